@@ -1,0 +1,91 @@
+"""Hidden tests for 2.1 Data manipulation."""
+import pytest
+import torch
+
+from grader.testing import assert_close, check, expect_raises, expect_tensor, generator
+
+BOOK_X = torch.arange(12, dtype=torch.float32).reshape(3, 4)
+BOOK_Y = torch.tensor([[2.0, 1, 4, 3], [1, 2, 3, 4], [4, 3, 2, 1]])
+
+
+@pytest.mark.exercise("compare")
+@pytest.mark.points(0.25)
+@pytest.mark.parametrize("shape", [(2, 5), (4, 1), (7,)], ids=["wide", "column", "vector"])
+def test_compare_random_integers(student, reference, tolerance, shape):
+    """compare on random small integers, where ties are common."""
+    g = generator("compare", shape)
+    X = torch.randint(0, 3, shape, generator=g)
+    Y = torch.randint(0, 3, shape, generator=g)
+    assert_close(student.compare(X, Y), reference.compare(X, Y), tolerance("exact"),
+                 name="compare(X, Y)")
+
+
+@pytest.mark.exercise("compare")
+@pytest.mark.points(0.75)
+def test_compare_broadcasts(student, reference, tolerance):
+    """compare(X, y) with a row vector y broadcast against a matrix X."""
+    X = torch.arange(6.0).reshape(2, 3)
+    y = torch.tensor([1.0, 4.0, 2.0])
+    assert_close(student.compare(X, y), reference.compare(X, y), tolerance("exact"),
+                 name="compare(X, y)")
+
+
+CASES = {
+    "book-2d": ((3, 1), (1, 2)),
+    "book-3d": ((2, 3, 1), (1, 1, 2)),
+    "different-ranks": ((5,), (3, 1)),
+    "scalar": ((), (2, 3)),
+    "same": ((4, 2), (4, 2)),
+    "zero-length": ((0, 1), (1, 3)),
+}
+
+
+@pytest.mark.exercise("broadcast_shape")
+@pytest.mark.points(0.25)
+@pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
+def test_broadcast_shape(student, reference, tolerance, case):
+    """broadcast_shape agrees with the broadcasting rules."""
+    a, b = CASES[case]
+    got = student.broadcast_shape(a, b)
+    assert_close(got, reference.broadcast_shape(a, b), tolerance("exact"),
+                 name=f"broadcast_shape({a}, {b})")
+
+
+@pytest.mark.exercise("broadcast_shape")
+@pytest.mark.points(0.5)
+def test_broadcast_shape_returns_tuple(student):
+    """The shape comes back as a tuple, like torch.Size."""
+    got = student.broadcast_shape((2, 1), (1, 3))
+    check(isinstance(got, tuple), f"broadcast_shape returned a {type(got).__name__}; return a tuple")
+
+
+@pytest.mark.exercise("broadcast_shape")
+@pytest.mark.points(0.5)
+def test_broadcast_shape_rejects_incompatible(student):
+    """Shapes (2, 3) and (4, 3) cannot be broadcast: ValueError."""
+    expect_raises(lambda: student.broadcast_shape((2, 3), (4, 3)), "ValueError",
+                  what="broadcast_shape((2, 3), (4, 3))")
+
+
+@pytest.mark.exercise("add_into")
+@pytest.mark.points(1)
+def test_add_into_keeps_memory(student):
+    """Z keeps its memory: data_ptr() is the same before and after."""
+    Z = student.run("import torch\ntorch.zeros(2, 5)", keep=True)
+    before = student.run("Z.data_ptr()", Z=Z)
+    g = generator("add_into")
+    student.add_into(Z, torch.randn(2, 5, generator=g), torch.randn(2, 5, generator=g))
+    after = student.run("Z.data_ptr()", Z=Z)
+    check(before == after, "add_into gave Z new memory; write into it with Z[:] = X + Y")
+
+
+@pytest.mark.exercise("add_into")
+@pytest.mark.points(0.5)
+def test_add_into_broadcasts(student, tolerance):
+    """add_into works when Y is broadcast against X."""
+    Z = student.run("import torch\ntorch.zeros(3, 4)", keep=True)
+    X = torch.arange(12.0).reshape(3, 4)
+    Y = torch.tensor([1.0, -1.0, 2.0, 0.5])
+    student.add_into(Z, X, Y)
+    after = expect_tensor(student.run("Z", Z=Z), "Z after add_into")
+    assert_close(after, X + Y, tolerance("float32"), name="Z after add_into(Z, X, Y)")

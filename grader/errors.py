@@ -1,0 +1,90 @@
+"""One exception tree for the grader; every user-facing error formats as one clear line.
+
+    GraderError                      base; ``exit_code`` for the CLI
+    ├── UsageError                   bad command line: no such path, no notebooks, unknown id
+    ├── AssignmentError              assignment.toml is missing or inconsistent
+    ├── EnvironmentBuildError        the course's kernel environment cannot be built
+    ├── SandboxError                 bubblewrap missing or the sandbox cannot start
+    ├── NotebookError                a submission is not a readable notebook
+    └── BridgeError                  talking to a student kernel failed
+        ├── KernelDiedError          the kernel exited (limit hit, os._exit, crash)
+        ├── CallTimeoutError         a call into student code ran past its time budget
+        ├── WireError                a value could not cross the data-only wire
+        ├── MissingNameError         the notebook never defined a name a test needs
+        └── StudentError             student code raised; carries their traceback lines
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class GraderError(Exception):
+    """Base of every error the grader reports to a person."""
+
+    exit_code = 1
+
+    def __str__(self) -> str:  # one line, always
+        return " ".join(super().__str__().split()) or type(self).__name__
+
+
+class UsageError(GraderError):
+    exit_code = 2
+
+
+class AssignmentError(GraderError):
+    exit_code = 2
+
+
+class EnvironmentBuildError(GraderError):
+    exit_code = 3
+
+
+class SandboxError(GraderError):
+    exit_code = 3
+
+
+class NotebookError(GraderError):
+    """The file is not a notebook we can run; the message tells the student what to fix."""
+
+
+class BridgeError(GraderError):
+    """A request to the student kernel did not produce a value."""
+
+
+class KernelDiedError(BridgeError):
+    pass
+
+
+class CallTimeoutError(BridgeError):
+    pass
+
+
+class WireError(BridgeError):
+    pass
+
+
+class MissingNameError(BridgeError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"`{name}` is not defined in the notebook")
+        self.name = name
+
+
+@dataclass(frozen=True)
+class StudentTraceback:
+    """The part of a traceback that lies in the student's own cells."""
+
+    type: str
+    message: str
+    lines: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict:
+        return {"type": self.type, "message": self.message, "lines": list(self.lines)}
+
+
+class StudentError(BridgeError):
+    """Student code raised while a test called it."""
+
+    def __init__(self, where: str, tb: StudentTraceback) -> None:
+        super().__init__(f"{where} raised {tb.type}: {tb.message}")
+        self.where = where
+        self.traceback = tb

@@ -1,0 +1,254 @@
+"""Grade one submission: read, run in a kernel, judge with pytest here, score.
+
+Whatever goes wrong with one submission (bad file, kernel death, timeouts, hostile code)
+ends up in that submission's result; this function does not raise for student faults.
+"""
+from __future__ import annotations
+
+import platform
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader import datasets
+from grader.errors import GraderError, KernelDiedError, NotebookError
+from grader.kernel import KernelSession, new_runtime_dir
+from grader.notebook import PreparedNotebook, prepare, read_notebook
+from grader.plugin import run_tests
+from grader.results import CellResult, SubmissionResult, TestOutcome
+from grader.sandbox import DATADIR, KernelPython, LaunchPlan, Mount
+from grader.scoring import score_exercises, totals
+from grader.spec import Assignment, Limits
+
+
+@dataclass(frozen=True)
+class Submission:
+    id: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class GradeSettings:
+    """How submissions are run; the same for every submission in a batch."""
+
+    interpreter: KernelPython
+    limits: Limits
+    sandboxed: bool = True
+    kernel_env_note: str = ""
+    fashion_mnist: datasets.FashionMNISTFiles | None = None
+    public_only: bool = False
+    exercises: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+class Execution:
+    """A submission's live kernel plus what it takes to bring it back after a death."""
+
+    def __init__(self, session: KernelSession, notebook: PreparedNotebook, limits: Limits) -> None:
+        self.session = session
+        self.notebook = notebook
+        self.limits = limits
+        self.cells: list[CellResult] = []
+        self.replayable: list[int] = []   # positions in notebook.cells that ran cleanly
+        self.kernel_notes: list[str] = []
+
+    def run_all(self) -> list[CellResult]:
+        deadline = time.monotonic() + self.limits.notebook_timeout
+        previous = None
+        for position, cell in enumerate(self.notebook.cells):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.cells.append(CellResult(cell.index, "skipped", 0.0, {
+                    "type": "NotebookTimeout",
+                    "message": f"not run: the notebook used up its {self.limits.notebook_timeout:.0f} s limit"},
+                    cell.notes))
+                continue
+            if not self.session.alive():
+                self.cells.append(CellResult(cell.index, "skipped", 0.0, {
+                    "type": "KernelDied", "message": "not run: the kernel could not be restarted"},
+                    cell.notes))
+                continue
+            self._snapshot_between(previous, cell.section)
+            previous = cell.section
+            run = self.session.run_cell(cell.source, cell.index, min(self.limits.cell_timeout, remaining))
+            self.cells.append(CellResult(cell.index, run.status, run.seconds, run.error, cell.notes))
+            if run.status == "ok":
+                self.replayable.append(position)
+            elif run.status == "died":
+                self._revive(reason=run.error["message"] if run.error else "")
+            elif run.status == "timeout" and not self.session.settle():
+                self._revive(reason="a cell would not stop after its time limit")
+        self._snapshot_between(previous, None)
+        return self.cells
+
+    def _snapshot_between(self, previous: str | None, current: str | None) -> None:
+        if previous and previous != current:
+            try:
+                self.session.request({"op": "snapshot", "label": previous}, timeout=30)
+            except GraderError:
+                pass
+
+    def _revive(self, *, reason: str) -> bool:
+        """Restart the kernel and replay the cells that ran cleanly, if the budget allows."""
+        if self.session.restarts >= self.limits.kernel_restarts:
+            self.kernel_notes.append(f"kernel not restarted again after: {reason}")
+            return False
+        self.kernel_notes.append(f"kernel restarted after: {reason}")
+        try:
+            self.session.restart()
+        except GraderError as exc:
+            self.kernel_notes.append(f"kernel restart failed: {exc}")
+            return False
+        previous = None
+        for position in self.replayable:
+            cell = self.notebook.cells[position]
+            self._snapshot_between(previous, cell.section)
+            previous = cell.section
+            run = self.session.run_cell(cell.source, cell.index, self.limits.cell_timeout)
+            if run.status in ("died", "timeout"):
+                self.kernel_notes.append(f"replaying cell {cell.index} failed ({run.status})")
+                return False
+        return True
+
+    # The bridge's Link protocol.
+    def request(self, payload: dict, *, timeout: float) -> dict:
+        return self.session.request(payload, timeout=timeout)
+
+    def before_test(self) -> None:
+        if not self.session.alive():
+            if not self._revive(reason=self.session.death_reason() or "the kernel died during a test"):
+                pass  # the test's own request will report the dead kernel
+
+
+def grade_submission(submission: Submission, assignment: Assignment, settings: GradeSettings) -> SubmissionResult:
+    began = time.monotonic()
+    timing: dict[str, float] = {}
+    warnings = list(settings.warnings)
+    environment = _grader_environment(settings)
+    try:
+        nb = read_notebook(submission.path, max_mb=settings.limits.notebook_mb)
+    except NotebookError as exc:
+        return _unrunnable(submission, assignment, settings, str(exc), began, environment)
+    answer_ids = {e.id for e in assignment.exercises if e.manual}
+    notebook = prepare(nb, answer_ids=answer_ids)
+    warnings += list(notebook.warnings)
+    made_for = notebook.metadata.get("assignment")
+    if made_for and made_for != assignment.id:
+        warnings.append(f"this notebook was released for {made_for!r}, graded as {assignment.id!r}")
+    release_version = notebook.metadata.get("version")
+    if release_version and str(release_version) != assignment.version:
+        warnings.append(f"this notebook comes from release {release_version} of {assignment.id}; "
+                        f"the current release is {assignment.version}")
+    errors: list[str] = []
+    cells: list[CellResult] = []
+    outcomes: list[TestOutcome] = []
+    runtime = new_runtime_dir()
+    try:
+        plan = _plan(settings, runtime)
+        try:
+            session = KernelSession(plan, seed=assignment.seed)
+            session.start()
+        except GraderError as exc:
+            return _unrunnable(submission, assignment, settings, str(exc), began, environment,
+                               error_kind="grader")
+        try:
+            timing["kernel_start"] = round(session.start_seconds, 3)
+            execution = Execution(session, notebook, settings.limits)
+            t0 = time.monotonic()
+            cells = execution.run_all()
+            timing["execute"] = round(time.monotonic() - t0, 3)
+            t0 = time.monotonic()
+            outcomes, problems = run_tests(assignment, execution, public_only=settings.public_only,
+                                           exercises=settings.exercises or None,
+                                           before_test=execution.before_test)
+            timing["tests"] = round(time.monotonic() - t0, 3)
+            errors += [f"grader: {p}" for p in problems]
+            warnings += execution.kernel_notes
+            environment["kernel"] = _kernel_environment(execution)
+            if session.cgroups is not None:
+                peak = session.cgroups.peak_memory_mb()
+                if peak is not None:
+                    timing["kernel_peak_memory_mb"] = round(peak, 1)
+                refused = session.cgroups.forks_refused()
+                if refused:
+                    warnings.append(f"the process limit ({settings.limits.processes}) refused {refused} new processes")
+        finally:
+            session.shutdown()
+    finally:
+        shutil.rmtree(runtime, ignore_errors=True)
+    exercises = score_exercises(assignment, outcomes, notebook.answers)
+    score, max_score, pending = totals(exercises)
+    timing["total"] = round(time.monotonic() - began, 3)
+    return SubmissionResult(
+        submission=submission.id, path=str(submission.path), assignment=assignment.id,
+        assignment_version=assignment.version, score=score, max_score=max_score,
+        pending_manual=pending, exercises=exercises, cells=tuple(cells), errors=tuple(errors),
+        warnings=tuple(warnings), timing=timing, environment=environment)
+
+
+def _plan(settings: GradeSettings, runtime: Path) -> LaunchPlan:
+    mounts: tuple[Mount, ...] = ()
+    scratch = None
+    if settings.fashion_mnist is not None:
+        mounts = (Mount(settings.fashion_mnist.raw_dir, f"{DATADIR}/FashionMNIST/raw"),)
+    if not settings.sandboxed:
+        scratch = runtime / "home" / "work"
+        scratch.mkdir(parents=True)
+        if settings.fashion_mnist is not None:
+            raw = runtime / "home" / "data" / "FashionMNIST" / "raw"
+            raw.parent.mkdir(parents=True)
+            shutil.copytree(settings.fashion_mnist.raw_dir, raw)
+    return LaunchPlan(interpreter=settings.interpreter, runtime_dir=runtime, limits=settings.limits,
+                      sandboxed=settings.sandboxed, mounts=mounts, scratch_dir=scratch)
+
+
+def _unrunnable(submission: Submission, assignment: Assignment, settings: GradeSettings, message: str,
+                began: float, environment: dict, *, error_kind: str = "notebook") -> SubmissionResult:
+    exercises = score_exercises(assignment, [])
+    score, max_score, pending = totals(exercises)
+    return SubmissionResult(
+        submission=submission.id, path=str(submission.path), assignment=assignment.id,
+        assignment_version=assignment.version, score=score, max_score=max_score,
+        pending_manual=pending, exercises=exercises, errors=(message,),
+        warnings=tuple(settings.warnings), timing={"total": round(time.monotonic() - began, 3)},
+        environment=environment)
+
+
+def _grader_environment(settings: GradeSettings) -> dict:
+    import torch
+    env = {"grader": {"python": platform.python_version(), "torch": torch.__version__},
+           "sandbox": "bubblewrap" if settings.sandboxed else "none (--no-sandbox)",
+           "kernel_environment": settings.kernel_env_note or str(settings.interpreter.prefix),
+           "limits": settings.limits.to_dict()}
+    if settings.fashion_mnist is not None:
+        env["data"] = settings.fashion_mnist.describe()
+    return env
+
+
+_KERNEL_PROBE = """
+import sys, importlib.metadata as _md
+def _v(name):
+    try:
+        return _md.version(name)
+    except Exception:
+        return None
+{"python": sys.version.split()[0], **{n: _v(n) for n in ("torch", "torchvision", "numpy", "pandas", "matplotlib", "d2l")}}
+"""
+
+
+def _kernel_environment(execution: Execution) -> dict:
+    from grader.bridge import Student
+    try:
+        found = Student(execution).run(_KERNEL_PROBE, label="environment probe", timeout=20)
+        return found if isinstance(found, dict) else {}
+    except GraderError:
+        return {}
+
+
+def scratch_root() -> Path:
+    return Path(tempfile.gettempdir())
+
+
+__all__ = ["Submission", "GradeSettings", "grade_submission", "Execution", "KernelDiedError"]

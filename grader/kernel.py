@@ -1,0 +1,365 @@
+"""One live student kernel: start it (sandboxed or not), run cells, answer bridge requests.
+
+Cells run through nbclient; bridge requests use a second, blocking client on the same
+kernel and read their answer from the execute reply's ``user_expressions``, so nothing the
+student prints or displays can be mistaken for an answer.
+"""
+from __future__ import annotations
+
+import ast
+import shutil
+import signal
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from jupyter_client.blocking import BlockingKernelClient
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+from grader import wire
+from grader.errors import CallTimeoutError, KernelDiedError, SandboxError, WireError
+from grader.sandbox import Cgroups, LaunchPlan, kernel_argv, prepare_runtime
+
+AGENT_MODULE = "_nbagent"
+WIRE_MODULE = "_nbagent_wire"
+_SOURCES = Path(__file__).resolve().parent
+STARTUP_TIMEOUT = 120
+
+
+@dataclass(frozen=True)
+class CellRun:
+    """What happened when one code cell ran."""
+
+    status: str  # ok | error | timeout | died
+    seconds: float
+    error: dict | None = None
+    outputs: tuple = ()
+
+
+class CappedClient(NotebookClient):
+    """nbclient, keeping at most ``output_limit`` bytes of output per cell."""
+
+    output_limit = 256 * 1024
+
+    def output(self, outs, msg, display_id, cell_index):  # type: ignore[override]
+        used = sum(_output_size(o) for o in outs)
+        if used > self.output_limit:
+            if not any(o.get("name") == "grader-note" for o in outs):
+                outs.append(nbformat.v4.new_output(
+                    "stream", name="grader-note",
+                    text=f"[output truncated: more than {self.output_limit // 1024} KB]\n"))
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
+
+def _output_size(out: dict) -> int:
+    if out.get("output_type") == "stream":
+        return len(out.get("text", ""))
+    data = out.get("data", {})
+    return sum(len(v) if isinstance(v, str) else len(str(v)) for v in data.values())
+
+
+class KernelSession:
+    """A running kernel for one submission. Use as a context manager."""
+
+    def __init__(self, plan: LaunchPlan, *, seed: int) -> None:
+        self.plan = plan
+        self.seed = seed
+        self.cgroups: Cgroups | None = None
+        self.client: CappedClient | None = None
+        self.bridge: BlockingKernelClient | None = None
+        self.agent_ready = False
+        self.restarts = 0
+        self.start_seconds = 0.0
+
+    # ---------------------------------------------------------------- lifecycle
+    def __enter__(self) -> "KernelSession":
+        self.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.shutdown()
+
+    def start(self) -> None:
+        began = time.monotonic()
+        prepare_runtime(self.plan.runtime_dir)
+        if self.plan.scratch_dir is not None:
+            self.plan.scratch_dir.mkdir(parents=True, exist_ok=True)
+        self.cgroups = Cgroups.create(self.plan.limits)
+        spec = KernelSpec(argv=kernel_argv(self.plan, self.cgroups), display_name="Python 3",
+                          language="python", interrupt_mode="message", env={}, metadata={})
+        jupyter_dir = self.plan.runtime_dir / "jupyter"
+        km = AsyncKernelManager(kernel_name="python3", kernel_spec_manager=_single_spec(spec),
+                                transport="ipc", ip=str(jupyter_dir / "kernel"),
+                                connection_file=str(jupyter_dir / "kernel.json"))
+        nb = nbformat.v4.new_notebook()
+        client = CappedClient(nb, km=km, timeout=int(self.plan.limits.cell_timeout),
+                              startup_timeout=STARTUP_TIMEOUT, allow_errors=False,
+                              interrupt_on_timeout=True, record_timing=False,
+                              error_on_timeout={"ename": "CellTimeoutError", "evalue": "",
+                                                "traceback": []},
+                              iopub_timeout=5, raise_on_iopub_timeout=False)
+        client.output_limit = self.plan.limits.output_kb * 1024
+        self.client = client
+        try:
+            log = open(self.plan.runtime_dir / "kernel.log", "wb")
+            try:
+                client.start_new_kernel(stdout=log, stderr=log)
+            finally:
+                log.close()
+            client.start_new_kernel_client()
+        except Exception as exc:
+            reason = self.death_reason() or str(exc)
+            tail = _log_tail(self.plan.runtime_dir / "kernel.log")
+            self.shutdown()
+            if tail:
+                reason += f" (kernel said: {tail})"
+            raise SandboxError(f"the student kernel did not start: {reason}") from None
+        bridge = BlockingKernelClient()
+        bridge.load_connection_info(km.get_connection_info())
+        bridge.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+        self.bridge = bridge
+        self.agent_ready = False
+        self._silent(
+            f"import random as _r; _r.seed({self.seed}); del _r\n"
+            "try:\n"
+            "    import numpy as _np; _np.random.seed(%d); del _np\n"
+            "    import torch as _t; _t.manual_seed(%d); del _t\n"
+            "except Exception:\n    pass\n" % (self.seed, self.seed), timeout=STARTUP_TIMEOUT)
+        self.start_seconds = time.monotonic() - began
+
+    def shutdown(self) -> None:
+        if self.bridge is not None:
+            try:
+                self.bridge.stop_channels()
+            except Exception:
+                pass
+            self.bridge = None
+        client, self.client = self.client, None
+        if client is not None and client.km is not None:
+            try:
+                client._cleanup_kernel()
+            except Exception:
+                pass
+        if self.cgroups is not None:
+            self.cgroups.kill_all()
+            self.cgroups.remove()
+            self.cgroups = None
+        shutil.rmtree(self.plan.runtime_dir / "jupyter", ignore_errors=True)
+
+    def restart(self) -> None:
+        self.shutdown()
+        self.restarts += 1
+        self.start()
+
+    def alive(self) -> bool:
+        km = self.client.km if self.client else None
+        if km is None:
+            return False
+        try:
+            return bool(km.provisioner and km.provisioner.process
+                        and km.provisioner.process.poll() is None)
+        except Exception:
+            return False
+
+    def death_reason(self) -> str | None:
+        """Why the kernel is gone, in words a student can act on; None while it lives."""
+        if self.cgroups is not None and self.cgroups.oom_killed():
+            return f"the memory limit ({self.plan.limits.memory_mb} MB) was exceeded"
+        code = self._exit_code()
+        if code is None:
+            return None
+        if code in (128 + signal.SIGXCPU, -signal.SIGXCPU):
+            return f"the CPU time limit ({self.plan.limits.cpu_seconds} s) was exceeded"
+        if code in (128 + signal.SIGKILL, -signal.SIGKILL):
+            return "the kernel was killed (SIGKILL)"
+        if code >= 128:
+            return f"the kernel was killed by signal {code - 128}"
+        return f"the kernel exited with status {code}"
+
+    def _exit_code(self) -> int | None:
+        km = self.client.km if self.client else None
+        try:
+            process = km.provisioner.process if km and km.provisioner else None
+        except Exception:
+            process = None
+        return None if process is None else process.poll()
+
+    # ---------------------------------------------------------------- cells
+    def run_cell(self, source: str, index: int, timeout: float) -> CellRun:
+        assert self.client is not None
+        cell = nbformat.v4.new_code_cell(source)
+        self.client.nb.cells = [cell]
+        self.client.timeout = max(1, int(timeout))
+        began = time.monotonic()
+        try:
+            self.client.execute_cell(cell, 0)
+        except CellExecutionError as exc:
+            seconds = time.monotonic() - began
+            if exc.ename == "CellTimeoutError":
+                return CellRun("timeout", seconds, {"type": "Timeout", "message":
+                               f"the cell ran longer than {timeout:.0f} s and was stopped"},
+                               tuple(cell.outputs))
+            return CellRun("error", seconds, {"type": exc.ename, "message": _short(exc.evalue),
+                                              "traceback": _plain_traceback(cell.outputs)},
+                           tuple(cell.outputs))
+        except (DeadKernelError, CellTimeoutError, RuntimeError) as exc:
+            seconds = time.monotonic() - began
+            reason = self._wait_for_reason() or f"the kernel stopped responding ({exc})"
+            return CellRun("died", seconds, {"type": "KernelDied", "message": reason},
+                           tuple(cell.outputs))
+        return CellRun("ok", time.monotonic() - began, None, tuple(cell.outputs))
+
+    def _wait_for_reason(self) -> str | None:
+        for _ in range(20):
+            reason = self.death_reason()
+            if reason:
+                return reason
+            time.sleep(0.05)
+        return None
+
+    def settle(self, seconds: float = 5.0) -> bool:
+        """After an interrupt: is the kernel answering again? If not, it must be restarted."""
+        try:
+            self._silent("pass", timeout=seconds)
+            return True
+        except (CallTimeoutError, KernelDiedError):
+            return False
+
+    # ---------------------------------------------------------------- bridge
+    def ensure_agent(self) -> None:
+        if self.agent_ready:
+            return
+        wire_src = (_SOURCES / "wire.py").read_text(encoding="utf-8")
+        agent_src = (_SOURCES / "agent.py").read_text(encoding="utf-8")
+        code = (
+            "def _nbagent_boot(wire_src, agent_src, max_bytes):\n"
+            "    import sys, types\n"
+            f"    w = types.ModuleType({WIRE_MODULE!r}); sys.modules[{WIRE_MODULE!r}] = w\n"
+            "    exec(compile(wire_src, '<wire>', 'exec'), w.__dict__)\n"
+            f"    a = types.ModuleType({AGENT_MODULE!r}); sys.modules[{AGENT_MODULE!r}] = a\n"
+            "    exec(compile(agent_src, '<agent>', 'exec'), a.__dict__)\n"
+            "    a.AGENT = a.install(get_ipython(), max_bytes)\n"
+            f"_nbagent_boot({wire_src!r}, {agent_src!r}, {self.plan.limits.reply_mb * 1024 * 1024})\n"
+            "del _nbagent_boot\n")
+        self._silent(code, timeout=30)
+        self.agent_ready = True
+
+    def request(self, payload: dict, *, timeout: float) -> dict:
+        """Send one request to the agent; returns its reply document (``ok``/``value``/``error``)."""
+        self.ensure_agent()
+        text = wire.dumps(payload)
+        code = f"__import__('sys').modules[{AGENT_MODULE!r}].AGENT.handle({text!r})"
+        expression = f"__import__('sys').modules[{AGENT_MODULE!r}].AGENT.last"
+        reply = self._execute(code, timeout=timeout, expressions={"r": expression})
+        content = reply["content"]
+        if content.get("status") != "ok":
+            raise WireError("the kernel could not run the grader's request "
+                            f"({content.get('ename', 'error')}: {_short(content.get('evalue', ''))})")
+        found = content.get("user_expressions", {}).get("r", {})
+        text_value = found.get("data", {}).get("text/plain") if isinstance(found, dict) else None
+        if not isinstance(text_value, str):
+            raise WireError("the kernel's answer to the grader was unreadable")
+        limit = self.plan.limits.reply_mb * 1024 * 1024 * 2
+        if len(text_value) > limit:
+            raise WireError("the kernel's answer was over the size limit")
+        try:
+            document = ast.literal_eval(text_value)
+            parsed = wire.loads(document, max_chars=limit) if isinstance(document, str) else None
+        except (ValueError, SyntaxError, MemoryError, RecursionError, wire.WireFormatError):
+            parsed = None
+        if not isinstance(parsed, dict) or "ok" not in parsed:
+            raise WireError("the kernel's answer to the grader was malformed")
+        return parsed
+
+    def _silent(self, code: str, *, timeout: float) -> dict:
+        reply = self._execute(code, timeout=timeout, expressions={})
+        if reply["content"].get("status") != "ok":
+            content = reply["content"]
+            raise WireError(f"setup code failed in the kernel: {content.get('ename')}: "
+                            f"{_short(content.get('evalue', ''))}")
+        return reply
+
+    def _execute(self, code: str, *, timeout: float, expressions: dict) -> dict:
+        if self.bridge is None or not self.alive():
+            raise KernelDiedError(self.death_reason() or "the kernel is not running")
+        msg_id = self.bridge.execute(code, silent=True, store_history=False,
+                                     user_expressions=expressions, allow_stdin=False,
+                                     stop_on_error=False)
+        deadline = time.monotonic() + timeout
+        interrupted = False
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                msg = self.bridge.get_shell_msg(timeout=max(0.05, min(remaining, 0.5)))
+            except Exception:  # queue.Empty
+                if not self.alive():
+                    raise KernelDiedError(self._wait_for_reason() or "the kernel died") from None
+                if time.monotonic() < deadline:
+                    continue
+                if not interrupted:
+                    interrupted = True
+                    self.interrupt()
+                    deadline = time.monotonic() + 5
+                    continue
+                raise CallTimeoutError(f"no answer within {timeout:.0f} s") from None
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            if interrupted:
+                raise CallTimeoutError(f"no answer within {timeout:.0f} s")
+            return msg
+
+    def interrupt(self) -> None:
+        km = self.client.km if self.client else None
+        if km is None:
+            return
+        try:
+            from jupyter_core.utils import run_sync
+            run_sync(km.interrupt_kernel)()
+        except Exception:
+            pass
+
+
+def _single_spec(spec: KernelSpec) -> KernelSpecManager:
+    class _Specs(KernelSpecManager):
+        def get_kernel_spec(self, kernel_name: str, *args: Any, **kwargs: Any) -> KernelSpec:
+            return spec
+
+        def find_kernel_specs(self) -> dict[str, str]:
+            return {"python3": ""}
+
+    return _Specs()
+
+
+def _short(text: str, limit: int = 600) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+_ANSI = __import__("re").compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _plain_traceback(outputs: Any) -> list[str]:
+    for out in outputs:
+        if out.get("output_type") == "error":
+            lines = "\n".join(_ANSI.sub("", line) for line in out.get("traceback", []))
+            return lines.splitlines()[-30:]
+    return []
+
+
+def _log_tail(path: Path) -> str:
+    try:
+        lines = path.read_bytes()[-2000:].decode("utf-8", "replace").strip().splitlines()
+    except OSError:
+        return ""
+    return lines[-1] if lines else ""
+
+
+def new_runtime_dir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="jupyter-runtime-"))

@@ -1,0 +1,221 @@
+"""The assignment, as declared in ``assignments/<id>/assignment.toml``.
+
+One loader, frozen dataclasses, and every default named here.
+"""
+from __future__ import annotations
+
+import hashlib
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from grader.errors import AssignmentError, UsageError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ASSIGNMENTS_DIR = PROJECT_ROOT / "assignments"
+
+KINDS = {"C": "computational", "P": "property", "F": "free response", "T": "experiment"}
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """Closeness for float comparisons: |got - expected| <= atol + rtol * |expected|."""
+
+    rtol: float = 1e-5
+    atol: float = 1e-6
+    why: str = ""
+
+    def to_dict(self) -> dict:
+        return {"rtol": self.rtol, "atol": self.atol, "why": self.why}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one submission may use. Times in seconds, sizes in MB."""
+
+    cell_timeout: float = 120.0
+    notebook_timeout: float = 600.0
+    call_timeout: float = 20.0
+    memory_mb: int = 4096
+    cpu_seconds: int = 1200
+    processes: int = 256
+    file_size_mb: int = 256
+    open_files: int = 1024
+    scratch_mb: int = 1024
+    output_kb: int = 256
+    notebook_mb: int = 50
+    reply_mb: int = 64
+    kernel_restarts: int = 2
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+    def with_overrides(self, **changes: Any) -> "Limits":
+        known = {k: v for k, v in changes.items() if v is not None}
+        unknown = set(known) - set(self.__dict__)
+        if unknown:
+            raise UsageError(f"unknown limit(s): {', '.join(sorted(unknown))}")
+        return replace(self, **known)
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    title: str
+    section: str
+    kind: str
+    points: float
+    module: str = ""          # reference module, e.g. "reference.softmax"
+    prompt: str = ""
+    answer: str = ""          # reference answer for free-response items (graders only)
+    timeout: float | None = None
+    names: tuple[str, ...] = ()
+
+    @property
+    def manual(self) -> bool:
+        return self.kind == "F"
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "title": self.title, "section": self.section, "kind": self.kind,
+                "points": self.points}
+
+
+@dataclass(frozen=True)
+class Environment:
+    """The packages student kernels run with."""
+
+    python: str = ""
+    packages: tuple[str, ...] = ()
+    no_deps: tuple[str, ...] = ()
+
+    def digest(self) -> str:
+        text = "\n".join([self.python, *self.packages, "--no-deps", *self.no_deps])
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    id: str
+    title: str
+    version: str
+    root: Path
+    exercises: tuple[Exercise, ...]
+    tolerances: dict[str, Tolerance] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
+    environment: Environment = field(default_factory=Environment)
+    seed: int = 0
+    data: tuple[str, ...] = ()
+
+    @property
+    def hidden_dir(self) -> Path:
+        return self.root / "hidden"
+
+    @property
+    def public_dir(self) -> Path:
+        return self.root / "public"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def max_score(self) -> float:
+        return sum(e.points for e in self.exercises)
+
+    def exercise(self, exercise_id: str) -> Exercise:
+        for e in self.exercises:
+            if e.id == exercise_id:
+                return e
+        raise AssignmentError(f"{self.id}: no exercise named {exercise_id!r}")
+
+    def tolerance(self, name: str) -> Tolerance:
+        try:
+            return self.tolerances[name]
+        except KeyError:
+            raise AssignmentError(
+                f"{self.id}: no tolerance named {name!r} in assignment.toml") from None
+
+    def sections(self) -> list[str]:
+        seen: list[str] = []
+        for e in self.exercises:
+            if e.section not in seen:
+                seen.append(e.section)
+        return seen
+
+
+def list_assignments(base: Path = ASSIGNMENTS_DIR) -> list[str]:
+    return sorted(p.parent.name for p in base.glob("*/assignment.toml"))
+
+
+def load_assignment(assignment_id: str | None = None, *, base: Path = ASSIGNMENTS_DIR) -> Assignment:
+    """Load an assignment by id; with no id, the only one installed."""
+    available = list_assignments(base)
+    if assignment_id is None:
+        if len(available) != 1:
+            raise UsageError(
+                f"several assignments are installed ({', '.join(available)}); pick one with --assignment"
+                if available else f"no assignments found under {base}")
+        assignment_id = available[0]
+    path = base / assignment_id / "assignment.toml"
+    if not path.is_file():
+        hint = f" (installed: {', '.join(available)})" if available else ""
+        raise UsageError(f"unknown assignment {assignment_id!r}{hint}")
+    return parse_assignment(path)
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise AssignmentError(f"{path}: {exc}") from None
+
+
+def parse_assignment(path: Path) -> Assignment:
+    """Read assignment.toml plus ``exercises/*.toml`` beside it (one file per book section)."""
+    raw = _read_toml(path)
+    raw.setdefault("exercises", [])
+    raw.setdefault("tolerances", {})
+    for part in sorted((path.parent / "exercises").glob("*.toml")):
+        extra = _read_toml(part)
+        raw["exercises"] += extra.get("exercises", [])
+        for name, tol in extra.get("tolerances", {}).items():
+            if name in raw["tolerances"] and raw["tolerances"][name] != tol:
+                raise AssignmentError(f"{part}: tolerance {name!r} is declared twice, differently")
+            raw["tolerances"][name] = tol
+    meta = raw.get("assignment", {})
+    try:
+        exercises = tuple(_exercise(e) for e in raw.get("exercises", []))
+        tolerances = {name: Tolerance(**t) for name, t in raw.get("tolerances", {}).items()}
+        limits = Limits(**raw.get("limits", {}))
+        env_raw = raw.get("environment", {})
+        environment = Environment(python=env_raw.get("python", ""),
+                                  packages=tuple(env_raw.get("packages", [])),
+                                  no_deps=tuple(env_raw.get("no_deps", [])))
+    except TypeError as exc:
+        raise AssignmentError(f"{path}: {exc}") from None
+    ids = [e.id for e in exercises]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise AssignmentError(f"{path}: exercise ids used twice: {', '.join(duplicates)}")
+    return Assignment(
+        id=meta.get("id", path.parent.name), title=meta.get("title", path.parent.name),
+        version=str(meta.get("version", "1")), root=path.parent, exercises=exercises,
+        tolerances=tolerances, limits=limits, environment=environment,
+        seed=int(meta.get("seed", 0)), data=tuple(meta.get("data", [])))
+
+
+def _exercise(raw: dict) -> Exercise:
+    kind = raw.get("kind", "C")
+    if kind not in KINDS:
+        raise AssignmentError(f"exercise {raw.get('id')!r}: kind must be one of {', '.join(KINDS)}")
+    return Exercise(
+        id=raw["id"], title=raw.get("title", raw["id"]), section=str(raw.get("section", "")),
+        kind=kind, points=float(raw.get("points", 0)), module=raw.get("module", ""),
+        prompt=raw.get("prompt", ""), answer=raw.get("answer", ""), timeout=raw.get("timeout"),
+        names=tuple(raw.get("names", [])))

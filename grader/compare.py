@@ -142,6 +142,13 @@ def _compare_arrays(actual: Any, expected: Any, tol: Tolerance, name: str, check
             return
         raise Mismatch(f"{name} is {describe(actual)}; expected a {kind} of shape {tuple(exp.shape)}")
     got, want = _to_numpy(actual), _to_numpy(expected)
+    if got.ndim == 0 and want.ndim == 0 and got.dtype.kind in "biuf" and want.dtype.kind in "biuf":
+        if want.dtype.kind in "biu":
+            if got.item() != want.item():
+                raise Mismatch(f"{name} is {got.item()!r}; expected {want.item()!r}")
+            return
+        _compare_numbers(float(got), float(want), tol, name)
+        return
     if got.shape != want.shape:
         raise Mismatch(f"{name} has shape {tuple(got.shape)}; expected shape {tuple(want.shape)}")
     if check_dtype and got.dtype != want.dtype:
@@ -182,7 +189,7 @@ def _compare_arrays(actual: Any, expected: Any, tol: Tolerance, name: str, check
 def _exact_message(name: str, got: np.ndarray, want: np.ndarray, wrong: np.ndarray) -> str:
     first = tuple(np.argwhere(wrong)[0]) if got.ndim else ()
     return (f"{name} differs from the expected values at {int(wrong.sum())} of {got.size} entries; "
-            f"first at {_index(first)}: got {got[first]!r}, expected {want[first]!r}")
+            f"first at {_index(first)}: got {got[first].item()!r}, expected {want[first].item()!r}")
 
 
 def _dtype_name(value: Any) -> str:

@@ -34,3 +34,23 @@ class NamespaceLink:
 
     def snapshot(self, label: str) -> None:
         self.request({"op": "snapshot", "label": label}, timeout=0)
+
+
+def reference_link(assignment: Any, *, replace: dict[str, Any] | None = None,
+                   section: str | None = None) -> NamespaceLink:
+    """A link to the namespace a perfect notebook leaves, with ``replace`` swapped in at the
+    end of ``section`` (every section when None), e.g. one function replaced by a
+    plausible wrong version. A later section that defines the name again wins, as in a
+    notebook run top to bottom."""
+    from grader.solutions import reference_namespace
+    namespace: dict[str, Any] = {}
+    link = NamespaceLink(namespace)
+    replace = replace or {}
+
+    def snapshot(done: str) -> None:
+        if section is None or done == section:
+            namespace.update(replace)
+        link.snapshot(done)
+
+    reference_namespace(assignment, namespace=namespace, snapshot=snapshot)
+    return link

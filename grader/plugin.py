@@ -106,7 +106,7 @@ class GradingPlugin:
         public = Path(str(item.path)).parent.name == "public"
         seconds = time.monotonic() - self._started.get(item.nodeid, time.monotonic())
         name = item.name if "::" not in item.nodeid else item.nodeid.split("::", 1)[1]
-        name = f"{Path(str(item.path)).stem}::{name}"
+        name = f"{Path(str(item.path)).parent.name}/{Path(str(item.path)).stem}::{name}"
         if report.skipped:
             outcome, message, tb = "skipped", _skip_reason(report), ()
         elif report.passed:

@@ -76,6 +76,7 @@ class Exercise:
     answer: str = ""          # reference answer for free-response items (graders only)
     timeout: float | None = None
     names: tuple[str, ...] = ()
+    helpers: tuple[str, ...] = ()   # reference names the solution needs besides ``names``
 
     @property
     def manual(self) -> bool:
@@ -218,4 +219,4 @@ def _exercise(raw: dict) -> Exercise:
         id=raw["id"], title=raw.get("title", raw["id"]), section=str(raw.get("section", "")),
         kind=kind, points=float(raw.get("points", 0)), module=raw.get("module", ""),
         prompt=raw.get("prompt", ""), answer=raw.get("answer", ""), timeout=raw.get("timeout"),
-        names=tuple(raw.get("names", [])))
+        names=tuple(raw.get("names", [])), helpers=tuple(raw.get("helpers", [])))

@@ -21,7 +21,19 @@ def test_compare_random_integers(student, reference, tolerance, shape):
 
 
 @pytest.mark.exercise("compare")
-@pytest.mark.points(0.75)
+@pytest.mark.points(0.25)
+def test_compare_returns_booleans(student):
+    """The three results are boolean tensors, as X == Y is."""
+    got = student.compare(torch.ones(2, 2), torch.zeros(2, 2))
+    check(isinstance(got, tuple) and len(got) == 3, "compare must return a tuple of three tensors")
+    for label, value in zip(("X == Y", "X < Y", "X > Y"), got):
+        expect_tensor(value, f"the {label} part of compare(X, Y)")
+        check(value.dtype == torch.bool, f"the {label} part of compare(X, Y) has dtype "
+              f"{str(value.dtype).replace('torch.', '')}; expected bool, as X == Y gives")
+
+
+@pytest.mark.exercise("compare")
+@pytest.mark.points(0.5)
 def test_compare_broadcasts(student, reference, tolerance):
     """compare(X, y) with a row vector y broadcast against a matrix X."""
     X = torch.arange(6.0).reshape(2, 3)

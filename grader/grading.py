@@ -17,7 +17,7 @@ from grader.errors import GraderError, KernelDiedError, NotebookError
 from grader.kernel import KernelSession, new_runtime_dir
 from grader.notebook import PreparedNotebook, prepare, read_notebook
 from grader.plugin import run_tests
-from grader.results import CellResult, SubmissionResult, TestOutcome
+from grader.results import CellResult, SubmissionResult, CheckResult
 from grader.sandbox import DATADIR, KernelPython, LaunchPlan, Mount
 from grader.scoring import score_exercises, totals
 from grader.spec import Assignment, Limits
@@ -143,7 +143,7 @@ def grade_submission(submission: Submission, assignment: Assignment, settings: G
                         f"the current release is {assignment.version}")
     errors: list[str] = []
     cells: list[CellResult] = []
-    outcomes: list[TestOutcome] = []
+    outcomes: list[CheckResult] = []
     runtime = new_runtime_dir()
     try:
         plan = _plan(settings, runtime)

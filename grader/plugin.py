@@ -21,7 +21,7 @@ from grader.bridge import Link, Student
 from grader.compare import Mismatch
 from grader.errors import (AssignmentError, CallTimeoutError, KernelDiedError, MissingNameError,
                            StudentError, WireError)
-from grader.results import TestOutcome
+from grader.results import CheckResult
 from grader.spec import Assignment
 
 STUDENT_FAULTS = (Mismatch, MissingNameError, StudentError, CallTimeoutError, KernelDiedError, WireError)
@@ -34,7 +34,7 @@ class GradingPlugin:
         self.link = link
         self.only = set(exercises) if exercises else None
         self.before_test = before_test
-        self.outcomes: list[TestOutcome] = []
+        self.outcomes: list[CheckResult] = []
         self.problems: list[str] = []
         self._started: dict[str, float] = {}
 
@@ -114,7 +114,7 @@ class GradingPlugin:
         else:
             exc = call.excinfo.value if call.excinfo else None
             outcome, message, tb = _failure(exc)
-        self.outcomes.append(TestOutcome(
+        self.outcomes.append(CheckResult(
             name=name, exercise=exercise, outcome=outcome,
             points=points if outcome == "passed" else 0.0, max_points=points, message=message,
             description=description, traceback=tb, public=public, seconds=seconds))
@@ -158,7 +158,7 @@ def _marker_arg(item: Any, name: str) -> Any:
 
 def run_tests(assignment: Assignment, link: Link, *, public_only: bool = False,
               exercises: Iterable[str] | None = None,
-              before_test: Callable[[], None] | None = None) -> tuple[list[TestOutcome], list[str]]:
+              before_test: Callable[[], None] | None = None) -> tuple[list[CheckResult], list[str]]:
     """Run the assignment's tests against ``link``; returns outcomes and grader-side problems."""
     paths = [assignment.public_dir] if public_only else [assignment.public_dir, assignment.hidden_dir]
     paths = [str(p) for p in paths if p.is_dir()]

@@ -8,7 +8,7 @@ CELL_STATUSES = ("ok", "error", "timeout", "died", "skipped")
 
 
 @dataclass(frozen=True)
-class TestOutcome:
+class CheckResult:
     """One collected test: how it ended and what the student is told."""
 
     name: str
@@ -37,7 +37,7 @@ class ExerciseResult:
     kind: str
     score: float
     max_score: float
-    tests: tuple[TestOutcome, ...] = ()
+    tests: tuple[CheckResult, ...] = ()
     answer: str | None = None          # the student's free-response text
     manual: bool = False               # awaiting a person's grade
     reference_answer: str = ""         # graders only; never rendered into student reports
@@ -92,7 +92,7 @@ class SubmissionResult:
             ExerciseResult(id=e["id"], title=e["title"], section=e["section"], kind=e["kind"],
                            score=e["score"], max_score=e["max_score"], manual=e.get("manual", False),
                            answer=e.get("answer"),
-                           tests=tuple(TestOutcome(name=t["name"], exercise=e["id"],
+                           tests=tuple(CheckResult(name=t["name"], exercise=e["id"],
                                                    outcome=t["outcome"], points=t["points"],
                                                    max_points=t["max_points"],
                                                    message=t.get("message", ""),

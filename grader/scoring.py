@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from grader.results import ExerciseResult, TestOutcome
+from grader.results import ExerciseResult, CheckResult
 from grader.spec import Assignment
 
 
-def score_exercises(assignment: Assignment, outcomes: Iterable[TestOutcome],
+def score_exercises(assignment: Assignment, outcomes: Iterable[CheckResult],
                     answers: Mapping[str, str] | None = None,
                     manual_scores: Mapping[str, float] | None = None) -> tuple[ExerciseResult, ...]:
     """One result per exercise, in the assignment's order.
@@ -18,7 +18,7 @@ def score_exercises(assignment: Assignment, outcomes: Iterable[TestOutcome],
     """
     answers = answers or {}
     manual_scores = manual_scores or {}
-    by_exercise: dict[str, list[TestOutcome]] = {}
+    by_exercise: dict[str, list[CheckResult]] = {}
     for outcome in outcomes:
         by_exercise.setdefault(outcome.exercise, []).append(outcome)
     results = []

@@ -1,0 +1,40 @@
+"""Scoring is a pure function of outcomes and the assignment."""
+from pathlib import Path
+
+from grader.results import CheckResult
+from grader.scoring import score_exercises, totals
+from grader.spec import Assignment, Exercise
+
+A = Assignment(id="a", title="a", version="1", root=Path("."), exercises=(
+    Exercise("softmax", "softmax", "4.4", "C", 3.0),
+    Exercise("why", "why", "4.4", "F", 2.0, answer="because"),
+))
+
+
+def outcome(name, result, points, exercise="softmax"):
+    return CheckResult(name=name, exercise=exercise, outcome=result,
+                       points=points if result == "passed" else 0.0, max_points=points)
+
+
+def test_passed_tests_earn_their_points_and_partial_credit_adds_up():
+    ex = score_exercises(A, [outcome("a", "passed", 1), outcome("b", "failed", 1), outcome("c", "passed", 1)])
+    assert ex[0].score == 2 and ex[0].max_score == 3
+    assert totals(ex) == (2, 5, 2)
+
+
+def test_score_is_capped_at_the_declared_points():
+    ex = score_exercises(A, [outcome(str(i), "passed", 1) for i in range(5)])
+    assert ex[0].score == 3
+
+
+def test_free_response_awaits_a_grade_then_counts_it():
+    pending = score_exercises(A, [], answers={"why": "my answer"})
+    assert pending[1].manual and pending[1].answer == "my answer" and pending[1].score == 0
+    graded = score_exercises(A, [], manual_scores={"why": 5})
+    assert not graded[1].manual and graded[1].score == 2
+    assert totals(graded) == (2, 5, 0)
+
+
+def test_errors_and_skips_earn_nothing():
+    ex = score_exercises(A, [outcome("a", "error", 1), outcome("b", "skipped", 2)])
+    assert ex[0].score == 0

@@ -31,6 +31,7 @@ class BatchOptions:
     sandbox: bool = True
     kernel_env: str = "auto"               # auto | current | path to a venv
     limits: dict = field(default_factory=dict)
+    only: tuple[str, ...] = ()             # grade only these exercises
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ def run_batch(options: BatchOptions, *, stream: TextIO = sys.stderr) -> BatchSum
     assignment = load_assignment(options.assignment)
     submissions = make_submissions(find_notebooks(list(options.paths)))
     limits = assignment.limits.with_overrides(**options.limits)
+    for exercise_id in options.only:
+        assignment.exercise(exercise_id)   # unknown ids are a usage error
     warnings: list[str] = []
     if options.sandbox:
         if bubblewrap() is None:
@@ -74,7 +77,7 @@ def run_batch(options: BatchOptions, *, stream: TextIO = sys.stderr) -> BatchSum
         stream.write(f"note: student kernels use {kernel.note}\n")
     settings = GradeSettings(interpreter=kernel.interpreter, limits=limits, sandboxed=options.sandbox,
                              kernel_env_note=kernel.note, fashion_mnist=datasets.fashion_mnist(),
-                             warnings=tuple(warnings))
+                             exercises=tuple(options.only), warnings=tuple(warnings))
     out = options.out
     out.mkdir(parents=True, exist_ok=True)
     workers = options.workers or os.cpu_count() or 1

@@ -48,14 +48,16 @@ def main() -> None:
 @click.option("--no-sandbox", is_flag=True, help="run student code unconfined (trusted notebooks only)")
 @click.option("--kernel-env", default="auto", show_default=True,
               help="auto (the course environment, built on first use), current, or a venv path")
+@click.option("--only", multiple=True, metavar="EXERCISE",
+              help="grade only this exercise (repeatable); the others score 0")
 @_limit_options
-def grade_command(paths, assignment, out, workers, no_sandbox, kernel_env, **limits) -> None:
+def grade_command(paths, assignment, out, workers, no_sandbox, kernel_env, only, **limits) -> None:
     """Grade every notebook in PATHS (files or folders, searched recursively)."""
     from grader.batch import BatchOptions, run_batch
     try:
         summary = run_batch(BatchOptions(paths=tuple(paths), assignment=assignment, out=out,
                                          workers=workers, sandbox=not no_sandbox,
-                                         kernel_env=kernel_env, limits=limits))
+                                         kernel_env=kernel_env, limits=limits, only=tuple(only)))
     except GraderError as exc:
         _fail(exc)
     click.echo(summary.line())

@@ -23,7 +23,9 @@ from grader.errors import EnvironmentBuildError, UsageError
 from grader.sandbox import KernelPython
 from grader.spec import Environment
 
-MARKER = "d2l-grader-env.json"
+def _marker(spec: Environment) -> Path:
+    """Kept beside, not inside, the environment: inside, it would tell student code it is graded."""
+    return envs_dir() / f"{spec.digest()}.json"
 Progress = Callable[[str], None]
 
 
@@ -68,7 +70,7 @@ def current() -> KernelEnv:
 
 
 def is_built(spec: Environment) -> bool:
-    return (env_path(spec) / MARKER).is_file()
+    return _marker(spec).is_file() and (env_path(spec) / "bin" / "python").exists()
 
 
 def resolve(choice: str, spec: Environment, *, progress: Progress, wheelhouse: Path | None = None) -> KernelEnv:
@@ -116,7 +118,7 @@ def build(spec: Environment, *, progress: Progress, wheelhouse: Path | None = No
         _rewrite_prefix(partial, target)
         shutil.rmtree(target, ignore_errors=True)
         os.replace(partial, target)
-        (target / MARKER).write_text(json.dumps({
+        _marker(spec).write_text(json.dumps({
             "digest": spec.digest(), "packages": list(spec.packages), "no_deps": list(spec.no_deps),
             "built": time.strftime("%Y-%m-%dT%H:%M:%S"), "seconds": round(time.monotonic() - began, 1),
         }, indent=2))
@@ -136,7 +138,7 @@ def show(spec: Environment) -> str:
             "    except Exception: print(n, 'missing')\n")
     out = subprocess.run([str(target / "bin" / "python"), "-c", code], capture_output=True, text=True,
                          timeout=120)
-    meta = json.loads((target / MARKER).read_text())
+    meta = json.loads(_marker(spec).read_text())
     return f"{target}\nbuilt {meta.get('built')}\n" + out.stdout.strip()
 
 

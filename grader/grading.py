@@ -6,6 +6,7 @@ ends up in that submission's result; this function does not raise for student fa
 from __future__ import annotations
 
 import platform
+import resource
 import shutil
 import tempfile
 import time
@@ -13,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import datasets
-from grader.errors import GraderError, KernelDiedError, NotebookError
-from grader.kernel import KernelSession, new_runtime_dir
+from grader.errors import CallTimeoutError, GraderError, KernelDiedError, NotebookError
+from grader.kernel import CellRun, KernelSession, new_runtime_dir
 from grader.notebook import PreparedNotebook, prepare, read_notebook
 from grader.plugin import run_tests
 from grader.results import CellResult, SubmissionResult, CheckResult
@@ -53,6 +54,9 @@ class Execution:
         self.cells: list[CellResult] = []
         self.replayable: list[int] = []   # positions in notebook.cells that ran cleanly
         self.kernel_notes: list[str] = []
+        # Names whose call killed or wedged the kernel: calling them again would only cost
+        # another restart and replay, so later tests that call them fail at once.
+        self.fatal: dict[str, str] = {}
 
     def run_all(self) -> list[CellResult]:
         deadline = time.monotonic() + self.limits.notebook_timeout
@@ -73,6 +77,10 @@ class Execution:
             self._snapshot_between(previous, cell.section)
             previous = cell.section
             run = self.session.run_cell(cell.source, cell.index, min(self.limits.cell_timeout, remaining))
+            if self.session.process_limit_hit():
+                run = CellRun("died", run.seconds, {"type": "ProcessLimit", "message":
+                              f"the process limit ({self.limits.processes}) was reached; the kernel "
+                              "and every process it started were stopped"}, run.outputs)
             self.cells.append(CellResult(cell.index, run.status, run.seconds, run.error, cell.notes))
             if run.status == "ok":
                 self.replayable.append(position)
@@ -107,19 +115,42 @@ class Execution:
             self._snapshot_between(previous, cell.section)
             previous = cell.section
             run = self.session.run_cell(cell.source, cell.index, self.limits.cell_timeout)
-            if run.status in ("died", "timeout"):
+            if run.status in ("died", "timeout") or self.session.process_limit_hit():
                 self.kernel_notes.append(f"replaying cell {cell.index} failed ({run.status})")
                 return False
         return True
 
     # The bridge's Link protocol.
     def request(self, payload: dict, *, timeout: float) -> dict:
-        return self.session.request(payload, timeout=timeout)
+        name = _called_name(payload)
+        if name in self.fatal:
+            raise KernelDiedError(f"not called again: an earlier call {self.fatal[name]}")
+        try:
+            return self.session.request(payload, timeout=timeout)
+        except KernelDiedError as exc:
+            if name:
+                self.fatal[name] = f"stopped the kernel ({exc})"
+            raise
+        except CallTimeoutError:
+            if name and self.session.stuck:
+                self.fatal[name] = f"did not stop when interrupted after {timeout:.0f} s"
+            raise
 
     def before_test(self) -> None:
-        if not self.session.alive():
-            if not self._revive(reason=self.session.death_reason() or "the kernel died during a test"):
-                pass  # the test's own request will report the dead kernel
+        if self.session.process_limit_hit():
+            self._revive(reason=f"the process limit ({self.limits.processes}) was reached during a test")
+        elif self.session.stuck:
+            self._revive(reason="a call would not stop after its time limit")
+        elif not self.session.alive():
+            # If this fails, the test's own request reports the dead kernel.
+            self._revive(reason=self.session.death_reason() or "the kernel died during a test")
+
+
+def _called_name(payload: dict) -> str | None:
+    target = payload.get("target") or {}
+    if payload.get("op") == "call" and "name" in target:
+        return ".".join([target["name"], *target.get("path", [])])
+    return None
 
 
 def grade_submission(submission: Submission, assignment: Assignment, settings: GradeSettings) -> SubmissionResult:
@@ -162,7 +193,7 @@ def grade_submission(submission: Submission, assignment: Assignment, settings: G
             t0 = time.monotonic()
             outcomes, problems = run_tests(assignment, execution, public_only=settings.public_only,
                                            exercises=settings.exercises or None,
-                                           before_test=execution.before_test)
+                                           limits=settings.limits, before_test=execution.before_test)
             timing["tests"] = round(time.monotonic() - t0, 3)
             errors += [f"grader: {p}" for p in problems]
             warnings += execution.kernel_notes
@@ -181,6 +212,7 @@ def grade_submission(submission: Submission, assignment: Assignment, settings: G
     exercises = score_exercises(assignment, outcomes, notebook.answers)
     score, max_score, pending = totals(exercises)
     timing["total"] = round(time.monotonic() - began, 3)
+    timing["grader_peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return SubmissionResult(
         submission=submission.id, path=str(submission.path), assignment=assignment.id,
         assignment_version=assignment.version, score=score, max_score=max_score,

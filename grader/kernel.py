@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import zmq
+import zmq.asyncio
 from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
@@ -77,6 +79,8 @@ class KernelSession:
         self.agent_ready = False
         self.restarts = 0
         self.start_seconds = 0.0
+        self._forks_seen = 0
+        self.stuck = False     # a call ignored its interrupt; only a restart frees the kernel
 
     # ---------------------------------------------------------------- lifecycle
     def __enter__(self) -> "KernelSession":
@@ -92,12 +96,19 @@ class KernelSession:
         if self.plan.scratch_dir is not None:
             self.plan.scratch_dir.mkdir(parents=True, exist_ok=True)
         self.cgroups = Cgroups.create(self.plan.limits)
+        self._forks_seen = 0
+        self.stuck = False
         spec = KernelSpec(argv=kernel_argv(self.plan, self.cgroups), display_name="Python 3",
                           language="python", interrupt_mode="message", env={}, metadata={})
         jupyter_dir = self.plan.runtime_dir / "jupyter"
+        # A hostile kernel can send one enormous message; ZMQ drops any larger than this
+        # before it reaches (and bloats) the grader.
+        max_message = 3 * self.plan.limits.reply_mb * 1024 * 1024
+        context = zmq.asyncio.Context()
+        context.setsockopt(zmq.MAXMSGSIZE, max_message)
         km = AsyncKernelManager(kernel_name="python3", kernel_spec_manager=_single_spec(spec),
                                 transport="ipc", ip=str(jupyter_dir / "kernel"),
-                                connection_file=str(jupyter_dir / "kernel.json"))
+                                connection_file=str(jupyter_dir / "kernel.json"), context=context)
         nb = nbformat.v4.new_notebook()
         client = CappedClient(nb, km=km, timeout=int(self.plan.limits.cell_timeout),
                               startup_timeout=STARTUP_TIMEOUT, allow_errors=False,
@@ -121,7 +132,9 @@ class KernelSession:
             if tail:
                 reason += f" (kernel said: {tail})"
             raise SandboxError(f"the student kernel did not start: {reason}") from None
-        bridge = BlockingKernelClient()
+        sync_context = zmq.Context()
+        sync_context.setsockopt(zmq.MAXMSGSIZE, max_message)
+        bridge = BlockingKernelClient(context=sync_context)
         bridge.load_connection_info(km.get_connection_info())
         bridge.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
         self.bridge = bridge
@@ -167,6 +180,16 @@ class KernelSession:
                         and km.provisioner.process.poll() is None)
         except Exception:
             return False
+
+    def process_limit_hit(self) -> bool:
+        """Did the sandbox refuse new processes since the last call? (A fork bomb leaves
+        copies of the kernel behind; the only safe answer is a fresh kernel.)"""
+        if self.cgroups is None:
+            return False
+        refused = self.cgroups.forks_refused()
+        hit = refused > self._forks_seen
+        self._forks_seen = refused
+        return hit
 
     def death_reason(self) -> str | None:
         """Why the kernel is gone, in words a student can act on; None while it lives."""
@@ -289,6 +312,9 @@ class KernelSession:
     def _execute(self, code: str, *, timeout: float, expressions: dict) -> dict:
         if self.bridge is None or not self.alive():
             raise KernelDiedError(self.death_reason() or "the kernel is not running")
+        if self.stuck:
+            raise KernelDiedError("the kernel is still busy with an earlier call that ignored "
+                                  "its interrupt, and could not be restarted")
         msg_id = self.bridge.execute(code, silent=True, store_history=False,
                                      user_expressions=expressions, allow_stdin=False,
                                      stop_on_error=False)
@@ -308,6 +334,7 @@ class KernelSession:
                     self.interrupt()
                     deadline = time.monotonic() + 5
                     continue
+                self.stuck = True
                 raise CallTimeoutError(f"no answer within {timeout:.0f} s") from None
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue

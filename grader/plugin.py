@@ -22,15 +22,16 @@ from grader.compare import Mismatch
 from grader.errors import (AssignmentError, CallTimeoutError, KernelDiedError, MissingNameError,
                            StudentError, WireError)
 from grader.results import CheckResult
-from grader.spec import Assignment
+from grader.spec import Assignment, Limits
 
 STUDENT_FAULTS = (Mismatch, MissingNameError, StudentError, CallTimeoutError, KernelDiedError, WireError)
 
 
 class GradingPlugin:
     def __init__(self, assignment: Assignment, link: Link, *, exercises: Iterable[str] | None = None,
-                 before_test: Callable[[], None] | None = None) -> None:
+                 before_test: Callable[[], None] | None = None, limits: Limits | None = None) -> None:
         self.assignment = assignment
+        self.limits = limits or assignment.limits
         self.link = link
         self.only = set(exercises) if exercises else None
         self.before_test = before_test
@@ -71,9 +72,9 @@ class GradingPlugin:
     @pytest.fixture
     def student(self, request: pytest.FixtureRequest) -> Student:
         exercise = self.assignment.exercise(_marker_arg(request.node, "exercise"))
-        timeout = exercise.timeout or self.assignment.limits.call_timeout
+        timeout = exercise.timeout or self.limits.call_timeout
         return Student(self.link, section=exercise.section, timeout=timeout,
-                       max_bytes=self.assignment.limits.reply_mb * 1024 * 1024)
+                       max_bytes=self.limits.reply_mb * 1024 * 1024)
 
     @pytest.fixture
     def reference(self, request: pytest.FixtureRequest) -> Any:
@@ -157,12 +158,12 @@ def _marker_arg(item: Any, name: str) -> Any:
 
 
 def run_tests(assignment: Assignment, link: Link, *, public_only: bool = False,
-              exercises: Iterable[str] | None = None,
+              exercises: Iterable[str] | None = None, limits: Limits | None = None,
               before_test: Callable[[], None] | None = None) -> tuple[list[CheckResult], list[str]]:
     """Run the assignment's tests against ``link``; returns outcomes and grader-side problems."""
     paths = [assignment.public_dir] if public_only else [assignment.public_dir, assignment.hidden_dir]
     paths = [str(p) for p in paths if p.is_dir()]
-    plugin = GradingPlugin(assignment, link, exercises=exercises, before_test=before_test)
+    plugin = GradingPlugin(assignment, link, exercises=exercises, before_test=before_test, limits=limits)
     if not paths:
         return [], ["the assignment has no tests"]
     args = [*paths, "-p", "no:cacheprovider", "-p", "no:stepwise", "-p", "no:randomly",

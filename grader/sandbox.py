@@ -19,6 +19,7 @@ from grader.errors import SandboxError
 from grader.spec import Limits
 
 HOME = "/home/jovyan"
+VENV = "/opt/venv"   # where the kernel environment appears inside: its real path may say "grader"
 WORKDIR = f"{HOME}/work"
 DATADIR = f"{HOME}/data"
 UID = 1000
@@ -78,13 +79,14 @@ def require_bubblewrap() -> str:
 def kernel_environment(plan: LaunchPlan) -> dict[str, str]:
     """The kernel's whole environment: nothing inherited, nothing that says 'grading'."""
     home = HOME if plan.sandboxed else str(plan.scratch_dir)
+    prefix = VENV if plan.sandboxed else str(plan.interpreter.prefix)
     env = {
         "HOME": home,
         "USER": "jovyan",
         "LANG": "C.UTF-8",
         "LC_ALL": "C.UTF-8",
-        "PATH": f"{plan.interpreter.prefix}/bin:/usr/local/bin:/usr/bin:/bin",
-        "VIRTUAL_ENV": str(plan.interpreter.prefix),
+        "PATH": f"{prefix}/bin:/usr/local/bin:/usr/bin:/bin",
+        "VIRTUAL_ENV": prefix,
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
         "PYTHONUNBUFFERED": "1",
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
@@ -114,16 +116,17 @@ def bwrap_args(plan: LaunchPlan, bwrap: str) -> list[str]:
              "--size", str(plan.limits.scratch_mb * 1024 * 1024), "--tmpfs", "/dev/shm",
              "--size", str(plan.limits.scratch_mb * 1024 * 1024), "--tmpfs", HOME,
              "--dir", WORKDIR, "--dir", DATADIR]
-    # After the tmpfs mounts, so that an environment kept under /tmp stays visible.
-    for prefix in dict.fromkeys([interp.base_prefix, interp.prefix]):
-        args += ["--ro-bind", str(prefix), str(prefix)]
+    # After the tmpfs mounts, so that a base Python kept under /tmp stays visible. The
+    # venv's bin/python links to the base Python by absolute path, so that keeps its path.
+    args += ["--ro-bind", str(interp.base_prefix), str(interp.base_prefix),
+             "--ro-bind", str(interp.prefix), VENV]
     for mount in plan.mounts:
         args += ["--ro-bind", str(mount.source), mount.target]
     # The one host folder the kernel can write: its connection file and ipc sockets.
     args += ["--bind", str(plan.runtime_dir / "jupyter"), str(plan.runtime_dir / "jupyter")]
     for key, value in kernel_environment(plan).items():
         args += ["--setenv", key, value]
-    args += ["--chdir", WORKDIR, "--"]
+    args += ["--remount-ro", "/", "--chdir", WORKDIR, "--"]
     return args
 
 
@@ -145,10 +148,11 @@ def prepare_runtime(runtime_dir: Path) -> None:
 
 def kernel_argv(plan: LaunchPlan, cgroups: "Cgroups | None") -> list[str]:
     """The command jupyter_client runs; ``{connection_file}`` is filled in by it."""
-    kernel = [str(plan.interpreter.python), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     if plan.sandboxed:
+        kernel = [f"{VENV}/bin/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
         inner = bwrap_args(plan, require_bubblewrap()) + kernel
     else:
+        kernel = [str(plan.interpreter.python), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
         env = [f"{k}={v}" for k, v in kernel_environment(plan).items()]
         inner = ["env", "-i", "-C", str(plan.scratch_dir), *env, *kernel]
     argv = rlimit_args(plan.limits) + inner

@@ -4,6 +4,7 @@ One loader, frozen dataclasses, and every default named here.
 """
 from __future__ import annotations
 
+import difflib
 import hashlib
 import sys
 from dataclasses import dataclass, field, replace
@@ -133,7 +134,9 @@ class Assignment:
         for e in self.exercises:
             if e.id == exercise_id:
                 return e
-        raise AssignmentError(f"{self.id}: no exercise named {exercise_id!r}")
+        close = difflib.get_close_matches(exercise_id, [e.id for e in self.exercises], n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise AssignmentError(f"{self.id} has no exercise named {exercise_id!r}{hint}")
 
     def tolerance(self, name: str) -> Tolerance:
         try:

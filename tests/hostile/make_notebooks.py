@@ -1,0 +1,187 @@
+"""Writes the hostile submissions beside this file, one notebook per attack, named for it.
+
+    .venv/bin/python -m tests.hostile.make_notebooks
+
+Each notebook also holds correct code for the exercises its attack is not about, so the
+tests can tell "the attack was contained" from "the notebook broke".
+"""
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+
+import reference.softmax
+import reference.tensors
+
+HERE = Path(__file__).resolve().parent / "notebooks"
+
+TENSORS = "import torch\n\n" + "\n\n".join(
+    inspect.getsource(getattr(reference.tensors, n)) for n in ("compare", "broadcast_shape", "add_into"))
+SOFTMAX = "import torch\n\n" + inspect.getsource(reference.softmax.softmax)
+CROSS_ENTROPY = "import torch\n\n" + inspect.getsource(reference.softmax.cross_entropy)
+WRONG_SOFTMAX = "def softmax(X):\n    return torch.zeros_like(X)\n"
+
+NOTEBOOKS: dict[str, list[str]] = {
+    "infinite_loop_cell": [TENSORS, "while True:\n    pass", SOFTMAX, CROSS_ENTROPY],
+    "loop_in_tested_function": [TENSORS, CROSS_ENTROPY,
+                                "def softmax(X):\n    while True:\n        try:\n            pass\n"
+                                "        except BaseException:\n            pass"],
+    "memory_bomb": [TENSORS, "hoard = []\nwhile True:\n    hoard.append(b'x' * 10**8)", SOFTMAX, CROSS_ENTROPY],
+    "fork_bomb": [TENSORS, "import os\nwhile True:\n    os.fork()", SOFTMAX, CROSS_ENTROPY],
+    "huge_output": [TENSORS, "for i in range(1_000_000):\n    print('x' * 99)", SOFTMAX, CROSS_ENTROPY],
+    "exits_in_cells": [TENSORS, "import sys\nsys.exit()", "import os\nos._exit(0)",
+                       "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", SOFTMAX, CROSS_ENTROPY],
+    "exit_in_tested_function": [TENSORS, CROSS_ENTROPY,
+                                "import os\n\ndef softmax(X):\n    os._exit(0)"],
+    "reads_secrets": [TENSORS, CROSS_ENTROPY, """\
+import glob, os
+leaked = []
+patterns = ['/work/**/hidden/*.py', '/work/**/reference/*.py', '/work/**/assignment.toml',
+            '/root/*', '/root/.ssh/*', '/root/.cache/**/*.json', '/etc/shadow', '/etc/hostname',
+            '/proc/1/root/etc/shadow', '/proc/1/environ', '/home/*/*', '/home/*/.*', '/tmp/**/*.json',
+            '/opt/*', '/srv/**', '/mnt/**', '/var/**/*.py', '../../**/test_softmax.py']
+for pattern in patterns:
+    for path in glob.glob(pattern, recursive=True)[:50]:
+        try:
+            with open(path, 'rb') as f:
+                if f.read(64):
+                    leaked.append(path)
+        except OSError:
+            pass
+try:
+    import reference.softmax
+    leaked.append('import reference')
+except ImportError:
+    pass
+secrets = [p for p in leaked if any(w in p for w in ('hidden', 'reference', 'assignment', 'shadow',
+                                                     '.ssh', '.cache', 'test_'))]
+print(len(leaked), 'files read:', leaked, 'secrets:', secrets)""", """\
+def softmax(X):
+    if secrets:   # a leak would show up as points
+        X_exp = torch.exp(X - X.max(dim=1, keepdim=True).values)
+        return X_exp / X_exp.sum(dim=1, keepdim=True)
+    return torch.zeros_like(X)"""],
+    "opens_network": [TENSORS, CROSS_ENTROPY, """\
+import socket
+connected = []
+for host, port in [('1.1.1.1', 80), ('8.8.8.8', 53), ('127.0.0.1', 22), ('pypi.org', 443)]:
+    try:
+        socket.create_connection((host, port), timeout=2).close()
+        connected.append(host)
+    except OSError as exc:
+        print(host, exc)""", """\
+def softmax(X):
+    if connected:
+        X_exp = torch.exp(X - X.max(dim=1, keepdim=True).values)
+        return X_exp / X_exp.sum(dim=1, keepdim=True)
+    return torch.zeros_like(X)"""],
+    "writes_outside": [TENSORS, CROSS_ENTROPY, """\
+import os
+wrote = []
+targets = ['/root/PWNED', '/work/main/PWNED', '/work/PWNED', '/etc/PWNED', '/usr/PWNED',
+           '../../../../PWNED', os.path.expanduser('~/../PWNED'), '/tmp/../PWNED', '/var/tmp/PWNED',
+           '/home/jovyan/../PWNED', '../grades/PWNED', '../../grades/PWNED']
+for target in targets:
+    try:
+        with open(target, 'w') as f:
+            f.write('pwned')
+        wrote.append(os.path.realpath(target))
+    except OSError:
+        pass
+outside = [p for p in wrote if not p.startswith(('/home/jovyan/', '/tmp/'))]
+print('outside:', outside)""", """\
+def softmax(X):
+    if outside:
+        X_exp = torch.exp(X - X.max(dim=1, keepdim=True).values)
+        return X_exp / X_exp.sum(dim=1, keepdim=True)
+    return torch.zeros_like(X)"""],
+    "patches_everything": ["""\
+import builtins, sys, types, torch, numpy, numpy.testing
+torch.allclose = lambda *a, **k: True
+torch.equal = lambda *a, **k: True
+torch.isclose = lambda a, b, *x, **k: torch.ones(torch.as_tensor(a).shape, dtype=torch.bool)
+torch.testing.assert_close = lambda *a, **k: None
+numpy.allclose = lambda *a, **k: True
+numpy.testing.assert_allclose = lambda *a, **k: None
+torch.Tensor.__eq__ = lambda self, other: torch.ones(self.shape, dtype=torch.bool)
+torch.Tensor.__ne__ = lambda self, other: torch.zeros(self.shape, dtype=torch.bool)
+builtins.abs = lambda x: 0
+sys.modules['pytest'] = types.SimpleNamespace(approx=lambda *a, **k: True)
+""", WRONG_SOFTMAX, "def cross_entropy(y_hat, y):\n    return torch.tensor(1.0)\n"],
+    "lying_values": ["""\
+import torch
+
+class Agreeable(torch.Tensor):
+    def __eq__(self, other):
+        return True
+    def allclose(self, *a, **k):
+        return True
+
+class Anything:
+    def __eq__(self, other):
+        return True
+    def __float__(self):
+        return 1.4979
+    shape = (2, 5)
+
+def softmax(X):
+    return torch.zeros_like(X).as_subclass(Agreeable)
+
+def cross_entropy(y_hat, y):
+    return Anything()
+""", TENSORS],
+    "huge_and_nan_results": [TENSORS, """\
+import torch
+
+def softmax(X):
+    return torch.zeros(1).expand(10**9)
+
+def cross_entropy(y_hat, y):
+    return torch.tensor(float('nan'))
+"""],
+    "fake_scores_and_forged_files": [TENSORS, WRONG_SOFTMAX, CROSS_ENTROPY, """\
+import json, os, pickle
+print('All tests passed! Score: 100/100')
+print(json.dumps({'score': 100, 'max_score': 15}))
+for folder in ['.', '..', '../..']:
+    for name in ('result.json', 'report.html', 'gradebook.csv'):
+        try:
+            with open(os.path.join(folder, name), 'w') as f:
+                f.write(json.dumps({'submission': 'fake', 'score': 100}))
+        except OSError:
+            pass
+    try:
+        with open(os.path.join(folder, 'result.pkl'), 'wb') as f:
+            pickle.dump({'score': 100}, f)
+    except OSError:
+        pass"""],
+    "detects_grading": [TENSORS, CROSS_ENTROPY, """\
+import os, sys, socket
+clues = [k for k in os.environ if any(w in k.upper() for w in ('GRAD', 'AUTOGRAD', 'OTTER', 'NBGRADER', 'CI'))]
+clues += [v for v in os.environ.values() if 'grade' in v.lower()]
+clues += [a for a in sys.argv if 'grade' in a.lower()]
+clues += [p for p in (os.getcwd(), os.path.expanduser('~')) if 'grade' in p.lower()]
+clues += [m for m in sys.modules if 'grade' in m.lower()]
+print('clues:', clues)""", """\
+def softmax(X):
+    if clues:   # behave only when graded: must never trigger
+        X_exp = torch.exp(X - X.max(dim=1, keepdim=True).values)
+        return X_exp / X_exp.sum(dim=1, keepdim=True)
+    return torch.zeros_like(X)"""],
+}
+
+
+def main() -> None:
+    HERE.mkdir(parents=True, exist_ok=True)
+    for name, sources in NOTEBOOKS.items():
+        nb = new_notebook(cells=[new_code_cell(src) for src in sources])
+        for i, cell in enumerate(nb.cells):
+            cell["id"] = f"cell-{i}"
+        nbformat.write(nb, HERE / f"{name}.ipynb")
+
+
+if __name__ == "__main__":
+    main()

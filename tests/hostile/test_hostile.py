@@ -1,0 +1,197 @@
+"""Hostile submissions, graded together with correct ones under the real sandbox.
+
+For every attack: the batch completes, the attack earns nothing, the student sees what
+happened, correct notebooks graded in the same batch get exactly the results they get
+alone, nothing lands outside the scratch area and the output folder, and the grader's own
+memory stays bounded.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from tests.conftest import EXAMPLES
+from tests.hostile.make_notebooks import CROSS_ENTROPY, HERE, SOFTMAX, TENSORS
+
+ONLY = ("compare", "broadcast_shape", "add_into", "softmax", "cross_entropy")
+LIMITS = dict(cell_timeout=15, call_timeout=3, memory_mb=1500, processes=64, kernel_restarts=3,
+              notebook_timeout=120)
+FULL = {"compare": 2, "broadcast_shape": 3, "add_into": 2, "softmax": 5, "cross_entropy": 3}
+PWNED = [Path("/root/PWNED"), Path("/work/main/PWNED"), Path("/work/PWNED"), Path("/etc/PWNED"),
+         Path("/usr/PWNED"), Path("/PWNED"), Path("/var/tmp/PWNED"), Path("/home/PWNED")]
+
+
+def _file_attacks(folder: Path) -> None:
+    """Bad files made at test time (too large or too odd to keep in git)."""
+    (folder / "symlink_passwd.ipynb").symlink_to("/etc/passwd")
+    with open(folder / "huge_base64_output.ipynb", "wb") as f:
+        f.write(b'{"cells": [{"cell_type": "code", "source": "x = 1", "outputs": [{"data": {"image/png": "')
+        chunk = b"QUJD" * (1 << 18)
+        for _ in range(500):
+            f.write(chunk)
+        f.write(b'"}}]}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+    v3 = {"nbformat": 3, "nbformat_minor": 0, "metadata": {"name": ""}, "worksheets": [{"cells": [
+        {"cell_type": "code", "input": TENSORS, "language": "python", "outputs": []}]}]}
+    (folder / "nbformat_v3.ipynb").write_text(json.dumps(v3))
+    (folder / "not_a_notebook.ipynb").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    (folder / "non_utf8.ipynb").write_bytes('{"cells": [], "metadata": {"author": "José"}}'.encode("latin-1"))
+    ok = new_notebook(cells=[new_code_cell(TENSORS), new_code_cell(SOFTMAX), new_code_cell(CROSS_ENTROPY)])
+    nbformat.write(ok, folder / "김 철수 HW1 (final).ipynb")
+    for twin in ("a", "b"):
+        (folder / twin).mkdir()
+        nbformat.write(ok, folder / twin / "hw1.ipynb")
+
+
+@pytest.fixture(scope="module")
+def batch(grade, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    for nb in sorted(HERE.glob("*.ipynb")):
+        shutil.copy(nb, folder / nb.name)
+    _file_attacks(folder)
+    shutil.copy(EXAMPLES / "correct.ipynb", folder / "correct.ipynb")
+    alone = tmp_path_factory.mktemp("alone")
+    shutil.copy(EXAMPLES / "correct.ipynb", alone / "correct.ipynb")
+    for path in PWNED:
+        assert not path.exists()
+    results, out, log = grade([folder], only=ONLY, **LIMITS)
+    baseline, _, _ = grade([alone], only=ONLY, **LIMITS)
+    return results, out, baseline
+
+
+def scores(result):
+    return {e.id: e.score for e in result.exercises if e.id in ONLY}
+
+
+def messages(result, exercise):
+    return [t.message for e in result.exercises if e.id == exercise for t in e.tests if t.outcome != "passed"]
+
+
+def test_every_submission_has_a_result(batch):
+    results, out, _ = batch
+    expected = {p.stem for p in HERE.glob("*.ipynb")} | {
+        "symlink_passwd", "huge_base64_output", "nbformat_v3", "not_a_notebook", "non_utf8",
+        "김_철수_HW1_final", "a_hw1", "b_hw1", "correct"}
+    assert set(results) == expected
+    for sid in results:
+        assert (out / sid / "result.json").is_file() and (out / sid / "report.html").is_file()
+
+
+def test_correct_notebooks_are_unaffected_by_their_neighbours(batch):
+    results, _, baseline = batch
+    def outcomes(r):
+        return [(t.name, t.outcome, t.message) for e in r.exercises for t in e.tests]
+    assert outcomes(results["correct"]) == outcomes(baseline["correct"])
+    assert scores(results["correct"]) == FULL
+    for sid in ("a_hw1", "b_hw1", "김_철수_HW1_final"):
+        assert scores(results[sid]) == FULL
+
+
+def test_infinite_loop_in_a_cell_is_stopped_and_later_cells_count(batch):
+    r = batch[0]["infinite_loop_cell"]
+    assert [c.status for c in r.cells] == ["ok", "timeout", "ok", "ok"]
+    assert scores(r) == FULL
+
+
+def test_infinite_loop_in_a_tested_function_fails_that_test_only(batch):
+    r = batch[0]["loop_in_tested_function"]
+    assert scores(r) == dict(FULL, softmax=0)
+    assert messages(r, "softmax")[0] == "`softmax` did not finish within 3 s and was stopped"
+
+
+def test_memory_bomb_kills_only_its_cell(batch):
+    r = batch[0]["memory_bomb"]
+    assert r.cells[1].status == "died"
+    assert r.cells[1].error["message"] == "the memory limit (1500 MB) was exceeded"
+    assert scores(r) == FULL
+
+
+def test_fork_bomb_is_stopped_by_the_process_limit(batch):
+    r = batch[0]["fork_bomb"]
+    assert r.cells[1].status == "died"
+    assert r.cells[1].error["message"].startswith("the process limit (64) was reached")
+    assert scores(r) == FULL
+
+
+def test_huge_output_is_truncated_and_grading_goes_on(batch):
+    r = batch[0]["huge_output"]
+    assert r.cells[1].status in ("ok", "timeout")
+    assert scores(r) == FULL
+
+
+def test_exits_in_cells_cost_nothing_else(batch):
+    r = batch[0]["exits_in_cells"]
+    assert [c.status for c in r.cells] == ["ok", "error", "died", "died", "ok", "ok"]
+    assert r.cells[1].error["type"] == "SystemExit"
+    assert r.cells[2].error["message"] == "the kernel exited with status 0"
+    assert r.cells[3].error["message"] == "the kernel was killed (SIGKILL)"
+    assert scores(r) == FULL
+
+
+def test_exit_inside_a_tested_function_fails_its_tests_and_the_kernel_comes_back(batch):
+    r = batch[0]["exit_in_tested_function"]
+    assert scores(r)["softmax"] == 0
+    assert messages(r, "softmax")[0].startswith("the kernel died while running `softmax`")
+    assert scores(r)["cross_entropy"] == FULL["cross_entropy"]
+
+
+@pytest.mark.parametrize("attack", ["reads_secrets", "opens_network", "writes_outside", "detects_grading"])
+def test_probing_attacks_learn_nothing(batch, attack):
+    r = batch[0][attack]
+    assert scores(r) == dict(FULL, softmax=0)
+    assert all(c.status == "ok" for c in r.cells)
+
+
+def test_nothing_was_written_outside_the_sandbox(batch):
+    assert [p for p in PWNED if p.exists()] == []
+
+
+def test_patched_comparisons_and_lying_values_score_nothing(batch):
+    results = batch[0]
+    assert scores(results["patches_everything"])["softmax"] == 0
+    assert scores(results["patches_everything"])["cross_entropy"] == 0
+    lying = results["lying_values"]
+    assert scores(lying)["softmax"] == 0 and scores(lying)["cross_entropy"] == 0
+    assert "a Anything object" in messages(lying, "cross_entropy")[0]
+
+
+def test_huge_and_nan_results_are_refused_with_a_reason(batch):
+    r = batch[0]["huge_and_nan_results"]
+    assert scores(r)["softmax"] == 0 and scores(r)["cross_entropy"] == 0
+    assert "over the 64.0 MB limit" in messages(r, "softmax")[0]
+    assert messages(r, "cross_entropy")[0].startswith("cross_entropy(y_hat, y) is nan")
+
+
+def test_fake_scores_and_forged_files_change_nothing(batch):
+    results, out, _ = batch
+    r = results["fake_scores_and_forged_files"]
+    assert scores(r) == dict(FULL, softmax=0)
+    saved = json.loads((out / "fake_scores_and_forged_files" / "result.json").read_text())
+    assert saved["submission"] == "fake_scores_and_forged_files" and saved["score"] == r.score
+    assert not (out / "result.pkl").exists() and not (out / "result.json").exists()
+
+
+@pytest.mark.parametrize("name,message", [
+    ("symlink_passwd", "symlink_passwd.ipynb is a symbolic link; submit the notebook file itself"),
+    ("huge_base64_output", "huge_base64_output.ipynb is 500 MB, over the 50 MB limit for notebooks"),
+    ("not_a_notebook", "not_a_notebook.ipynb is not UTF-8 text"),
+    ("non_utf8", "non_utf8.ipynb is not UTF-8 text (bad byte at offset 41)"),
+])
+def test_bad_files_get_one_clear_line_and_zero(batch, name, message):
+    r = batch[0][name]
+    assert r.score == 0 and len(r.errors) == 1 and r.errors[0].startswith(message)
+
+
+def test_nbformat_3_is_upgraded_and_graded(batch):
+    r = batch[0]["nbformat_v3"]
+    assert r.errors == ()
+    assert scores(r) == dict(FULL, softmax=0, cross_entropy=0)
+
+
+def test_the_graders_memory_stays_bounded(batch):
+    peaks = [r.timing.get("grader_peak_memory_mb", 0) for r in batch[0].values()]
+    assert max(peaks) < 1500

@@ -63,6 +63,38 @@ def grade_command(paths, assignment, out, workers, no_sandbox, kernel_env, only,
     click.echo(summary.line())
 
 
+@main.command("release")
+@click.argument("assignment", required=False)
+@click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("release"), show_default=True)
+@click.option("--no-validate", is_flag=True, help="skip grading the solution and blank notebooks")
+@click.option("--kernel-env", default="auto", show_default=True, help="environment for validation")
+def release_command(assignment, out, no_validate, kernel_env) -> None:
+    """Render the student notebook, the solution notebook and autograder.zip."""
+    from grader.release import release_assignment
+    try:
+        lines = release_assignment(assignment, out=out, validate=not no_validate, kernel_env=kernel_env,
+                                   progress=lambda m: click.echo(m, err=True))
+    except GraderError as exc:
+        _fail(exc)
+    click.echo("\n".join(lines))
+
+
+@main.command("check")
+@click.argument("notebook", type=click.Path(path_type=Path))
+@click.argument("exercises", nargs=-1)
+@click.option("--assignment", "-a", default=None, help="assignment id (default: from the notebook)")
+@click.option("--cell-timeout", type=float, default=None, help="seconds one cell may run")
+def check_command(notebook, exercises, assignment, cell_timeout) -> None:
+    """Run the public checks on your notebook (all exercises, or the ones named)."""
+    from grader.check import check_notebook
+    try:
+        report = check_notebook(notebook, tuple(exercises), assignment=assignment, timeout=cell_timeout)
+    except GraderError as exc:
+        _fail(exc)
+    click.echo(report.render())
+    sys.exit(0 if report.all_passed else 1)
+
+
 @main.group("env")
 def env_group() -> None:
     """The course's kernel environment."""

@@ -1,0 +1,292 @@
+"""``grader release``: the notebook students receive, the solution notebook, and the
+autograder bundle, all rendered from one source of truth (``reference/`` and
+assignment.toml) with the templates in ``templates/release/``.
+
+The release is deterministic (same inputs, byte-identical files) and validated: the
+solution must earn every automatic point and the blank template none.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+import inspect
+import io
+import json
+import shutil
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from grader.errors import AssignmentError, GraderError
+from grader.results import SubmissionResult
+from grader.solutions import SETUP_SOURCE, solution_pieces
+from grader.spec import PROJECT_ROOT, Assignment, Exercise
+
+TEMPLATES = PROJECT_ROOT / "templates" / "release"
+ZIP_TIME = (2020, 1, 1, 0, 0, 0)
+
+
+class ReleaseError(GraderError):
+    exit_code = 4
+
+
+@dataclass(frozen=True)
+class Release:
+    student: Path
+    solution: Path
+    bundle: Path
+    student_files: tuple[Path, ...]
+
+
+def _templates() -> Environment:
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), undefined=StrictUndefined,
+                      keep_trailing_newline=False, autoescape=False)
+    env.filters["points"] = lambda x: f"{x:g}"
+    return env
+
+
+def build_notebook(assignment: Assignment, *, solved: bool) -> nbformat.NotebookNode:
+    """The student notebook (stubs) or, with ``solved``, the solution notebook."""
+    t = _templates()
+    pieces = {p.exercise: p for p in solution_pieces(assignment)}
+    cells = [_md(t.get_template("intro.md.j2").render(assignment=assignment), "intro"),
+             _code(t.get_template("setup.py.j2").render(imports=SETUP_SOURCE.strip()), "setup")]
+    section = None
+    for ex in assignment.exercises:
+        if ex.section != section:
+            section = ex.section
+            cells.append(_md(t.get_template("section.md.j2").render(section=section), f"section-{section}",
+                             grader={"section": section}))
+        cells.append(_md(t.get_template("prompt.md.j2").render(exercise=ex), f"{ex.id}-prompt"))
+        if ex.manual:
+            text = (f"**Answer {ex.id}:** {ex.answer.strip()}" if solved
+                    else t.get_template("answer.md.j2").render(exercise=ex))
+            cells.append(_md(text, f"{ex.id}-answer", grader={"answer": ex.id}))
+            continue
+        piece = pieces.get(ex.id)
+        if piece is None:
+            continue
+        source = piece.source.rstrip() if solved else stub_source(assignment, ex)
+        cells.append(_code(source, f"{ex.id}-code", grader={"exercise": ex.id}))
+        cells.append(_code(t.get_template("check.py.j2").render(exercise=ex), f"{ex.id}-check"))
+    nb = new_notebook(cells=cells)
+    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                   "language_info": {"name": "python"},
+                   "grader": {"assignment": assignment.id, "version": assignment.version}}
+    return nb
+
+
+def stub_source(assignment: Assignment, ex: Exercise) -> str:
+    """Signatures and docstrings of the exercise's names, bodies replaced by a raise."""
+    import importlib
+    module = importlib.import_module(ex.module)
+    parts = []
+    for name in (*ex.helpers, *ex.names):
+        obj = getattr(module, name, None)
+        if obj is None:
+            raise AssignmentError(f"exercise {ex.id!r}: {ex.module} has no {name!r}")
+        if inspect.isclass(obj) or inspect.isfunction(obj):
+            parts.append(_stub(inspect.getsource(obj)))
+        else:
+            parts.append(f"{name} = None  # replace with your value")
+    return "\n\n\n".join(parts)
+
+
+def _stub(source: str) -> str:
+    """Keep headers, decorators and docstrings; every function body becomes a raise."""
+    import textwrap
+    source = textwrap.dedent(source)
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    out: list[str] = []
+
+    def emit(node: ast.AST, indent: str) -> None:
+        start = (node.decorator_list[0].lineno if node.decorator_list else node.lineno) - 1
+        body = node.body
+        doc = ast.get_docstring(node, clean=False)
+        first = body[0]
+        header_end = first.lineno - 1
+        out.extend(lines[start:header_end])
+        inner = indent + "    "
+        if doc is not None:
+            out.extend(lines[first.lineno - 1:first.end_lineno])
+            body = body[1:]
+        if isinstance(node, ast.ClassDef):
+            methods = [b for b in body if isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef))]
+            if not methods and doc is None:
+                out.append(f"{inner}pass")
+            for m in methods:
+                out.append("")
+                emit(m, inner)
+        else:
+            out.append(f"{inner}raise NotImplementedError")
+
+    node = tree.body[0]
+    emit(node, "")
+    return "\n".join(out)
+
+
+def _md(text: str, cell_id: str, **meta: dict) -> nbformat.NotebookNode:
+    cell = new_markdown_cell(text.strip())
+    cell["id"] = _cell_id(cell_id)
+    if meta:
+        cell.metadata.update(meta)
+    return cell
+
+
+def _code(text: str, cell_id: str, **meta: dict) -> nbformat.NotebookNode:
+    cell = new_code_cell(text.strip())
+    cell["id"] = _cell_id(cell_id)
+    if meta:
+        cell.metadata.update(meta)
+    return cell
+
+
+def _cell_id(text: str) -> str:
+    clean = "".join(c if c.isalnum() or c in "-_" else "-" for c in text)
+    return clean[:64]
+
+
+def student_assignment_toml(assignment: Assignment) -> str:
+    """What students may see of the assignment: no reference answers, no hidden details."""
+    lines = ["# What the public checks need; the grader holds the full assignment.", "",
+             "[assignment]", f"id = {json.dumps(assignment.id)}", f"title = {json.dumps(assignment.title)}",
+             f"version = {json.dumps(assignment.version)}", f"seed = {assignment.seed}", ""]
+    for name, tol in sorted(assignment.tolerances.items()):
+        lines += [f"[tolerances.{json.dumps(name)}]", f"rtol = {tol.rtol!r}", f"atol = {tol.atol!r}",
+                  f"why = {json.dumps(tol.why)}", ""]
+    for ex in assignment.exercises:
+        lines += ["[[exercises]]", f"id = {json.dumps(ex.id)}", f"section = {json.dumps(ex.section)}",
+                  f"kind = {json.dumps(ex.kind)}", f"points = {ex.points!r}", f"title = {json.dumps(ex.title)}",
+                  f"names = {json.dumps(list(ex.names))}"]
+        if ex.timeout:
+            lines.append(f"timeout = {ex.timeout!r}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
+
+
+def _copy_tree(src: Path, dst: Path) -> list[Path]:
+    copied = []
+    if not src.is_dir():
+        return copied
+    for path in sorted(src.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            target = dst / path.relative_to(src)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+            copied.append(target)
+    return copied
+
+
+def _bundle(assignment: Assignment, path: Path) -> None:
+    """autograder.zip: everything the grader needs, with a SHA-256 manifest; fixed timestamps."""
+    root = assignment.root
+    files: list[tuple[str, bytes]] = []
+    for sub in ("assignment.toml",):
+        files.append((sub, (root / sub).read_bytes()))
+    for folder in ("exercises", "public", "hidden", "data"):
+        for f in sorted((root / folder).rglob("*")) if (root / folder).is_dir() else []:
+            if f.is_file() and "__pycache__" not in f.parts:
+                files.append((f"{folder}/{f.relative_to(root / folder).as_posix()}", f.read_bytes()))
+    modules = sorted({e.module for e in assignment.exercises if e.module})
+    for module in modules:
+        rel = module.replace(".", "/") + ".py"
+        files.append((rel, (PROJECT_ROOT / rel).read_bytes()))
+    files.append(("reference/__init__.py", (PROJECT_ROOT / "reference" / "__init__.py").read_bytes()))
+    files.sort()
+    manifest = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in files)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in [*files, ("MANIFEST.sha256", manifest.encode())]:
+            info = zipfile.ZipInfo(f"{assignment.id}/{name}", date_time=ZIP_TIME)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data)
+    path.write_bytes(buffer.getvalue())
+
+
+def build_release(assignment: Assignment, out: Path) -> Release:
+    """Write student/, solution/ and autograder.zip under ``out`` (replacing what was there)."""
+    for sub in ("student", "solution"):
+        shutil.rmtree(out / sub, ignore_errors=True)
+    student = out / "student" / f"{assignment.id}.ipynb"
+    solution = out / "solution" / f"{assignment.id}.ipynb"
+    write_notebook(build_notebook(assignment, solved=False), student)
+    write_notebook(build_notebook(assignment, solved=True), solution)
+    folder = out / "student" / assignment.id
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "assignment.toml").write_text(student_assignment_toml(assignment), encoding="utf-8")
+    files = [student, folder / "assignment.toml"]
+    files += _copy_tree(assignment.public_dir, folder / "public")
+    files += _copy_tree(assignment.data_dir, folder / "data")
+    bundle = out / "autograder.zip"
+    _bundle(assignment, bundle)
+    return Release(student, solution, bundle, tuple(files))
+
+
+@dataclass(frozen=True)
+class Validation:
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def validate_release(solved: SubmissionResult, blank: SubmissionResult) -> Validation:
+    """The solution earns every automatic point; the blank template runs cleanly and earns none."""
+    problems: list[str] = []
+    for e in solved.exercises:
+        if not e.manual and e.score < e.max_score:
+            failing = [t.message for t in e.tests if t.outcome != "passed"][:1]
+            problems.append(f"the solution loses points on {e.id} ({e.score:g}/{e.max_score:g}"
+                            + (f": {failing[0]}" if failing else "") + ")")
+    problems += [f"the solution notebook: {err}" for err in solved.errors]
+    for c in blank.cells:
+        if c.status != "ok":
+            problems.append(f"the student notebook fails in cell {c.index}: "
+                            f"{(c.error or {}).get('type', c.status)}: {(c.error or {}).get('message', '')}")
+    for e in blank.exercises:
+        if not e.manual and e.score > 0:
+            problems.append(f"the blank student notebook earns {e.score:g} points on {e.id}")
+    problems += [f"the student notebook: {err}" for err in blank.errors]
+    return Validation(tuple(problems))
+
+
+def release_assignment(assignment_id: str | None, *, out: Path, validate: bool, kernel_env: str,
+                       progress: Callable[[str], None]) -> list[str]:
+    """Build the release and (unless told not to) validate it; refuses on any problem."""
+    from grader import datasets, environment
+    from grader.executor import grade_all
+    from grader.grading import GradeSettings, Submission
+    from grader.sandbox import bubblewrap
+    from grader.spec import load_assignment
+    assignment = load_assignment(assignment_id)
+    release = build_release(assignment, out)
+    lines = [f"student notebook:  {release.student}", f"solution notebook: {release.solution}",
+             f"autograder bundle: {release.bundle}"]
+    if not validate:
+        return lines + ["not validated (--no-validate)"]
+    progress("validating: grading the solution and the blank student notebook")
+    kernel = environment.resolve(kernel_env, assignment.environment, progress=progress)
+    settings = GradeSettings(interpreter=kernel.interpreter, limits=assignment.limits,
+                             sandboxed=bubblewrap() is not None, kernel_env_note=kernel.note,
+                             fashion_mnist=datasets.fashion_mnist())
+    graded = {r.submission: r for r in grade_all(
+        [Submission("solution", release.solution), Submission("student", release.student)],
+        assignment, settings, workers=2)}
+    result = validate_release(graded["solution"], graded["student"])
+    if not result.ok:
+        raise ReleaseError("release refused: " + "; ".join(result.problems))
+    return lines + ["validated: the solution earns every automatic point; the blank notebook runs "
+                    "cleanly and earns none"]

@@ -7,7 +7,6 @@ from the exception a check raised, never from test source.
 """
 from __future__ import annotations
 
-import importlib
 import io
 import time
 from collections.abc import Callable, Iterable
@@ -79,9 +78,7 @@ class GradingPlugin:
     @pytest.fixture
     def reference(self, request: pytest.FixtureRequest) -> Any:
         exercise = self.assignment.exercise(_marker_arg(request.node, "exercise"))
-        if not exercise.module:
-            raise AssignmentError(f"exercise {exercise.id!r} declares no reference module")
-        return importlib.import_module(exercise.module)
+        return self.assignment.reference_module(exercise)
 
     @pytest.fixture
     def tolerance(self) -> Callable[[str], Any]:

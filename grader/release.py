@@ -83,8 +83,7 @@ def build_notebook(assignment: Assignment, *, solved: bool) -> nbformat.Notebook
 
 def stub_source(assignment: Assignment, ex: Exercise) -> str:
     """Signatures and docstrings of the exercise's names, bodies replaced by a raise."""
-    import importlib
-    module = importlib.import_module(ex.module)
+    module = assignment.reference_module(ex)
     parts = []
     for name in (*ex.helpers, *ex.names):
         obj = getattr(module, name, None)

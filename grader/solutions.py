@@ -7,7 +7,6 @@ each exercise's solution cell (for the released solution notebook).
 """
 from __future__ import annotations
 
-import importlib
 import inspect
 from dataclasses import dataclass
 from typing import Any
@@ -42,7 +41,7 @@ def solution_pieces(assignment: Assignment) -> list[SolutionPiece]:
     for ex in assignment.exercises:
         if ex.manual or not ex.module or not ex.names:
             continue
-        module = importlib.import_module(ex.module)
+        module = assignment.reference_module(ex)
         names = (*_helpers(ex), *ex.names)
         sources = []
         for name in names:
@@ -68,7 +67,7 @@ def reference_namespace(assignment: Assignment, *, namespace: dict[str, Any] | N
         current = ex.section
         if ex.manual or not ex.module:
             continue
-        module = importlib.import_module(ex.module)
+        module = assignment.reference_module(ex)
         for name in (*_helpers(ex), *ex.names):
             namespace[name] = _get(module, name, ex)
     if current is not None and snapshot is not None:

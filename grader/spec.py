@@ -145,6 +145,22 @@ class Assignment:
             raise AssignmentError(
                 f"{self.id}: no tolerance named {name!r} in assignment.toml") from None
 
+    def reference_module(self, exercise: "Exercise") -> Any:
+        """The exercise's reference module. Reference solutions are not part of the installed
+        package (students install the package); they are found beside the assignment (an
+        unpacked autograder bundle) or in the project checkout."""
+        import importlib
+        if not exercise.module:
+            raise AssignmentError(f"exercise {exercise.id!r} declares no reference module")
+        root = self.root if (self.root / "reference").is_dir() else PROJECT_ROOT
+        if str(root) not in sys.path:
+            sys.path.insert(0, str(root))
+        try:
+            return importlib.import_module(exercise.module)
+        except ImportError as exc:
+            raise AssignmentError(f"the reference module {exercise.module} cannot be imported ({exc}); "
+                                  "reference solutions stay with the instructor") from None
+
     def sections(self) -> list[str]:
         seen: list[str] = []
         for e in self.exercises:

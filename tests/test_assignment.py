@@ -54,3 +54,19 @@ def test_every_exercise_has_public_and_hidden_tests(reference_outcomes):
     hidden = {o.exercise for o in reference_outcomes if not o.public}
     assert automatic - public == set()
     assert automatic - hidden == set()
+
+
+def test_public_tests_do_not_need_the_reference_solutions():
+    """Students run the public tests without reference/ (it stays with the instructor)."""
+    import ast
+    offenders = []
+    for path in sorted(ASSIGNMENT.public_dir.glob("test_*.py")):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and any(a.arg == "reference" for a in node.args.args):
+                offenders.append(f"{path.name}::{node.name}")
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [a.name for a in node.names] + [getattr(node, "module", "") or ""]
+                if any(n.split(".")[0] == "reference" for n in names):
+                    offenders.append(f"{path.name}: imports reference")
+    assert offenders == []

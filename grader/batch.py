@@ -32,6 +32,7 @@ class BatchOptions:
     kernel_env: str = "auto"               # auto | current | path to a venv
     limits: dict = field(default_factory=dict)
     only: tuple[str, ...] = ()             # grade only these exercises
+    fast: bool = True                      # warm kernels and grading settings (grader/prelude.py)
 
 
 @dataclass(frozen=True)
@@ -75,16 +76,16 @@ def run_batch(options: BatchOptions, *, stream: TextIO = sys.stderr) -> BatchSum
     if kernel.flagged:
         warnings.append(f"kernel environment: {kernel.note}")
         stream.write(f"note: student kernels use {kernel.note}\n")
+    workers = min(options.workers or os.cpu_count() or 1, len(submissions))
     settings = GradeSettings(interpreter=kernel.interpreter, limits=limits, sandboxed=options.sandbox,
                              kernel_env_note=kernel.note, fashion_mnist=datasets.fashion_mnist(),
-                             exercises=tuple(options.only), warnings=tuple(warnings))
+                             exercises=tuple(options.only), warnings=tuple(warnings),
+                             fast=options.fast, threads=max(1, (os.cpu_count() or 1) // workers))
     out = options.out
     out.mkdir(parents=True, exist_ok=True)
-    workers = options.workers or os.cpu_count() or 1
-    workers = min(workers, len(submissions))
     progress = Progress(len(submissions), stream=stream, tty=stream.isatty())
     results: list[SubmissionResult] = []
-    for result in grade_all(submissions, assignment, settings, workers=workers):
+    for result in grade_all(submissions, assignment, settings, workers=workers, warm=options.fast):
         if kernel.flagged:
             result = replace(result, environment={**result.environment, "kernel_flagged": True})
         folder = out / result.submission

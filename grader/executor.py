@@ -1,68 +1,114 @@
-"""Where submissions are graded: a local pool of worker processes.
+"""Where submissions are graded: a local pool of long-lived worker processes.
 
-Each worker is a long-lived process (torch and pytest imported once) that grades one
-submission at a time. A worker that crashes costs only the submission it was grading:
-that submission gets an error result and the pool is rebuilt for the rest.
+Each worker imports torch and pytest once, grades one submission at a time, and keeps the
+next submission's kernel launched while it grades the current one, so kernel start-up and
+the notebook's heavy imports overlap real work. A worker that dies costs only the
+submission it was grading: that one gets an error result, and a new worker takes its place.
 """
 from __future__ import annotations
 
 import multiprocessing
+import queue
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Iterator
 
-from grader.grading import GradeSettings, Submission, grade_submission
+from grader.grading import GradeSettings, Submission, grade_submission, launch_kernel
+from grader.errors import GraderError
 from grader.results import SubmissionResult
 from grader.scoring import score_exercises, totals
 from grader.spec import Assignment
 
 
-def _grade(submission: Submission, assignment: Assignment, settings: GradeSettings) -> dict:
-    return grade_submission(submission, assignment, settings).to_dict()
+def _worker(worker_id: int, tasks, results, assignment: Assignment, settings: GradeSettings,
+            warm: bool) -> None:
+    import pytest  # noqa: F401  - paid once per worker, not per submission
+    import torch  # noqa: F401
+    ready = None
+    while True:
+        submission = tasks.get()
+        if submission is None:
+            break
+        results.put(("start", worker_id, submission.id))
+        kernel = ready or (_launch(assignment, settings) if warm else None)
+        ready = _launch(assignment, settings) if warm else None   # warms while this one is graded
+        try:
+            result = grade_submission(submission, assignment, settings, kernel=kernel)
+            payload = result.to_dict()
+        except Exception as exc:  # a grader bug: this submission only
+            payload = crashed(submission, assignment, f"the grader failed on this notebook "
+                              f"({type(exc).__name__}: {exc})").to_dict()
+        if kernel is not None and not kernel.attached:
+            # The notebook could not be read, so its kernel is still fresh: keep the older one.
+            if ready is not None:
+                ready.close()
+            ready = kernel
+        results.put(("done", worker_id, payload))
+    if ready is not None:
+        ready.close()
 
 
-def _warm() -> None:
-    import torch  # noqa: F401  - paid once per worker, not per submission
-    import pytest  # noqa: F401
+def _launch(assignment: Assignment, settings: GradeSettings):
+    try:
+        return launch_kernel(assignment, settings)
+    except GraderError:
+        return None   # grade_submission starts one itself and reports what goes wrong
 
 
 def grade_all(submissions: list[Submission], assignment: Assignment, settings: GradeSettings, *,
-              workers: int) -> Iterator[SubmissionResult]:
+              workers: int, warm: bool = True) -> Iterator[SubmissionResult]:
     """Yield each submission's result as it completes (not in input order)."""
-    pending = list(reversed(submissions))
     context = multiprocessing.get_context("spawn")
-    while pending:
-        pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context, initializer=_warm)
-        running: dict[Future, Submission] = {}
-        broken = False
-        try:
-            while pending or running:
-                while pending and len(running) < max(1, workers) and not broken:
-                    sub = pending.pop()
-                    running[pool.submit(_grade, sub, assignment, settings)] = sub
-                if not running:
-                    break
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    sub = running.pop(future)
-                    try:
-                        yield SubmissionResult.from_dict(future.result())
-                    except BrokenProcessPool:
-                        broken = True
-                        yield crashed(sub, assignment, "the grader's worker process crashed "
-                                      "while grading this notebook")
-                    except Exception as exc:  # a grader bug: this submission only
-                        yield crashed(sub, assignment, f"the grader failed on this notebook "
-                                      f"({type(exc).__name__}: {exc})")
-                if broken:
-                    for future, sub in running.items():
-                        future.cancel()
-                        pending.append(sub)
-                    running.clear()
-                    break
-        finally:
-            pool.shutdown(wait=not broken, cancel_futures=True)
+    tasks, results = context.Queue(), context.Queue()
+    for sub in submissions:
+        tasks.put(sub)
+    count = max(1, min(workers, len(submissions)))
+    procs = {}
+    inflight: dict[int, Submission] = {}
+    by_id = {s.id: s for s in submissions}
+    next_id = 0
+
+    def spawn() -> None:
+        nonlocal next_id
+        tasks.put(None)   # one stop sign per worker, queued behind the work
+        proc = context.Process(target=_worker, args=(next_id, tasks, results, assignment, settings, warm),
+                               daemon=True)
+        proc.start()
+        procs[next_id] = proc
+        next_id += 1
+
+    for _ in range(count):
+        spawn()
+    remaining = len(submissions)
+    try:
+        while remaining:
+            try:
+                kind, worker_id, payload = results.get(timeout=1.0)
+            except queue.Empty:
+                for worker_id, proc in list(procs.items()):
+                    if proc.is_alive():
+                        continue
+                    del procs[worker_id]
+                    lost = inflight.pop(worker_id, None)
+                    if lost is not None:
+                        remaining -= 1
+                        yield crashed(lost, assignment, "the grader's worker process died while grading "
+                                      "this notebook")
+                    if remaining > len(inflight):
+                        spawn()
+                continue
+            if kind == "start":
+                inflight[worker_id] = by_id[payload]
+            else:
+                inflight.pop(worker_id, None)
+                remaining -= 1
+                yield SubmissionResult.from_dict(payload)
+    finally:
+        for proc in procs.values():
+            proc.join(timeout=30)
+            if proc.is_alive():
+                proc.kill()
+        tasks.close()
+        results.close()
 
 
 def crashed(submission: Submission, assignment: Assignment, message: str) -> SubmissionResult:
@@ -99,6 +145,3 @@ class Progress:
         else:
             self.stream.write(f"[{self.done}/{self.total}] {result.submission}: {status}\n")
         self.stream.flush()
-
-
-ProgressHook = Callable[[SubmissionResult], None]

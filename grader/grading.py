@@ -42,6 +42,8 @@ class GradeSettings:
     public_only: bool = False
     exercises: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    fast: bool = True       # grading settings in the kernel (grader/prelude.py)
+    threads: int = 0        # torch threads per kernel; 0 leaves torch's default
 
 
 class Execution:
@@ -153,11 +155,25 @@ def _called_name(payload: dict) -> str | None:
     return None
 
 
-def grade_submission(submission: Submission, assignment: Assignment, settings: GradeSettings) -> SubmissionResult:
+def launch_kernel(assignment: Assignment, settings: GradeSettings) -> KernelSession:
+    """A kernel for the next submission, launched (imports under way) but not yet waited for."""
+    session = KernelSession(_plan(settings, new_runtime_dir()), seed=assignment.seed)
+    session.launch()
+    return session
+
+
+def grade_submission(submission: Submission, assignment: Assignment, settings: GradeSettings, *,
+                     kernel: KernelSession | None = None) -> SubmissionResult:
+    """Grade one notebook. ``kernel`` is a launched kernel to use (it is closed afterwards);
+    if the notebook cannot be read it is left untouched for the next submission."""
     began = time.monotonic()
     timing: dict[str, float] = {}
     warnings = list(settings.warnings)
     environment = _grader_environment(settings)
+    if settings.fast:
+        environment["grading_settings"] = (
+            "DataLoader worker processes capped at 0; d2l progress plots drawn once per cell; "
+            f"{settings.threads or 'default'} torch threads per kernel; libraries imported before the notebook")
     try:
         nb = read_notebook(submission.path, max_mb=settings.limits.notebook_mb)
     except NotebookError as exc:
@@ -175,40 +191,35 @@ def grade_submission(submission: Submission, assignment: Assignment, settings: G
     errors: list[str] = []
     cells: list[CellResult] = []
     outcomes: list[CheckResult] = []
-    runtime = new_runtime_dir()
     try:
-        plan = _plan(settings, runtime)
-        try:
-            session = KernelSession(plan, seed=assignment.seed)
-            session.start()
-        except GraderError as exc:
-            return _unrunnable(submission, assignment, settings, str(exc), began, environment,
-                               error_kind="grader")
-        try:
-            timing["kernel_start"] = round(session.start_seconds, 3)
-            execution = Execution(session, notebook, settings.limits)
-            t0 = time.monotonic()
-            cells = execution.run_all()
-            timing["execute"] = round(time.monotonic() - t0, 3)
-            t0 = time.monotonic()
-            outcomes, problems = run_tests(assignment, execution, public_only=settings.public_only,
-                                           exercises=settings.exercises or None,
-                                           limits=settings.limits, before_test=execution.before_test)
-            timing["tests"] = round(time.monotonic() - t0, 3)
-            errors += [f"grader: {p}" for p in problems]
-            warnings += execution.kernel_notes
-            environment["kernel"] = _kernel_environment(execution)
-            if session.cgroups is not None:
-                peak = session.cgroups.peak_memory_mb()
-                if peak is not None:
-                    timing["kernel_peak_memory_mb"] = round(peak, 1)
-                refused = session.cgroups.forks_refused()
-                if refused:
-                    warnings.append(f"the process limit ({settings.limits.processes}) refused {refused} new processes")
-        finally:
-            session.shutdown()
+        session = kernel or launch_kernel(assignment, settings)
+        session.attach()
+    except GraderError as exc:
+        return _unrunnable(submission, assignment, settings, str(exc), began, environment,
+                           error_kind="grader")
+    try:
+        timing["kernel_start"] = round(session.start_seconds, 3)
+        execution = Execution(session, notebook, settings.limits)
+        t0 = time.monotonic()
+        cells = execution.run_all()
+        timing["execute"] = round(time.monotonic() - t0, 3)
+        t0 = time.monotonic()
+        outcomes, problems = run_tests(assignment, execution, public_only=settings.public_only,
+                                       exercises=settings.exercises or None,
+                                       limits=settings.limits, before_test=execution.before_test)
+        timing["tests"] = round(time.monotonic() - t0, 3)
+        errors += [f"grader: {p}" for p in problems]
+        warnings += execution.kernel_notes
+        environment["kernel"] = _kernel_environment(execution)
+        if session.cgroups is not None:
+            peak = session.cgroups.peak_memory_mb()
+            if peak is not None:
+                timing["kernel_peak_memory_mb"] = round(peak, 1)
+            refused = session.cgroups.forks_refused()
+            if refused:
+                warnings.append(f"the process limit ({settings.limits.processes}) refused {refused} new processes")
     finally:
-        shutil.rmtree(runtime, ignore_errors=True)
+        session.close()
     exercises = score_exercises(assignment, outcomes, notebook.answers)
     score, max_score, pending = totals(exercises)
     timing["total"] = round(time.monotonic() - began, 3)
@@ -225,6 +236,9 @@ def _plan(settings: GradeSettings, runtime: Path) -> LaunchPlan:
     scratch = None
     if settings.fashion_mnist is not None:
         mounts = (Mount(settings.fashion_mnist.raw_dir, f"{DATADIR}/FashionMNIST/raw"),)
+    env = {}
+    if settings.threads:
+        env = {"OMP_NUM_THREADS": str(settings.threads), "MKL_NUM_THREADS": str(settings.threads)}
     if not settings.sandboxed:
         scratch = runtime / "home" / "work"
         scratch.mkdir(parents=True)
@@ -233,7 +247,8 @@ def _plan(settings: GradeSettings, runtime: Path) -> LaunchPlan:
             raw.parent.mkdir(parents=True)
             shutil.copytree(settings.fashion_mnist.raw_dir, raw)
     return LaunchPlan(interpreter=settings.interpreter, runtime_dir=runtime, limits=settings.limits,
-                      sandboxed=settings.sandboxed, mounts=mounts, scratch_dir=scratch)
+                      sandboxed=settings.sandboxed, mounts=mounts, scratch_dir=scratch, env=env,
+                      fast=settings.fast)
 
 
 def _unrunnable(submission: Submission, assignment: Assignment, settings: GradeSettings, message: str,

@@ -81,6 +81,8 @@ class KernelSession:
         self.start_seconds = 0.0
         self._forks_seen = 0
         self.stuck = False     # a call ignored its interrupt; only a restart frees the kernel
+        self._prelude = ""
+        self.attached = False  # a launched kernel not yet attached can serve another submission
 
     # ---------------------------------------------------------------- lifecycle
     def __enter__(self) -> "KernelSession":
@@ -91,6 +93,13 @@ class KernelSession:
         self.shutdown()
 
     def start(self) -> None:
+        self.launch()
+        self.attach()
+
+    def launch(self) -> None:
+        """Start the kernel process and queue its prelude, without waiting for either.
+        ZMQ holds the request until the kernel binds its sockets, so the heavy imports run
+        while the caller does other work (warm kernels)."""
         began = time.monotonic()
         prepare_runtime(self.plan.runtime_dir)
         if self.plan.scratch_dir is not None:
@@ -119,19 +128,10 @@ class KernelSession:
         client.output_limit = self.plan.limits.output_kb * 1024
         self.client = client
         try:
-            log = open(self.plan.runtime_dir / "kernel.log", "wb")
-            try:
+            with open(self.plan.runtime_dir / "kernel.log", "wb") as log:
                 client.start_new_kernel(stdout=log, stderr=log)
-            finally:
-                log.close()
-            client.start_new_kernel_client()
         except Exception as exc:
-            reason = self.death_reason() or str(exc)
-            tail = _log_tail(self.plan.runtime_dir / "kernel.log")
-            self.shutdown()
-            if tail:
-                reason += f" (kernel said: {tail})"
-            raise SandboxError(f"the student kernel did not start: {reason}") from None
+            self._fail_start(exc)
         sync_context = zmq.Context()
         sync_context.setsockopt(zmq.MAXMSGSIZE, max_message)
         bridge = BlockingKernelClient(context=sync_context)
@@ -139,13 +139,44 @@ class KernelSession:
         bridge.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
         self.bridge = bridge
         self.agent_ready = False
-        self._silent(
-            f"import random as _r; _r.seed({self.seed}); del _r\n"
-            "try:\n"
-            "    import numpy as _np; _np.random.seed(%d); del _np\n"
-            "    import torch as _t; _t.manual_seed(%d); del _t\n"
-            "except Exception:\n    pass\n" % (self.seed, self.seed), timeout=STARTUP_TIMEOUT)
+        prelude = (_SOURCES / "prelude.py").read_text(encoding="utf-8")
+        code = ("def _nbprelude(source, *args):\n"
+                "    import types\n"
+                "    module = types.ModuleType('_nbprelude')\n"
+                "    module.get_ipython = get_ipython\n"
+                "    exec(compile(source, '<prelude>', 'exec'), module.__dict__)\n"
+                "    module.run(*args)\n"
+                f"_nbprelude({prelude!r}, {self.seed}, {self.plan.fast!r}, 0)\n"
+                "del _nbprelude\n")
+        self._prelude = bridge.execute(code, silent=True, store_history=False, user_expressions={},
+                                       allow_stdin=False, stop_on_error=False)
         self.start_seconds = time.monotonic() - began
+
+    def attach(self) -> None:
+        """Wait until the launched kernel answers and its prelude has run."""
+        began = time.monotonic()
+        self.attached = True
+        assert self.client is not None
+        try:
+            self.client.start_new_kernel_client()
+        except Exception as exc:
+            self._fail_start(exc)
+        try:
+            reply = self._wait(self._prelude, timeout=STARTUP_TIMEOUT)
+        except (CallTimeoutError, KernelDiedError) as exc:
+            self._fail_start(exc)
+        if reply["content"].get("status") != "ok":
+            content = reply["content"]
+            self._fail_start(RuntimeError(f"{content.get('ename')}: {_short(content.get('evalue', ''))}"))
+        self.start_seconds += time.monotonic() - began
+
+    def _fail_start(self, exc: BaseException) -> None:
+        reason = self.death_reason() or str(exc)
+        tail = _log_tail(self.plan.runtime_dir / "kernel.log")
+        self.shutdown()
+        if tail:
+            reason += f" (kernel said: {tail})"
+        raise SandboxError(f"the student kernel did not start: {reason}") from None
 
     def shutdown(self) -> None:
         if self.bridge is not None:
@@ -165,6 +196,11 @@ class KernelSession:
             self.cgroups.remove()
             self.cgroups = None
         shutil.rmtree(self.plan.runtime_dir / "jupyter", ignore_errors=True)
+
+    def close(self) -> None:
+        """Stop the kernel and remove everything it had on the host."""
+        self.shutdown()
+        shutil.rmtree(self.plan.runtime_dir, ignore_errors=True)
 
     def restart(self) -> None:
         self.shutdown()
@@ -318,6 +354,10 @@ class KernelSession:
         msg_id = self.bridge.execute(code, silent=True, store_history=False,
                                      user_expressions=expressions, allow_stdin=False,
                                      stop_on_error=False)
+        return self._wait(msg_id, timeout=timeout)
+
+    def _wait(self, msg_id: str, *, timeout: float) -> dict:
+        assert self.bridge is not None
         deadline = time.monotonic() + timeout
         interrupted = False
         while True:

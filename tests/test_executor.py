@@ -1,0 +1,117 @@
+"""The worker pool: each submission starts from a clean kernel even with warm kernels, a
+worker that dies costs only its own submission, and the grading settings change no verdict."""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import psutil
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from grader.grading import GradeSettings, Submission
+from grader.executor import grade_all
+from grader.spec import load_assignment
+from tests.hostile.make_notebooks import TENSORS
+
+ASSIGNMENT = load_assignment("hw1")
+
+POLLUTER = """\
+import torch
+from d2l import torch as d2l
+
+@d2l.add_to_class(d2l.Trainer)
+def fit_epoch(self):
+    raise RuntimeError('a previous student patched the Trainer')
+
+torch.Tensor.__eq__ = lambda self, other: torch.ones(self.shape, dtype=torch.bool)
+import builtins
+builtins.POLLUTED = True
+LEFTOVER = 42
+"""
+
+# compare() is right only if nothing from the polluter is visible.
+CHECKER = """\
+import torch
+import builtins
+from d2l import torch as d2l
+
+clean = (not hasattr(builtins, 'POLLUTED') and 'LEFTOVER' not in globals()
+         and 'previous student' not in (d2l.Trainer.fit_epoch.__doc__ or '')
+         and getattr(d2l.Trainer.fit_epoch, '__name__', '') == 'fit_epoch'
+         and bool((torch.zeros(2) == torch.ones(2)).any()) is False)
+try:
+    d2l.Trainer.fit_epoch(None)
+except RuntimeError as exc:
+    clean = clean and 'previous student' not in str(exc)
+except Exception:
+    pass
+
+def compare(X, Y):
+    if not clean:
+        return X, X, X
+    return X == Y, X < Y, X > Y
+"""
+
+
+def write(folder: Path, name: str, sources: list[str]) -> Path:
+    nb = new_notebook(cells=[new_code_cell(s) for s in sources])
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def settings_for(course_env, **kw):
+    limits = ASSIGNMENT.limits.with_overrides(cell_timeout=30)
+    return GradeSettings(interpreter=course_env.interpreter, limits=limits, exercises=("compare",), **kw)
+
+
+def test_each_submission_starts_clean_on_a_warm_worker(course_env, tmp_path):
+    paths = [write(tmp_path, "a_polluter", [POLLUTER]), write(tmp_path, "b_checker", [CHECKER]),
+             write(tmp_path, "c_polluter", [POLLUTER]), write(tmp_path, "d_checker", [CHECKER])]
+    subs = [Submission(p.stem, p) for p in paths]
+    results = {r.submission: r for r in grade_all(subs, ASSIGNMENT, settings_for(course_env), workers=1)}
+    for checker in ("b_checker", "d_checker"):
+        compare = next(e for e in results[checker].exercises if e.id == "compare")
+        assert compare.score == compare.max_score, [t.message for t in compare.tests]
+        assert results[checker].timing["kernel_start"] < results["a_polluter"].timing["kernel_start"]
+
+
+def test_a_worker_that_dies_costs_only_its_own_submission(course_env, tmp_path):
+    slow = write(tmp_path, "a_slow", [TENSORS, "import time\ntime.sleep(600)"])
+    others = [write(tmp_path, f"b_ok{i}", [TENSORS]) for i in range(2)]
+    subs = [Submission(p.stem, p) for p in [slow, *others]]
+    killed: list[int] = []
+
+    def kill_the_worker() -> None:
+        # One worker grades a_slow first; its 30 s cell is still running 15 s in.
+        time.sleep(15)
+        for child in psutil.Process().children():
+            if "spawn_main" in " ".join(child.cmdline()):
+                killed.append(child.pid)
+                child.kill()
+                return
+
+    threading.Thread(target=kill_the_worker, daemon=True).start()
+    results = {r.submission: r for r in grade_all(subs, ASSIGNMENT, settings_for(course_env), workers=1)}
+    assert killed, "no worker process was found to kill"
+    assert set(results) == {"a_slow", "b_ok0", "b_ok1"}
+    assert results["a_slow"].errors == ("the grader's worker process died while grading this notebook",)
+    for name in ("b_ok0", "b_ok1"):
+        compare = next(e for e in results[name].exercises if e.id == "compare")
+        assert compare.score == compare.max_score
+
+
+def test_grading_settings_change_no_verdict(course_env, tmp_path):
+    book = Path(__file__).resolve().parent / "notebooks" / "book_ch4.ipynb"
+    subs = [Submission("book", book)]
+    outcomes = {}
+    for fast in (True, False):
+        settings = GradeSettings(interpreter=course_env.interpreter, limits=ASSIGNMENT.limits, fast=fast,
+                                 fashion_mnist=__import__("grader.datasets", fromlist=["x"]).fashion_mnist())
+        (result,) = list(grade_all(subs, ASSIGNMENT, settings, workers=1, warm=fast))
+        outcomes[fast] = [(t.name, t.outcome) for e in result.exercises for t in e.tests]
+        assert result.errors == ()
+    assert outcomes[True] == outcomes[False]
+    assert any(o == "passed" for _, o in outcomes[True])

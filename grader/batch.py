@@ -12,7 +12,7 @@ from typing import TextIO
 
 from grader import datasets, environment
 from grader.errors import SandboxError
-from grader.executor import Progress, grade_all
+from grader.executor import Progress, grade_all, grade_on_cluster
 from grader.gradebook import gradebook_csv, write_atomically
 from grader.grading import GradeSettings
 from grader.report import render_summary, write_report
@@ -33,6 +33,7 @@ class BatchOptions:
     limits: dict = field(default_factory=dict)
     only: tuple[str, ...] = ()             # grade only these exercises
     fast: bool = True                      # warm kernels and grading settings (grader/prelude.py)
+    scheduler: str | None = None           # a Dask scheduler address: grade on that cluster
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,12 @@ def run_batch(options: BatchOptions, *, stream: TextIO = sys.stderr) -> BatchSum
     out.mkdir(parents=True, exist_ok=True)
     progress = Progress(len(submissions), stream=stream, tty=stream.isatty())
     results: list[SubmissionResult] = []
-    for result in grade_all(submissions, assignment, settings, workers=workers, warm=options.fast):
+    if options.scheduler:
+        stream.write(f"grading on the Dask cluster at {options.scheduler}\n")
+        stream_of_results = grade_on_cluster(submissions, assignment, settings, scheduler=options.scheduler)
+    else:
+        stream_of_results = grade_all(submissions, assignment, settings, workers=workers, warm=options.fast)
+    for result in stream_of_results:
         if kernel.flagged:
             result = replace(result, environment={**result.environment, "kernel_flagged": True})
         folder = out / result.submission

@@ -50,18 +50,20 @@ def main() -> None:
               help="auto (the course environment, built on first use), current, or a venv path")
 @click.option("--only", multiple=True, metavar="EXERCISE",
               help="grade only this exercise (repeatable); the others score 0")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="grade on a Dask cluster, e.g. tcp://host:8786 (default: local workers)")
 @click.option("--plain-kernels", is_flag=True,
               help="no warm kernels or grading settings: run notebooks exactly as plain Jupyter would")
 @_limit_options
-def grade_command(paths, assignment, out, workers, no_sandbox, kernel_env, only, plain_kernels,
-                  **limits) -> None:
+def grade_command(paths, assignment, out, workers, no_sandbox, kernel_env, only, scheduler,
+                  plain_kernels, **limits) -> None:
     """Grade every notebook in PATHS (files or folders, searched recursively)."""
     from grader.batch import BatchOptions, run_batch
     try:
         summary = run_batch(BatchOptions(paths=tuple(paths), assignment=assignment, out=out,
                                          workers=workers, sandbox=not no_sandbox,
                                          kernel_env=kernel_env, limits=limits, only=tuple(only),
-                                         fast=not plain_kernels))
+                                         fast=not plain_kernels, scheduler=scheduler))
     except GraderError as exc:
         _fail(exc)
     click.echo(summary.line())

@@ -145,3 +145,32 @@ class Progress:
         else:
             self.stream.write(f"[{self.done}/{self.total}] {result.submission}: {status}\n")
         self.stream.flush()
+
+
+def _grade_on_cluster(submission: Submission, assignment: Assignment, settings: GradeSettings) -> dict:
+    return grade_submission(submission, assignment, settings).to_dict()
+
+
+def grade_on_cluster(submissions: list[Submission], assignment: Assignment, settings: GradeSettings, *,
+                     scheduler: str) -> Iterator[SubmissionResult]:
+    """The same grading on a Dask distributed cluster. Every worker needs this package, the
+    course environment at the same path, bubblewrap, and read access to the notebooks. A task
+    whose worker dies is run again elsewhere by the scheduler; each result arrives here once."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise GraderError("--scheduler needs Dask: pip install 'dask[distributed]'") from None
+    try:
+        client = Client(scheduler, timeout=30)
+    except OSError as exc:
+        raise GraderError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    with client:
+        futures = {client.submit(_grade_on_cluster, sub, assignment, settings, pure=False,
+                                 key=f"grade-{sub.id}-{time.time_ns()}"): sub for sub in submissions}
+        for future in as_completed(futures):
+            sub = futures[future]
+            try:
+                yield SubmissionResult.from_dict(future.result())
+            except Exception as exc:   # KilledWorker after repeated deaths, or a grader bug
+                yield crashed(sub, assignment, f"the cluster could not grade this notebook "
+                              f"({type(exc).__name__}: {str(exc)[:200]})")

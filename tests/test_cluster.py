@@ -1,0 +1,97 @@
+"""Grading on a Dask cluster: a scheduler and two workers on loopback, one worker killed
+mid-batch; every submission is still graded, and each result arrives exactly once."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import psutil
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from grader.executor import grade_on_cluster
+from grader.grading import GradeSettings, Submission
+from grader.spec import load_assignment
+from tests.hostile.make_notebooks import TENSORS
+
+ASSIGNMENT = load_assignment("hw1")
+DASK = Path(sys.executable).parent / "dask"
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    info = tmp_path / "scheduler.json"
+    env = dict(os.environ, DASK_DISTRIBUTED__WORKER__DAEMON="False")
+    procs = [subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", "0",
+                               "--no-dashboard", "--scheduler-file", str(info)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)]
+    deadline = time.monotonic() + 60
+    while not info.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    workers = []
+    for _ in range(2):
+        workers.append(subprocess.Popen(
+            [str(DASK), "worker", "--scheduler-file", str(info), "--nthreads", "1", "--no-nanny",
+             "--no-dashboard", "--host", "127.0.0.1", "--memory-limit", "0"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True))
+    procs += workers
+    address = json.loads(info.read_text())["address"]
+    from distributed import Client
+    with Client(address, timeout=30) as client:
+        client.wait_for_workers(2, timeout=60)
+    yield address, workers
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_a_killed_worker_loses_nothing_and_duplicates_nothing(cluster, course_env, tmp_path):
+    address, workers = cluster
+    subs = []
+    for i in range(4):
+        nb = new_notebook(cells=[new_code_cell(TENSORS), new_code_cell("import time\ntime.sleep(20)")])
+        path = tmp_path / f"student{i}.ipynb"
+        nbformat.write(nb, path)
+        subs.append(Submission(path.stem, path))
+    settings = GradeSettings(interpreter=course_env.interpreter, limits=ASSIGNMENT.limits,
+                             exercises=("compare",))
+    killed = []
+
+    def kill_one_worker_mid_task() -> None:
+        time.sleep(12)   # both workers are inside their first 20 s cell by now
+        victim = psutil.Process(workers[0].pid)
+        for proc in [victim, *victim.children(recursive=True)]:
+            try:
+                proc.kill()
+            except psutil.Error:
+                pass
+        killed.append(victim.pid)
+
+    threading.Thread(target=kill_one_worker_mid_task, daemon=True).start()
+    results = list(grade_on_cluster(subs, ASSIGNMENT, settings, scheduler=address))
+    assert killed
+    assert sorted(r.submission for r in results) == ["student0", "student1", "student2", "student3"]
+    for r in results:
+        assert r.errors == ()
+        compare = next(e for e in r.exercises if e.id == "compare")
+        assert compare.score == compare.max_score
+
+
+def test_an_unreachable_scheduler_is_one_clear_error(course_env, tmp_path):
+    from grader.errors import GraderError
+    settings = GradeSettings(interpreter=course_env.interpreter, limits=ASSIGNMENT.limits)
+    with pytest.raises(GraderError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
+        list(grade_on_cluster([Submission("x", tmp_path / "x.ipynb")], ASSIGNMENT, settings,
+                              scheduler="tcp://127.0.0.1:9"))

@@ -81,7 +81,8 @@ def run_batch(options: BatchOptions, *, stream: TextIO = sys.stderr) -> BatchSum
     settings = GradeSettings(interpreter=kernel.interpreter, limits=limits, sandboxed=options.sandbox,
                              kernel_env_note=kernel.note, fashion_mnist=datasets.fashion_mnist(),
                              exercises=tuple(options.only), warnings=tuple(warnings),
-                             fast=options.fast, threads=max(1, (os.cpu_count() or 1) // workers))
+                             fast=options.fast, threads=max(1, (os.cpu_count() or 1) // workers),
+                             data_files=assignment.data_files())
     out = options.out
     out.mkdir(parents=True, exist_ok=True)
     progress = Progress(len(submissions), stream=stream, tty=stream.isatty())

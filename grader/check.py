@@ -106,7 +106,8 @@ def check_notebook(path: Path, exercises: tuple[str, ...], *, assignment: str | 
     chosen = resolve_exercises(spec, exercises)
     limits = spec.limits if timeout is None else spec.limits.with_overrides(cell_timeout=timeout)
     settings = GradeSettings(interpreter=environment.current().interpreter, limits=limits, sandboxed=False,
-                             fashion_mnist=datasets.fashion_mnist(), public_only=True, exercises=chosen)
+                             fashion_mnist=datasets.fashion_mnist(), public_only=True, exercises=chosen,
+                             data_files=spec.data_files())
     result = grade_submission(Submission(path.stem, path), spec, settings)
     if result.errors and not any(e.tests for e in result.exercises):
         raise NotebookError(result.errors[0])

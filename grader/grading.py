@@ -43,6 +43,7 @@ class GradeSettings:
     exercises: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default_factory=tuple)
     fast: bool = True       # grading settings in the kernel (grader/prelude.py)
+    data_files: tuple[Path, ...] = ()   # the assignment's files shown at ../data/<name>
     threads: int = 0        # torch threads per kernel; 0 leaves torch's default
 
 
@@ -235,7 +236,8 @@ def _plan(settings: GradeSettings, runtime: Path) -> LaunchPlan:
     mounts: tuple[Mount, ...] = ()
     scratch = None
     if settings.fashion_mnist is not None:
-        mounts = (Mount(settings.fashion_mnist.raw_dir, f"{DATADIR}/FashionMNIST/raw"),)
+        mounts += (Mount(settings.fashion_mnist.raw_dir, f"{DATADIR}/FashionMNIST/raw"),)
+    mounts += tuple(Mount(path, f"{DATADIR}/{path.name}") for path in settings.data_files)
     env = {}
     if settings.threads:
         env = {"OMP_NUM_THREADS": str(settings.threads), "MKL_NUM_THREADS": str(settings.threads)}
@@ -246,6 +248,9 @@ def _plan(settings: GradeSettings, runtime: Path) -> LaunchPlan:
             raw = runtime / "home" / "data" / "FashionMNIST" / "raw"
             raw.parent.mkdir(parents=True)
             shutil.copytree(settings.fashion_mnist.raw_dir, raw)
+        for path in settings.data_files:
+            (runtime / "home" / "data").mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, runtime / "home" / "data" / path.name)
     return LaunchPlan(interpreter=settings.interpreter, runtime_dir=runtime, limits=settings.limits,
                       sandboxed=settings.sandboxed, mounts=mounts, scratch_dir=scratch, env=env,
                       fast=settings.fast)

@@ -158,14 +158,17 @@ def run_tests(assignment: Assignment, link: Link, *, public_only: bool = False,
               exercises: Iterable[str] | None = None, limits: Limits | None = None,
               before_test: Callable[[], None] | None = None) -> tuple[list[CheckResult], list[str]]:
     """Run the assignment's tests against ``link``; returns outcomes and grader-side problems."""
-    paths = [assignment.public_dir] if public_only else [assignment.public_dir, assignment.hidden_dir]
-    paths = [str(p) for p in paths if p.is_dir()]
-    plugin = GradingPlugin(assignment, link, exercises=exercises, before_test=before_test, limits=limits)
+    chosen = list(exercises) if exercises else None
+    paths = [str(p) for p in assignment.test_files(chosen, public_only=public_only)]
+    plugin = GradingPlugin(assignment, link, exercises=chosen, before_test=before_test, limits=limits)
     if not paths:
         return [], ["the assignment has no tests"]
     args = [*paths, "-p", "no:cacheprovider", "-p", "no:stepwise", "-p", "no:randomly",
             "--import-mode=importlib", f"--rootdir={assignment.root}", "-c", str(_INI),
-            "-W", "ignore::DeprecationWarning", "-p", "no:terminal"]
+            "-W", "ignore::DeprecationWarning", "-p", "no:terminal",
+            # These two gc.collect() twice per run (seconds with torch loaded) to report
+            # unraisable exceptions, which nobody reads here.
+            "-p", "no:unraisableexception", "-p", "no:threadexception"]
     sink = io.StringIO()
     with redirect_stdout(sink), redirect_stderr(sink):
         code = pytest.main(args, plugins=[plugin])

@@ -162,7 +162,7 @@ def student_assignment_toml(assignment: Assignment) -> str:
     for ex in assignment.exercises:
         lines += ["[[exercises]]", f"id = {json.dumps(ex.id)}", f"section = {json.dumps(ex.section)}",
                   f"kind = {json.dumps(ex.kind)}", f"points = {ex.points!r}", f"title = {json.dumps(ex.title)}",
-                  f"names = {json.dumps(list(ex.names))}"]
+                  f"names = {json.dumps(list(ex.names))}", f"module = {json.dumps(ex.module)}"]
         if ex.timeout:
             lines.append(f"timeout = {ex.timeout!r}")
         lines.append("")
@@ -280,7 +280,7 @@ def release_assignment(assignment_id: str | None, *, out: Path, validate: bool, 
     kernel = environment.resolve(kernel_env, assignment.environment, progress=progress)
     settings = GradeSettings(interpreter=kernel.interpreter, limits=assignment.limits,
                              sandboxed=bubblewrap() is not None, kernel_env_note=kernel.note,
-                             fashion_mnist=datasets.fashion_mnist())
+                             fashion_mnist=datasets.fashion_mnist(), data_files=assignment.data_files())
     graded = {r.submission: r for r in grade_all(
         [Submission("solution", release.solution), Submission("student", release.student)],
         assignment, settings, workers=2)}

@@ -9,7 +9,7 @@ import hashlib
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from grader.errors import AssignmentError, UsageError
 
@@ -129,6 +129,24 @@ class Assignment:
     @property
     def max_score(self) -> float:
         return sum(e.points for e in self.exercises)
+
+    def data_files(self) -> tuple[Path, ...]:
+        """The data files notebooks may read, checked to exist."""
+        files = tuple(self.data_dir / name for name in self.data)
+        missing = [str(f) for f in files if not f.is_file()]
+        if missing:
+            raise AssignmentError(f"{self.id}: data files listed in assignment.toml are missing: {', '.join(missing)}")
+        return files
+
+    def test_files(self, exercises: "Iterable[str] | None", *, public_only: bool) -> list[Path]:
+        """Test files to collect: all, or only the topics of the given exercises
+        (``reference.<topic>`` is tested in ``test_<topic>.py``)."""
+        folders = [self.public_dir] if public_only else [self.public_dir, self.hidden_dir]
+        topics = {self.exercise(e).module.rpartition(".")[2] for e in exercises or ()}
+        if exercises is None or "" in topics:
+            return [f for f in folders if f.is_dir()]
+        files = [folder / f"test_{topic}.py" for folder in folders for topic in sorted(topics)]
+        return [f for f in files if f.is_file()]
 
     def exercise(self, exercise_id: str) -> Exercise:
         for e in self.exercises:

@@ -27,3 +27,10 @@ def add_into(Z: torch.Tensor, X: torch.Tensor, Y: torch.Tensor) -> torch.Tensor:
     """Write X + Y into Z's existing memory (2.1.6 Saving memory)."""
     Z[:] = X + Y
     return Z
+
+
+def broadcast_add(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """``a + b`` computed by first copying both operands out to the broadcast shape, which is
+    what broadcasting does implicitly (exercise 2 of 2.1)."""
+    shape = broadcast_shape(a.shape, b.shape)
+    return a.expand(shape) + b.expand(shape)

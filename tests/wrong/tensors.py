@@ -58,6 +58,7 @@ MISTAKES = [
             {"hidden/test_tensors::test_broadcast_shape_rejects_incompatible"}, message="raised RuntimeError; expected ValueError"),
     mistake("add_into_rebinds", "add_into", {"add_into": add_into_rebinds}, {
         "public/test_tensors::test_add_into_writes_sum",
+        "hidden/test_tensors::test_add_into_keeps_memory",
         "hidden/test_tensors::test_add_into_broadcasts",
     }, message="Z after add_into"),
     mistake("add_into_new_memory", "add_into", {"add_into": add_into_new_memory},
@@ -83,10 +84,35 @@ MISTAKES += [
         "hidden/test_tensors::test_broadcast_shape[different-ranks]",
         "hidden/test_tensors::test_broadcast_shape[scalar]",
         "hidden/test_tensors::test_broadcast_shape[zero-length]",
+        "hidden/test_tensors::test_broadcast_shape_returns_tuple",
         "hidden/test_tensors::test_broadcast_shape_rejects_incompatible",
     }),
     mistake("broadcast_shape_product", "broadcast_shape", {"broadcast_shape": broadcast_shape_product}, {
         "hidden/test_tensors::test_broadcast_shape[same]",
         "hidden/test_tensors::test_broadcast_shape_rejects_incompatible",
     }),
+]
+
+
+def broadcast_add_plain(a, b):
+    return a + b
+
+
+def broadcast_add_repeat_sizes(a, b):
+    from reference.tensors import broadcast_shape
+    shape = broadcast_shape(a.shape, b.shape)
+    return a.repeat(shape) + b.repeat(shape)
+
+
+MISTAKES += [
+    mistake("broadcast_add_plain", "broadcast_add", {"broadcast_add": broadcast_add_plain},
+            {"hidden/test_tensors::test_broadcast_add_rejects_incompatible"},
+            message="raised RuntimeError; expected ValueError"),
+    mistake("broadcast_add_repeat_sizes", "broadcast_add", {"broadcast_add": broadcast_add_repeat_sizes}, {
+        "public/test_tensors::test_broadcast_add_book_3d_example",
+        "hidden/test_tensors::test_broadcast_add_matches_plus[book-2d]",
+        "hidden/test_tensors::test_broadcast_add_matches_plus[book-3d]",
+        "hidden/test_tensors::test_broadcast_add_matches_plus[different-ranks]",
+        "hidden/test_tensors::test_broadcast_add_matches_plus[scalar]",
+    }, message="must match the size"),
 ]

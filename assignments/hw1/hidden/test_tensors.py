@@ -65,10 +65,11 @@ def test_broadcast_shape(student, reference, tolerance, case):
 
 @pytest.mark.exercise("broadcast_shape")
 @pytest.mark.points(0.5)
-def test_broadcast_shape_returns_tuple(student):
+def test_broadcast_shape_returns_tuple(student, tolerance):
     """The shape comes back as a tuple, like torch.Size."""
     got = student.broadcast_shape((2, 1), (1, 3))
     check(isinstance(got, tuple), f"broadcast_shape returned a {type(got).__name__}; return a tuple")
+    assert_close(got, (2, 3), tolerance("exact"), name="broadcast_shape((2, 1), (1, 3))")
 
 
 @pytest.mark.exercise("broadcast_shape")
@@ -81,14 +82,16 @@ def test_broadcast_shape_rejects_incompatible(student):
 
 @pytest.mark.exercise("add_into")
 @pytest.mark.points(1)
-def test_add_into_keeps_memory(student):
-    """Z keeps its memory: data_ptr() is the same before and after."""
+def test_add_into_keeps_memory(student, tolerance):
+    """Z keeps its memory (data_ptr() is unchanged) and holds X + Y."""
     Z = student.run("import torch\ntorch.zeros(2, 5)", keep=True)
     before = student.run("Z.data_ptr()", Z=Z)
     g = generator("add_into")
-    student.add_into(Z, torch.randn(2, 5, generator=g), torch.randn(2, 5, generator=g))
+    X, Y = torch.randn(2, 5, generator=g), torch.randn(2, 5, generator=g)
+    student.add_into(Z, X, Y)
     after = student.run("Z.data_ptr()", Z=Z)
     check(before == after, "add_into gave Z new memory; write into it with Z[:] = X + Y")
+    assert_close(student.run("Z", Z=Z), X + Y, tolerance("float32"), name="Z after add_into(Z, X, Y)")
 
 
 @pytest.mark.exercise("add_into")
@@ -101,3 +104,31 @@ def test_add_into_broadcasts(student, tolerance):
     student.add_into(Z, X, Y)
     after = expect_tensor(student.run("Z", Z=Z), "Z after add_into")
     assert_close(after, X + Y, tolerance("float32"), name="Z after add_into(Z, X, Y)")
+
+
+ADD_CASES = {
+    "book-2d": lambda g: (torch.arange(3).reshape((3, 1)), torch.arange(2).reshape((1, 2))),
+    "book-3d": lambda g: (torch.arange(6).reshape((2, 3, 1)), torch.arange(2).reshape((1, 1, 2))),
+    "different-ranks": lambda g: (torch.randn(5, generator=g), torch.randn(3, 1, generator=g)),
+    "scalar": lambda g: (torch.tensor(2.5), torch.randn(2, 3, generator=g)),
+}
+
+
+@pytest.mark.exercise("broadcast_add")
+@pytest.mark.points(0.25)
+@pytest.mark.parametrize("case", list(ADD_CASES), ids=list(ADD_CASES))
+def test_broadcast_add_matches_plus(student, reference, tolerance, case):
+    """broadcast_add(a, b) has the values and shape of a + b."""
+    a, b = ADD_CASES[case](generator("broadcast_add", case))
+    expected = reference.broadcast_add(a, b)
+    got = expect_tensor(student.broadcast_add(a, b), "broadcast_add(a, b)", shape=tuple(expected.shape))
+    assert_close(got, expected, tolerance("float32"),
+                 name=f"broadcast_add(a, b) for shapes {tuple(a.shape)} and {tuple(b.shape)}")
+
+
+@pytest.mark.exercise("broadcast_add")
+@pytest.mark.points(0.5)
+def test_broadcast_add_rejects_incompatible(student):
+    """Shapes (2, 3) and (4, 3) cannot be broadcast: ValueError, as broadcast_shape raises."""
+    expect_raises(lambda: student.broadcast_add(torch.ones(2, 3), torch.ones(4, 3)), "ValueError",
+                  what="broadcast_add(a, b) for shapes (2, 3) and (4, 3)")

@@ -10,10 +10,14 @@ BOOK_Y = torch.tensor([[2.0, 1, 4, 3], [1, 2, 3, 4], [4, 3, 2, 1]])
 
 @pytest.mark.exercise("compare")
 @pytest.mark.points(0.5)
-def test_compare_book_example(student, reference, tolerance):
-    """compare(X, Y) on the book's X and Y."""
+def test_compare_book_example(student, tolerance):
+    """compare(X, Y) on the book's X and Y: one equal pair in row 0, X < Y there too, X > Y below."""
+    F, T = False, True
+    expected = (torch.tensor([[F, T, F, T], [F, F, F, F], [F, F, F, F]]),
+                torch.tensor([[T, F, T, F], [F, F, F, F], [F, F, F, F]]),
+                torch.tensor([[F, F, F, F], [T, T, T, T], [T, T, T, T]]))
     got = student.compare(BOOK_X, BOOK_Y)
-    assert_close(got, reference.compare(BOOK_X, BOOK_Y), tolerance("exact"), name="compare(X, Y)")
+    assert_close(got, expected, tolerance("exact"), name="compare(X, Y)")
 
 
 @pytest.mark.exercise("broadcast_shape")
@@ -32,3 +36,14 @@ def test_add_into_writes_sum(student, tolerance):
     student.add_into(Z, BOOK_X, BOOK_Y)
     after = expect_tensor(student.run("Z", Z=Z), "Z after add_into")
     assert_close(after, BOOK_X + BOOK_Y, tolerance("float32"), name="Z after add_into(Z, X, Y)")
+
+
+@pytest.mark.exercise("broadcast_add")
+@pytest.mark.points(0.5)
+def test_broadcast_add_book_3d_example(student, tolerance):
+    """The 3-D example: (2, 3, 1) + (1, 1, 2) gives [[[0, 1], [1, 2], [2, 3]], [[3, 4], [4, 5], [5, 6]]]."""
+    a = torch.arange(6).reshape((2, 3, 1))
+    b = torch.arange(2).reshape((1, 1, 2))
+    got = expect_tensor(student.broadcast_add(a, b), "broadcast_add(a, b)", shape=(2, 3, 2))
+    expected = torch.tensor([[[0, 1], [1, 2], [2, 3]], [[3, 4], [4, 5], [5, 6]]])
+    assert_close(got, expected, tolerance("exact"), name="broadcast_add(a, b)")

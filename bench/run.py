@@ -1,0 +1,141 @@
+"""Benchmark: grading HW1 notebooks against running them with plain nbclient.
+
+    .venv/bin/python bench/run.py [--copies 8] [--workers N]
+
+Builds book-following HW1 notebooks (chapter 2 from the reference solutions, chapters 3-5
+as real students wrote them: tests/notebooks/book_ch*.ipynb) and variants, then in one
+invocation measures:
+  1. the naive baseline: each notebook run by plain nbclient in a fresh kernel, serially;
+  2. `grade` with 1 worker, and with N workers (sandboxed, warm kernels, hidden tests);
+and prints per-notebook times, the ratio grading / naive execution (target <= 0.3), the
+N-worker speed-up (target >= 1.8 on 2 cores) and the grader's peak memory.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from grader import datasets, environment  # noqa: E402
+from grader.batch import BatchOptions, run_batch  # noqa: E402
+from grader.solutions import SETUP_SOURCE, solution_pieces  # noqa: E402
+from grader.spec import load_assignment  # noqa: E402
+
+BOOKS = [ROOT / "tests" / "notebooks" / f"book_ch{n}.ipynb" for n in (3, 4, 5)]
+
+
+def hw1_notebook(variant: int) -> nbformat.NotebookNode:
+    assignment = load_assignment("hw1")
+    cells = [new_code_cell("!pip install d2l==1.0.3"), new_code_cell("%matplotlib inline\n" + SETUP_SOURCE)]
+    section = None
+    for piece in solution_pieces(assignment):
+        if not piece.section.startswith("2."):
+            continue
+        if piece.section != section:
+            section = piece.section
+            cells.append(new_markdown_cell(f"## {section}"))
+        cells.append(new_code_cell(piece.source))
+    for book in BOOKS:
+        cells += nbformat.read(book, as_version=4).cells
+    nb = new_notebook(cells=cells)
+    # Variants differ the way students' notebooks do: a comment here, a print there.
+    nb.cells.append(new_code_cell(f"print('student {variant} was here')"))
+    for cell in nb.cells:
+        cell.pop("id", None)
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nbformat.validator.normalize(nb)
+    return nb
+
+
+def naive_run(paths: list[Path], python: Path, data_raw: Path) -> list[float]:
+    """Each notebook in a fresh kernel of the course environment, plain nbclient, no sandbox."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from nbclient import NotebookClient
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        spec_dir = Path(tmp) / "kernels" / "course"
+        spec_dir.mkdir(parents=True)
+        (spec_dir / "kernel.json").write_text(json.dumps({
+            "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "course", "language": "python"}))
+        ksm = KernelSpecManager(kernel_dirs=[str(Path(tmp) / "kernels")])
+        for path in paths:
+            work = Path(tmp) / "run" / path.stem / "work"
+            work.mkdir(parents=True)
+            shutil.copytree(data_raw, work.parent / "data" / "FashionMNIST" / "raw")
+            for f in (ROOT / "assignments" / "hw1" / "data").glob("*.csv"):
+                shutil.copy(f, work.parent / "data" / f.name)
+            nb = nbformat.read(path, as_version=4)
+            client = NotebookClient(nb, kernel_name="course", timeout=600, allow_errors=True,
+                                    resources={"metadata": {"path": str(work)}})
+            client.kernel_spec_manager = ksm
+            client.km = client.kernel_manager_class(kernel_name="course", kernel_spec_manager=ksm)
+            began = time.monotonic()
+            client.execute()
+            times.append(time.monotonic() - began)
+            print(f"  naive {path.stem}: {times[-1]:.1f} s", flush=True)
+    return times
+
+
+def graded(paths: list[Path], workers: int, out: Path) -> tuple[float, list]:
+    began = time.monotonic()
+    summary = run_batch(BatchOptions(paths=tuple(paths), out=out, workers=workers), stream=io.StringIO())
+    return time.monotonic() - began, list(summary.results)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    args = parser.parse_args()
+    missing = [b for b in BOOKS if not b.is_file()]
+    if missing:
+        sys.exit(f"missing book notebooks: {', '.join(map(str, missing))}")
+    assignment = load_assignment("hw1")
+    kernel = environment.resolve("auto", assignment.environment, progress=print)
+    data = datasets.fashion_mnist()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "submissions"
+        folder.mkdir()
+        paths = []
+        for i in range(args.copies):
+            path = folder / f"student{i:02d}.ipynb"
+            nbformat.write(hw1_notebook(i), path)
+            paths.append(path)
+        print(f"machine: {os.cpu_count()} cores; {args.copies} HW1 notebooks; {data.describe()}")
+        print("1. naive: plain nbclient, fresh kernel per notebook, serially")
+        naive = naive_run(paths, kernel.interpreter.python, data.raw_dir)
+        print("2. grade, 1 worker")
+        one, results = graded(paths, 1, Path(tmp) / "g1")
+        print(f"3. grade, {args.workers} workers")
+        many, _ = graded(paths, args.workers, Path(tmp) / "gN")
+    per_naive = sum(naive) / len(naive)
+    per_grade = one / len(paths)
+    peak = max(r.timing.get("grader_peak_memory_mb", 0) for r in results)
+    main_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    scores = sorted({f"{r.score:g}/{r.max_score:g}" for r in results})
+    print()
+    print(f"naive execution:        {sum(naive):7.1f} s total, {per_naive:6.1f} s per notebook")
+    print(f"grade, 1 worker:        {one:7.1f} s total, {per_grade:6.1f} s per notebook (scores {', '.join(scores)})")
+    print(f"grade, {args.workers} workers:       {many:7.1f} s total, {many / len(paths):6.1f} s per notebook")
+    print(f"ratio grade/naive per notebook: {per_grade / per_naive:.2f}  (target <= 0.30)")
+    print(f"{args.workers}-worker speed-up:          {one / many:.2f}  (target >= 1.8)")
+    print(f"grader peak memory: {peak:.0f} MB per worker process, {main_peak:.0f} MB in the main process")
+
+
+if __name__ == "__main__":
+    main()

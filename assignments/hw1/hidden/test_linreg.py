@@ -1,0 +1,706 @@
+"""Hidden tests for 3.4 Linear regression from scratch.
+
+Objects stay in the student's kernel; grader-written code drives them there and only data
+comes back. Expected values are computed here, from closed forms or autograd in this process.
+"""
+import math
+
+import pytest
+import torch
+
+from grader.testing import assert_close, check, expect_tensor, generator
+
+TRUE_W = torch.tensor([2.0, -3.4])
+TRUE_B = 4.2
+
+# The trainer the notebook trains with: a Trainer subclass of d2l.Trainer it defines, else
+# d2l.Trainer once the notebook patched fit_epoch onto it (the book's way; a re-typed 3.2
+# Trainer stub is then ignored), else the notebook's own Trainer class.
+TRAINER = '''
+from d2l import torch as d2l
+
+def _trainer_class():
+    own = globals().get("Trainer")
+    if isinstance(own, type) and issubclass(own, d2l.Trainer):
+        chosen = own
+    elif getattr(d2l.Trainer.fit_epoch, "__module__", None) != "d2l.torch":
+        chosen = d2l.Trainer
+    elif isinstance(own, type) and hasattr(own, "fit_epoch"):
+        chosen = own
+    else:
+        return None
+    if getattr(chosen.fit_epoch, "__module__", None) == "d2l.torch":
+        return None
+    return chosen
+'''
+
+WHICH_TRAINER = TRAINER + '''
+_found = _trainer_class()
+None if _found is None else ("d2l.Trainer" if _found is d2l.Trainer else "Trainer")
+'''
+
+NO_FIT_EPOCH = ("the notebook does not define fit_epoch: d2l.Trainer still has the library's own. "
+                "Write prepare_batch and fit_epoch and attach them with @d2l.add_to_class(d2l.Trainer), "
+                "as 3.4.4 does")
+
+
+def require_trainer(student):
+    """The notebook must have written fit_epoch itself."""
+    check(student.run(WHICH_TRAINER, label="finding the notebook's Trainer") is not None, NO_FIT_EPOCH)
+
+
+# The book's training run, seeded, with the progress plot turned off.
+TRAIN = TRAINER + '''
+import torch
+torch.manual_seed(seed)
+model = LinearRegressionScratch(2, lr=lr) if sigma is None else LinearRegressionScratch(2, lr=lr, sigma=sigma)
+if hasattr(model, "board"):
+    model.board.display = False
+data = d2l.SyntheticRegressionData(w=torch.tensor([2, -3.4]), b=4.2)
+trainer = _trainer_class()(max_epochs=max_epochs)
+trainer.fit(model, data)
+(model.w.detach().reshape(-1).clone(), model.b.detach().reshape(-1).clone())
+'''
+
+
+def train(student, *, seed, lr=0.03, max_epochs=3, sigma=None):
+    """Train the student's model with their loop in the kernel; returns (w, b)."""
+    require_trainer(student)
+    what = f"training LinearRegressionScratch(2, lr={lr}) for {max_epochs} epochs"
+    w, b = student.run(TRAIN, label=what, seed=seed, lr=lr, max_epochs=max_epochs, sigma=sigma)
+    return expect_tensor(w, "model.w after training", shape=(2,)), expect_tensor(b, "model.b after training", shape=(1,))
+
+
+def error(w, b):
+    """The largest estimation error of w and b (inf when training diverged to inf or NaN)."""
+    errors = [*(w.double() - TRUE_W.double()).abs().tolist(), abs(float(b[0]) - TRUE_B)]
+    return max(errors) if all(math.isfinite(e) for e in errors) else math.inf
+
+
+# ---------------------------------------------------------------- LinearRegressionScratch
+
+@pytest.mark.exercise("linear_regression_scratch")
+@pytest.mark.points(0.25)
+@pytest.mark.parametrize("num_inputs", [2, 5])
+def test_parameters(student, tolerance, num_inputs):
+    """w has shape (num_inputs, 1), b is zeros(1); both float32 leaves with requires_grad; lr is saved."""
+    model = student.LinearRegressionScratch(num_inputs, lr=0.1)
+    w = expect_tensor(model.w, "model.w", shape=(num_inputs, 1))
+    b = expect_tensor(model.b, "model.b", shape=(1,))
+    for name, t in (("model.w", w), ("model.b", b)):
+        check(t.dtype == torch.float32, f"{name} has dtype {str(t.dtype).replace('torch.', '')}; expected float32")
+        check(t.requires_grad, f"{name} does not require grad; create it with requires_grad=True")
+    assert_close(b, torch.zeros(1), tolerance("exact"), name="model.b")
+    assert_close(model.lr, 0.1, tolerance("exact"), name="model.lr (saved by save_hyperparameters)")
+
+
+INIT = """
+import torch
+torch.manual_seed(0)
+m = LinearRegressionScratch(20000, lr=0.1) if sigma is None else LinearRegressionScratch(20000, lr=0.1, sigma=sigma)
+m.w.detach().reshape(-1)
+"""
+
+
+@pytest.mark.exercise("linear_regression_scratch")
+@pytest.mark.points(0.25)
+@pytest.mark.parametrize("sigma", [None, 0.5], ids=["default-sigma", "sigma-0.5"])
+def test_weights_drawn_from_normal(student, sigma):
+    """20000 initial weights have mean about 0 and standard deviation sigma (0.01 by default)."""
+    w = expect_tensor(student.run(INIT, label="drawing 20000 initial weights", sigma=sigma), "model.w")
+    std = 0.01 if sigma is None else sigma
+    call = "LinearRegressionScratch(20000, lr=0.1" + ("" if sigma is None else f", sigma={sigma}") + ")"
+    # Both statistics are seeded; the bounds are 8 (mean) and 10 (std) standard errors wide.
+    check(abs(float(w.mean())) < 8 * std / math.sqrt(len(w)),
+          f"the weights of {call} have mean {float(w.mean()):.3g}; draw them from a normal with mean 0")
+    check(abs(float(w.std()) / std - 1) < 0.05,
+          f"the weights of {call} have standard deviation {float(w.std()):.3g}; expected {std:g} "
+          "(use torch.normal(0, sigma, (num_inputs, 1)))")
+
+
+@pytest.mark.exercise("linear_regression_scratch")
+@pytest.mark.points(0.5)
+@pytest.mark.parametrize("n", [4, 1], ids=["batch", "one-example"])
+def test_forward(student, tolerance, n):
+    """model(X) is X w + b with shape (n, 1), here with b set to 0.7."""
+    model = student.LinearRegressionScratch(3, lr=0.1)
+    student.run("import torch\nwith torch.no_grad():\n    m.b.fill_(0.7)\n", m=model, label="setting model.b")
+    w, b = expect_tensor(model.w, "model.w"), expect_tensor(model.b, "model.b")
+    X = torch.randn(n, 3, generator=generator("forward", n))
+    got = expect_tensor(student.run("m(X)", m=model, X=X, label="model(X)"), "model(X)", shape=(n, 1))
+    assert_close(got, X @ w.detach() + b.detach(), tolerance("float32"), name="model(X)")
+
+
+@pytest.mark.exercise("linear_regression_scratch")
+@pytest.mark.points(0.375)
+@pytest.mark.parametrize("n", [8, 1], ids=["batch", "one-example"])
+def test_loss(student, tolerance, n):
+    """loss(y_hat, y) is the mean of (y_hat - y)^2 / 2 for y_hat and y of shape (n, 1)."""
+    g = generator("loss", n)
+    y_hat, y = torch.randn(n, 1, generator=g), torch.randn(n, 1, generator=g)
+    model = student.LinearRegressionScratch(2, lr=0.1)
+    assert_close(model.loss(y_hat, y), float(((y_hat - y) ** 2 / 2).mean()),
+                 tolerance("float32"), name="model.loss(y_hat, y)")
+
+
+OPTIMIZER_STEP = """
+import torch
+torch.manual_seed(0)
+m = LinearRegressionScratch(3, lr=0.05)
+w0, b0 = m.w.detach().clone(), m.b.detach().clone()
+opt = m.configure_optimizers()
+opt.zero_grad()
+((X @ m.w + m.b - y) ** 2 / 2).mean().backward()
+with torch.no_grad():
+    opt.step()
+(w0, b0, m.w.detach().clone(), m.b.detach().clone())
+"""
+
+
+def sgd_steps(w0, b0, lr, batches):
+    """Plain minibatch SGD on the squared loss, computed here."""
+    w, b = w0.clone().requires_grad_(True), b0.clone().requires_grad_(True)
+    for X, y in batches:
+        gw, gb = torch.autograd.grad(((X @ w + b - y) ** 2 / 2).mean(), (w, b))
+        with torch.no_grad():
+            w -= lr * gw
+            b -= lr * gb
+    return w.detach(), b.detach()
+
+
+@pytest.mark.exercise("linear_regression_scratch")
+@pytest.mark.points(0.75)
+def test_configure_optimizers_steps_w_and_b(student, tolerance):
+    """configure_optimizers() returns an optimiser whose step moves w and b by -lr * grad, lr = 0.05."""
+    g = generator("configure_optimizers")
+    X, y = torch.randn(6, 3, generator=g), torch.randn(6, 1, generator=g)
+    w0, b0, w1, b1 = student.run(OPTIMIZER_STEP, X=X, y=y, label="one step of configure_optimizers()")
+    w0, b0 = expect_tensor(w0, "model.w", shape=(3, 1)), expect_tensor(b0, "model.b", shape=(1,))
+    w, b = sgd_steps(w0, b0, 0.05, [(X, y)])
+    assert_close(w1, w, tolerance("float32"), name="model.w after one optimiser step")
+    assert_close(b1, b, tolerance("float32"), name="model.b after one optimiser step")
+
+
+# ---------------------------------------------------------------- loss_reshape
+
+@pytest.mark.exercise("loss_reshape")
+@pytest.mark.points(0.5)
+def test_loss_reshapes_flat_targets(student, tolerance):
+    """y of shape (6,) against y_hat of shape (6, 1) gives the elementwise loss, not an (6, 6) one."""
+    g = generator("loss_reshape")
+    y_hat, y = torch.randn(6, 1, generator=g), torch.randn(6, generator=g)
+    model = student.LinearRegressionScratch(2, lr=0.1)
+    assert_close(model.loss(y_hat, y), float(((y_hat - y.reshape(6, 1)) ** 2 / 2).mean()),
+                 tolerance("float32"), name="model.loss(y_hat, y) with y of shape (6,)")
+
+
+# ---------------------------------------------------------------- SGD
+
+SGD_STEP = """
+import torch
+w = w0.clone().requires_grad_(True)
+b = b0.clone().requires_grad_(True)
+opt = SGD([w, b], lr)
+((X @ w + b - y) ** 2 / 2).mean().backward()
+with torch.no_grad():
+    opt.step()
+(w.detach().clone(), b.detach().clone())
+"""
+
+SGD_TWO_STEPS = """
+import torch
+w = w0.clone().requires_grad_(True)
+b = b0.clone().requires_grad_(True)
+opt = SGD([w, b], lr)
+for X, y in batches:
+    opt.zero_grad()
+    ((X @ w + b - y) ** 2 / 2).mean().backward()
+    with torch.no_grad():
+        opt.step()
+(w.detach().clone(), b.detach().clone())
+"""
+
+SGD_ZERO_GRAD = """
+import torch
+w = w0.clone().requires_grad_(True)
+b = b0.clone().requires_grad_(True)
+opt = SGD([w, b], 0.1)
+((X @ w + b - y) ** 2 / 2).mean().backward()
+opt.zero_grad()
+(w.grad, b.grad)
+"""
+
+SGD_FRESH_ZERO_GRAD = """
+import torch
+opt = SGD([torch.ones(2, 1, requires_grad=True), torch.zeros(1, requires_grad=True)], 0.1)
+opt.zero_grad()
+True
+"""
+
+SGD_OUTSIDE = """
+import torch
+w = w0.clone().requires_grad_(True)
+b = b0.clone().requires_grad_(True)
+opt = SGD([w, b], lr)
+((X @ w + b - y) ** 2 / 2).mean().backward()
+try:
+    opt.step()
+    outcome = "stepped"
+except NotImplementedError:
+    raise
+except RuntimeError:   # the book's SGD: in-place update of a leaf that requires grad
+    outcome = "RuntimeError"
+(outcome, w.detach().clone(), b.detach().clone(), w.requires_grad and b.requires_grad,
+ w.grad_fn is None and b.grad_fn is None)
+"""
+
+
+def sgd_problem(key, d=3, n=5):
+    g = generator("sgd", key)
+    return (torch.randn(d, 1, generator=g), torch.randn(1, generator=g),
+            torch.randn(n, d, generator=g), torch.randn(n, 1, generator=g))
+
+
+@pytest.mark.exercise("sgd")
+@pytest.mark.points(0.25)
+@pytest.mark.parametrize("lr,d", [(0.1, 3), (0.5, 1)], ids=["lr0.1", "lr0.5-one-weight"])
+def test_sgd_step_inside_no_grad(student, tolerance, lr, d):
+    """Under torch.no_grad(), step() moves each parameter by -lr * grad, in place."""
+    w0, b0, X, y = sgd_problem(("step", lr), d=d)
+    w1, b1 = student.run(SGD_STEP, w0=w0, b0=b0, X=X, y=y, lr=lr, label="SGD.step() under torch.no_grad()")
+    w, b = sgd_steps(w0, b0, lr, [(X, y)])
+    assert_close(w1, w, tolerance("float32"), name="w after SGD.step()")
+    assert_close(b1, b, tolerance("float32"), name="b after SGD.step()")
+
+
+@pytest.mark.exercise("sgd")
+@pytest.mark.points(0.5)
+def test_sgd_two_steps_with_zero_grad(student, tolerance):
+    """Two minibatches with zero_grad() between them: each step uses only its own gradient."""
+    w0, b0, X, y = sgd_problem("two", n=8)
+    batches = [(X[:4], y[:4]), (X[4:], y[4:])]
+    w1, b1 = student.run(SGD_TWO_STEPS, w0=w0, b0=b0, batches=batches, lr=0.2,
+                         label="two SGD steps with zero_grad()")
+    w, b = sgd_steps(w0, b0, 0.2, batches)
+    assert_close(w1, w, tolerance("float32"), name="w after two SGD steps")
+    assert_close(b1, b, tolerance("float32"), name="b after two SGD steps")
+
+
+@pytest.mark.exercise("sgd")
+@pytest.mark.points(0.5)
+def test_sgd_zero_grad_clears_gradients(student):
+    """After backward(), zero_grad() leaves every gradient zero (or None)."""
+    w0, b0, X, y = sgd_problem("zero")
+    grads = student.run(SGD_ZERO_GRAD, w0=w0, b0=b0, X=X, y=y, label="SGD.zero_grad() after backward()")
+    for name, grad in zip(("w.grad", "b.grad"), grads):
+        if grad is not None:
+            grad = expect_tensor(grad, name)
+            check(bool((grad == 0).all()), f"{name} after zero_grad() is {grad.reshape(-1).tolist()}; "
+                  "expected zeros, or the gradients keep accumulating across minibatches")
+
+
+@pytest.mark.exercise("sgd")
+@pytest.mark.points(0.5)
+def test_sgd_zero_grad_before_any_backward(student):
+    """zero_grad() works on parameters that have no gradient yet (grad is None)."""
+    student.run(SGD_FRESH_ZERO_GRAD, label="SGD.zero_grad() before any backward()")
+
+
+@pytest.mark.exercise("sgd")
+@pytest.mark.points(0.5)
+def test_sgd_step_outside_no_grad(student, tolerance):
+    """Outside no_grad, step() either raises RuntimeError (the book's SGD, which the loop calls
+    under no_grad) or does the right in-place update; the parameters stay leaves that need grad."""
+    w0, b0, X, y = sgd_problem("outside")
+    outcome, w1, b1, need_grad, leaves = student.run(SGD_OUTSIDE, w0=w0, b0=b0, X=X, y=y, lr=0.1,
+                                                     label="SGD.step() outside torch.no_grad()")
+    check(need_grad, "after SGD.step() the parameters no longer require grad; update them in place "
+          "(param -= lr * param.grad under torch.no_grad()) without turning requires_grad off")
+    if outcome == "RuntimeError":
+        return
+    check(leaves, "after SGD.step() outside no_grad the parameters have a grad_fn: the update was "
+          "recorded by autograd; do it under torch.no_grad()")
+    w, b = sgd_steps(w0, b0, 0.1, [(X, y)])
+    assert_close(w1, w, tolerance("float32"), name="w after SGD.step() outside no_grad")
+    assert_close(b1, b, tolerance("float32"), name="b after SGD.step() outside no_grad")
+
+
+# ---------------------------------------------------------------- fit_epoch
+
+# A model and optimiser of the grader's own, trained with the notebook's loop. The optimiser
+# is the book's scratch SGD, so a step outside no_grad raises as it would in the notebook.
+FIT = TRAINER + '''
+import torch
+
+class _SGD:
+    def __init__(self, params, lr):
+        self.params, self.lr = params, lr
+
+    def step(self):
+        for p in self.params:
+            p -= self.lr * p.grad
+
+    def zero_grad(self):
+        for p in self.params:
+            if p.grad is not None:
+                p.grad.zero_()
+
+
+class _Model(d2l.Module):
+    def __init__(self, w, b, lr):
+        super().__init__()
+        self.w = w.clone().requires_grad_(True)
+        self.b = b.clone().requires_grad_(True)
+        self.lr = lr
+        self.board.display = False
+        self.val_grad_enabled = []
+
+    def forward(self, X):
+        return X @ self.w + self.b
+
+    def loss(self, y_hat, y):
+        return ((y_hat - y) ** 2 / 2).mean()
+
+    def validation_step(self, batch):
+        self.val_grad_enabled.append(torch.is_grad_enabled())
+        return super().validation_step(batch)
+
+    def configure_optimizers(self):
+        return _SGD([self.w, self.b], self.lr)
+
+
+class _Data(d2l.DataModule):
+    def __init__(self, train, val):
+        super().__init__()
+        self.train, self.val = train, val
+
+    def train_dataloader(self):
+        return self.train
+
+    def val_dataloader(self):
+        return self.val
+
+
+model = _Model(w0, b0, lr)
+trainer = _trainer_class()(max_epochs=max_epochs)
+trainer.fit(model, _Data(train, val))
+(model.w.detach().clone(), model.b.detach().clone(), trainer.train_batch_idx, trainer.val_batch_idx,
+ model.val_grad_enabled)
+'''
+
+
+def fit_problem(key, train_sizes, val_size):
+    g = generator("fit", key)
+    w0, b0 = torch.randn(2, 1, generator=g), torch.randn(1, generator=g)
+    make = lambda n: (torch.randn(n, 2, generator=g), torch.randn(n, 1, generator=g))
+    return w0, b0, [make(n) for n in train_sizes], (None if val_size is None else [make(val_size)])
+
+
+def fit(student, key, *, train_sizes=(4, 4, 3), val_size=5, max_epochs=2, lr=0.1):
+    require_trainer(student)
+    w0, b0, train, val = fit_problem(key, train_sizes, val_size)
+    got = student.run(FIT, w0=w0, b0=b0, train=train, val=val, lr=lr, max_epochs=max_epochs,
+                      label=f"trainer.fit with your fit_epoch for {max_epochs} epochs")
+    return got, sgd_steps(w0, b0, lr, train * max_epochs)
+
+
+@pytest.mark.exercise("fit_epoch")
+@pytest.mark.points(1)
+def test_fit_epoch_matches_sgd_updates(student, tolerance):
+    """Two epochs of three minibatches: six SGD steps, each with only its own gradient; the
+    validation batch changes nothing."""
+    (w1, b1, *_), (w, b) = fit(student, "updates")
+    assert_close(w1, w, tolerance("float32"), name="model.w after two epochs")
+    assert_close(b1, b, tolerance("float32"), name="model.b after two epochs")
+
+
+@pytest.mark.exercise("fit_epoch")
+@pytest.mark.points(0.5)
+def test_fit_epoch_counts_batches(student, tolerance):
+    """train_batch_idx counts 3 batches x 2 epochs and val_batch_idx 1 batch x 2 epochs."""
+    (_, _, train_idx, val_idx, _), _ = fit(student, "counts")
+    assert_close(train_idx, 6, tolerance("exact"), name="trainer.train_batch_idx after 2 epochs of 3 batches")
+    assert_close(val_idx, 2, tolerance("exact"), name="trainer.val_batch_idx after 2 epochs of 1 batch")
+
+
+@pytest.mark.exercise("fit_epoch")
+@pytest.mark.points(0.5)
+def test_fit_epoch_validates_without_gradients(student):
+    """validation_step runs once per epoch, with gradient tracking off."""
+    (*_, grad_enabled), _ = fit(student, "validation")
+    check(len(grad_enabled) == 2, f"validation_step ran {len(grad_enabled)} times in 2 epochs with one "
+          "validation batch; expected 2")
+    check(not any(grad_enabled), "validation_step ran with gradient tracking on; wrap it in "
+          "`with torch.no_grad():`")
+
+
+@pytest.mark.exercise("fit_epoch")
+@pytest.mark.points(0.5)
+def test_fit_epoch_without_validation_data(student, tolerance):
+    """With no validation data (val_dataloader() is None) the epoch just trains."""
+    (w1, b1, *_), (w, b) = fit(student, "no-validation", train_sizes=(5, 5), val_size=None)
+    assert_close(w1, w, tolerance("float32"), name="model.w after two epochs without validation data")
+    assert_close(b1, b, tolerance("float32"), name="model.b after two epochs without validation data")
+
+
+# ---------------------------------------------------------------- training (T)
+
+@pytest.mark.exercise("linreg_training")
+@pytest.mark.points(1)
+@pytest.mark.parametrize("seed", [1, 2])
+def test_training_recovers_w_and_b(student, tolerance, seed):
+    """The book's run (lr 0.03, 3 epochs) from another seed ends within the calibrated bound."""
+    w, b = train(student, seed=seed)
+    assert_close(w, TRUE_W, tolerance("linreg_training"), name=f"model.w after training (seed {seed})")
+    assert_close(b, torch.tensor([TRUE_B]), tolerance("linreg_training"), name=f"model.b after training (seed {seed})")
+
+
+# ---------------------------------------------------------------- init_experiment (T)
+
+@pytest.mark.exercise("init_experiment")
+@pytest.mark.points(0.5)
+def test_zero_init_still_learns(student, tolerance):
+    """From w = 0 (sigma = 0) three epochs reach the usual accuracy: a linear model has no symmetry to break."""
+    w, b = train(student, seed=3, sigma=0.0)
+    assert_close(w, TRUE_W, tolerance("linreg_training"), name="model.w after training from zero")
+    assert_close(b, torch.tensor([TRUE_B]), tolerance("linreg_training"), name="model.b after training from zero")
+
+
+@pytest.mark.exercise("init_experiment")
+@pytest.mark.points(1)
+@pytest.mark.parametrize("seed", [4])
+def test_large_init_still_converges(student, tolerance, seed):
+    """From variance 1000 (sigma = sqrt(1000)) the model starts far away yet converges in 10 epochs."""
+    w, b = train(student, seed=seed, sigma=math.sqrt(1000), max_epochs=10)
+    assert_close(w, TRUE_W, tolerance("linreg_training"), name="model.w after 10 epochs from variance 1000")
+    assert_close(b, torch.tensor([TRUE_B]), tolerance("linreg_training"),
+                 name="model.b after 10 epochs from variance 1000")
+
+
+# ---------------------------------------------------------------- lr_experiment (T)
+
+@pytest.mark.exercise("lr_experiment")
+@pytest.mark.points(0.5)
+def test_larger_learning_rate_learns_faster_again(student):
+    """Same comparison as the public check, from another seed."""
+    slow, fast = error(*train(student, seed=6, lr=0.003)), error(*train(student, seed=6, lr=0.03))
+    check(fast < slow, f"after 3 epochs the error is {fast:.3g} with lr = 0.03 and {slow:.3g} with "
+          "lr = 0.003; the larger (stable) learning rate should get closer: does your optimiser use self.lr?")
+
+
+@pytest.mark.exercise("lr_experiment")
+@pytest.mark.points(0.5)
+def test_more_epochs_reduce_the_error(student):
+    """At lr = 0.03, 6 epochs end closer to the true weights than 3."""
+    three, six = error(*train(student, seed=7)), error(*train(student, seed=7, max_epochs=6))
+    check(six < three, f"the error is {three:.3g} after 3 epochs and {six:.3g} after 6; more epochs "
+          "should reduce it")
+
+
+@pytest.mark.exercise("lr_experiment")
+@pytest.mark.points(0.5)
+def test_too_large_learning_rate_diverges(student):
+    """lr = 3 overshoots (|1 - 3 lambda| > 1 for the data's curvature lambda near 1): the error grows."""
+    e = error(*train(student, seed=8, lr=3.0))
+    check(e > 10, f"with lr = 3 the error after 3 epochs is {e:.3g}; plain SGD on this data should diverge "
+          "(error > 10 or inf): does your optimiser use self.lr?")
+
+
+# ---------------------------------------------------------------- fit_ohm
+
+def ohm_data(key, R, n, noise=0.01, dtype=torch.float64):
+    g = generator("ohm", key)
+    I = 0.1 + 1.9 * torch.rand(n, generator=g, dtype=torch.float64)
+    V = R * I + noise * torch.randn(n, generator=g, dtype=torch.float64)
+    return V.to(dtype), I.to(dtype)
+
+
+def least_squares_R(V, I):
+    V, I = V.double(), I.double()
+    return float((V * I).sum() / (I * I).sum())
+
+
+OHM = {"noisy-4.7": (4.7, 30, torch.float64), "noisy-100": (100.0, 30, torch.float64),
+       "float32": (22.0, 50, torch.float32), "one-measurement": (8.2, 1, torch.float64),
+       "many": (1.0, 200, torch.float64)}
+
+
+@pytest.mark.exercise("fit_ohm")
+@pytest.mark.points(0.3)
+@pytest.mark.parametrize("case", list(OHM), ids=list(OHM))
+def test_fit_ohm(student, tolerance, case):
+    """R equals the least-squares Σ V I / Σ I² for noisy measurements."""
+    R, n, dtype = OHM[case]
+    V, I = ohm_data(case, R, n, dtype=dtype)
+    assert_close(student.fit_ohm(V, I), least_squares_R(V, I), tolerance("linreg_fit"), name="fit_ohm(V, I)")
+
+
+# ---------------------------------------------------------------- fit_planck_temperature
+
+H, C, K = 6.62607015e-34, 2.99792458e8, 1.380649e-23
+
+
+def planck(lam, T):
+    return 2 * H * C ** 2 / lam ** 5 / torch.expm1(H * C / (lam * K * T))
+
+
+def planck_data(key, T, noise, n=40, dtype=torch.float64):
+    peak = 2.897771955e-3 / T   # Wien's displacement law
+    lam = torch.linspace(0.5 * peak, 4 * peak, n, dtype=torch.float64)
+    B = planck(lam, T) * (1 + noise * torch.randn(n, generator=generator("planck", key), dtype=torch.float64))
+    return lam.to(dtype), B.to(dtype)
+
+
+PLANCK = {"300K": (300.0, 0.0, torch.float64), "3000K": (3000.0, 0.0, torch.float64),
+          "sun-noisy": (5778.0, 0.01, torch.float64), "10000K-noisy": (10000.0, 0.01, torch.float64),
+          "float32": (1500.0, 0.005, torch.float32)}
+
+
+@pytest.mark.exercise("fit_planck_temperature")
+@pytest.mark.points(0.5)
+@pytest.mark.parametrize("case", list(PLANCK), ids=list(PLANCK))
+def test_fit_planck_temperature(student, tolerance, case):
+    """The fitted temperature is within 0.5 % of the one that generated the spectrum."""
+    T, noise, dtype = PLANCK[case]
+    lam, B = planck_data(case, T, noise, dtype=dtype)
+    assert_close(student.fit_planck_temperature(lam, B), T, tolerance("linreg_planck"),
+                 name="fit_planck_temperature(lam, B)")
+
+
+# ---------------------------------------------------------------- num_batches
+
+NUM = [(10, 5, False), (7, 10, False), (0, 4, False), (1, 1, False), (1000, 32, True), (7, 10, True)]
+
+
+@pytest.mark.exercise("num_batches")
+@pytest.mark.points(0.125)
+@pytest.mark.parametrize("n,batch_size,drop_last", NUM, ids=[f"{n}-{bs}{'-drop' if d else ''}" for n, bs, d in NUM])
+def test_num_batches(student, tolerance, n, batch_size, drop_last):
+    """As many minibatches as a DataLoader over n examples yields."""
+    expected = len(torch.utils.data.DataLoader(range(n), batch_size, drop_last=drop_last))
+    got = student.num_batches(n, batch_size, drop_last=drop_last)
+    assert_close(got, expected, tolerance("exact"), name=f"num_batches({n}, {batch_size}, drop_last={drop_last})")
+
+
+LAST = [(10, 5), (7, 10), (0, 4), (33, 32)]
+
+
+@pytest.mark.exercise("num_batches")
+@pytest.mark.points(0.1875)
+@pytest.mark.parametrize("n,batch_size", LAST, ids=[f"{n}-{bs}" for n, bs in LAST])
+def test_last_batch_size(student, tolerance, n, batch_size):
+    """The size of the last minibatch a DataLoader yields (0 for no examples)."""
+    batches = list(torch.utils.data.DataLoader(range(n), batch_size))
+    expected = len(batches[-1]) if batches else 0
+    assert_close(student.last_batch_size(n, batch_size), expected, tolerance("exact"),
+                 name=f"last_batch_size({n}, {batch_size})")
+
+
+# ---------------------------------------------------------------- abs_loss and huber_loss
+
+GRAD = """
+import torch
+y_hat = y_hat0.clone().requires_grad_(True)
+loss(y_hat, y).backward()
+y_hat.grad
+"""
+
+
+def outlier_data():
+    g = generator("outlier")
+    y_hat = torch.randn(10, 1, generator=g)
+    y = y_hat + 0.3 * torch.randn(10, 1, generator=g)
+    y[4] = 10000.0   # the book's y5 = 10000
+    return y_hat, y
+
+
+# Expected values come from torch.nn.functional (l1_loss, huber_loss), an implementation
+# independent of the reference module (which would import d2l into the grader).
+def l1(y_hat, y):
+    return torch.nn.functional.l1_loss(y_hat, y.reshape(y_hat.shape))
+
+
+def huber(y_hat, y, delta=1.0):
+    return torch.nn.functional.huber_loss(y_hat, y.reshape(y_hat.shape), delta=delta)
+
+
+def expected_grad(fn, y_hat, y):
+    y_hat = y_hat.clone().requires_grad_(True)
+    fn(y_hat, y).backward()
+    return y_hat.grad
+
+
+def residual_pair(key, n=12, flat=False):
+    g = generator("robust", key)
+    y_hat = 2 * torch.randn(n, 1, generator=g)
+    y = y_hat + 1.5 * torch.randn(n, 1, generator=g)   # residuals on both sides of delta = 1
+    return y_hat, (y.reshape(-1) if flat else y)
+
+
+@pytest.mark.exercise("abs_loss")
+@pytest.mark.points(0.25)
+@pytest.mark.parametrize("flat", [False, True], ids=["column", "y-flat"])
+def test_abs_loss(student, tolerance, flat):
+    """Mean |y_hat - y|, with y of shape (n, 1) or (n,)."""
+    y_hat, y = residual_pair(("abs", flat), flat=flat)
+    assert_close(student.abs_loss(y_hat, y), float(l1(y_hat, y)), tolerance("float32"),
+                 name="abs_loss(y_hat, y)")
+
+
+@pytest.mark.exercise("abs_loss")
+@pytest.mark.points(0.5)
+def test_abs_loss_gradient_with_outlier(student, tolerance):
+    """With y5 = 10000 every gradient entry is ±1/n: the outlier does not dominate."""
+    y_hat, y = outlier_data()
+    got = student.run(GRAD, y_hat0=y_hat, y=y, loss=student.value("abs_loss"), label="abs_loss(y_hat, y).backward()")
+    assert_close(got, expected_grad(l1, y_hat, y), tolerance("float32"),
+                 name="the gradient of abs_loss with respect to y_hat")
+
+
+@pytest.mark.exercise("huber_loss")
+@pytest.mark.points(0.5)
+def test_huber_loss(student, tolerance):
+    """Mean Huber loss with delta = 1 on residuals both below and above delta."""
+    y_hat, y = residual_pair("huber")
+    assert_close(student.huber_loss(y_hat, y), float(huber(y_hat, y)), tolerance("float32"),
+                 name="huber_loss(y_hat, y)")
+
+
+@pytest.mark.exercise("huber_loss")
+@pytest.mark.points(0.25)
+@pytest.mark.parametrize("delta", [0.5, 2.0])
+def test_huber_loss_delta(student, tolerance, delta):
+    """Other deltas agree with torch.nn.functional.huber_loss."""
+    y_hat, y = residual_pair(("huber", delta))
+    assert_close(student.huber_loss(y_hat, y, delta=delta), float(huber(y_hat, y, delta)), tolerance("float32"),
+                 name=f"huber_loss(y_hat, y, delta={delta})")
+
+
+@pytest.mark.exercise("huber_loss")
+@pytest.mark.points(0.25)
+def test_huber_loss_at_delta(student, tolerance):
+    """Residuals of exactly ±delta, where the two branches meet."""
+    y_hat = torch.tensor([[1.0], [-1.0], [0.0], [3.0]])
+    y = torch.zeros(4, 1)
+    assert_close(student.huber_loss(y_hat, y), float(huber(y_hat, y)), tolerance("float32"),
+                 name="huber_loss(y_hat, y) at residuals ±1, 0, 3")
+
+
+@pytest.mark.exercise("huber_loss")
+@pytest.mark.points(0.25)
+def test_huber_loss_flat_targets(student, tolerance):
+    """y of shape (n,) is reshaped to y_hat's (n, 1)."""
+    y_hat, y = residual_pair("huber-flat", flat=True)
+    assert_close(student.huber_loss(y_hat, y), float(huber(y_hat, y)), tolerance("float32"),
+                 name="huber_loss(y_hat, y) with y of shape (n,)")
+
+
+@pytest.mark.exercise("huber_loss")
+@pytest.mark.points(0.5)
+def test_huber_loss_gradient_with_outlier(student, tolerance):
+    """With y5 = 10000 the outlier's gradient is capped at delta / n = 0.1."""
+    y_hat, y = outlier_data()
+    got = student.run(GRAD, y_hat0=y_hat, y=y, loss=student.value("huber_loss"),
+                      label="huber_loss(y_hat, y).backward()")
+    assert_close(got, expected_grad(huber, y_hat, y), tolerance("float32"),
+                 name="the gradient of huber_loss with respect to y_hat")

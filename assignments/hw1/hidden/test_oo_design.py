@@ -1,0 +1,187 @@
+"""Hidden tests for 3.2 Object-oriented design (add_to_class, HyperParameters)."""
+import pytest
+
+from grader.testing import Mismatch, StudentError, assert_close, check, expect_raises
+
+
+def run_hparams(student, code, label):
+    """Run a HyperParameters check; the book's stub gets a message naming it."""
+    try:
+        return student.run(code, label=label)
+    except StudentError as exc:
+        if exc.traceback.type == "TypeError" and "derive from BaseException" in exc.traceback.message:
+            raise Mismatch("save_hyperparameters is still the book's stub (`raise NotImplemented`, "
+                           "which is not even an exception): give it a body that stores the "
+                           "caller's arguments") from None
+        raise
+
+TWO_METHODS = """
+class _A:
+    def __init__(self):
+        self.b = 10
+
+_a = _A()
+
+@add_to_class(_A)
+def first(self):
+    return self.b + 1
+
+@add_to_class(_A)
+def second(self, x):
+    return self.b * x
+
+(_a.first(), _a.second(5), _A().first())
+"""
+
+SUBCLASS = """
+class _Parent:
+    pass
+
+class _Child(_Parent):
+    pass
+
+@add_to_class(_Child)
+def extra(self):
+    return 'child'
+
+(_Child().extra(), hasattr(_Parent, 'extra'))
+"""
+
+REPLACE = """
+class _Net:
+    def forward(self, X):
+        return 1
+
+_net = _Net()
+
+@add_to_class(_Net)
+def forward(self, X):
+    return 2
+
+_net.forward(None)
+"""
+
+
+@pytest.mark.exercise("add_to_class")
+@pytest.mark.points(0.5)
+def test_add_to_class_uses_the_function_name(student, tolerance):
+    """Each decorated function becomes a method under its own name, for old and new instances."""
+    got = student.run(TWO_METHODS, label="adding two methods with add_to_class")
+    assert_close(got, (11, 50, 11), tolerance("exact"), name="(a.first(), a.second(5), A().first())")
+
+
+@pytest.mark.exercise("add_to_class")
+@pytest.mark.points(0.5)
+def test_add_to_class_changes_only_that_class(student, tolerance):
+    """A method added to a subclass does not appear on its parent."""
+    got = student.run(SUBCLASS, label="add_to_class on a subclass")
+    assert_close(got, ("child", False), tolerance("exact"), name="(Child().extra(), hasattr(Parent, 'extra'))")
+
+
+@pytest.mark.exercise("add_to_class")
+@pytest.mark.points(0.5)
+def test_add_to_class_replaces_a_method(student, tolerance):
+    """Adding forward to a class that has one replaces it (how the book fills in forward, loss, ...)."""
+    got = student.run(REPLACE, label="replacing forward with add_to_class")
+    assert_close(got, 2, tolerance("exact"), name="net.forward(X) after @add_to_class(Net) def forward")
+
+
+DEFAULTS = """
+class _C(HyperParameters):
+    def __init__(self, x, y=5, z='s'):
+        self.save_hyperparameters()
+
+_c = _C(1, z='t')
+(getattr(_c, 'x', None), getattr(_c, 'y', None), getattr(_c, 'z', None))
+"""
+
+NO_IGNORE = """
+class _D(HyperParameters):
+    def __init__(self, p, q):
+        self.save_hyperparameters()
+
+_d = _D([1, 2], q=0.5)
+(getattr(_d, 'p', None), getattr(_d, 'q', None), hasattr(_d, 'self'))
+"""
+
+IGNORE_SEVERAL = """
+class _E(HyperParameters):
+    def __init__(self, a, b, c):
+        self.save_hyperparameters(ignore=['a', 'c'])
+
+_e = _E(1, 2, 3)
+(hasattr(_e, 'a'), getattr(_e, 'b', None), hasattr(_e, 'c'))
+"""
+
+CHAIN = """
+class _P(HyperParameters):
+    def __init__(self, p=1):
+        self.save_hyperparameters()
+
+class _Q(_P):
+    def __init__(self, q, r):
+        super().__init__()
+        self.save_hyperparameters()
+
+_q = _Q(q=7, r=8)
+(getattr(_q, 'p', None), getattr(_q, 'q', None), getattr(_q, 'r', None))
+"""
+
+WITH_AND_WITHOUT = """
+class _B(HyperParameters):
+    def __init__(self, a, b, c):
+        self.save_hyperparameters(ignore=['c'])
+
+class _BWithout(HyperParameters):
+    def __init__(self, a, b, c):
+        pass
+
+(getattr(_B(a=1, b=2, c=3), 'a', None), _BWithout(a=1, b=2, c=3))
+"""
+
+
+@pytest.mark.exercise("save_hyperparameters")
+@pytest.mark.points(0.5)
+def test_save_hyperparameters_keeps_defaults(student, tolerance):
+    """Positional, default and keyword arguments are all saved with the values of this call."""
+    got = run_hparams(student, DEFAULTS, label="save_hyperparameters with defaults")
+    assert_close(got, (1, 5, "t"), tolerance("exact"), name="(self.x, self.y, self.z) for C(1, z='t')")
+
+
+@pytest.mark.exercise("save_hyperparameters")
+@pytest.mark.points(0.5)
+def test_save_hyperparameters_saves_all_but_self(student, tolerance):
+    """Without ignore every argument is saved, and `self` is not stored as an attribute."""
+    p, q, has_self = run_hparams(student, NO_IGNORE, label="save_hyperparameters without ignore")
+    assert_close((p, q), ([1, 2], 0.5), tolerance("exact"), name="(self.p, self.q) for D([1, 2], q=0.5)")
+    check(not has_self, "save_hyperparameters stored the object in an attribute named `self`; "
+          "leave `self` out of the saved arguments")
+
+
+@pytest.mark.exercise("save_hyperparameters")
+@pytest.mark.points(0.5)
+def test_save_hyperparameters_ignores_several(student, tolerance):
+    """ignore=['a', 'c'] keeps only b."""
+    has_a, b, has_c = run_hparams(student, IGNORE_SEVERAL, label="save_hyperparameters(ignore=['a', 'c'])")
+    assert_close(b, 2, tolerance("exact"), name="self.b for E(1, 2, 3)")
+    check(not (has_a or has_c), "E(1, 2, 3) has an attribute a or c although it called "
+          "save_hyperparameters(ignore=['a', 'c']); skip every name listed in ignore")
+
+
+@pytest.mark.exercise("save_hyperparameters")
+@pytest.mark.points(0.5)
+def test_save_hyperparameters_in_a_subclass_chain(student, tolerance):
+    """Each __init__ in a chain (as in Module and its subclasses) saves its own arguments."""
+    got = run_hparams(student, CHAIN, label="save_hyperparameters in a subclass chain")
+    assert_close(got, (1, 7, 8), tolerance("exact"), name="(self.p, self.q, self.r) for Q(q=7, r=8)")
+
+
+@pytest.mark.exercise("save_hyperparameters")
+@pytest.mark.points(0.5)
+def test_only_save_hyperparameters_creates_the_attributes(student, tolerance):
+    """Exercise 2 of 3.2: B(a=1, b=2, c=3) has self.a with the call; without it reading self.a
+    raises AttributeError (nothing else stores the arguments)."""
+    a, without = run_hparams(student, WITH_AND_WITHOUT, label="B with and without save_hyperparameters")
+    assert_close(a, 1, tolerance("exact"), name="self.a for B(a=1, b=2, c=3) with save_hyperparameters")
+    expect_raises(lambda: without.a, "AttributeError",
+                  what="reading self.a on a B whose __init__ does not call save_hyperparameters")

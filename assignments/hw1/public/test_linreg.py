@@ -1,0 +1,236 @@
+"""Public checks for 3.4: run them with `grader check`."""
+import math
+
+import pytest
+import torch
+
+from grader.testing import assert_close, check, expect_tensor
+
+TRUE_W = torch.tensor([2.0, -3.4])
+TRUE_B = 4.2
+
+# The trainer the notebook trains with: a Trainer subclass of d2l.Trainer it defines, else
+# d2l.Trainer once the notebook patched fit_epoch onto it, else its own Trainer class.
+TRAINER = '''
+from d2l import torch as d2l
+
+def _trainer_class():
+    own = globals().get("Trainer")
+    if isinstance(own, type) and issubclass(own, d2l.Trainer):
+        chosen = own
+    elif getattr(d2l.Trainer.fit_epoch, "__module__", None) != "d2l.torch":
+        chosen = d2l.Trainer
+    elif isinstance(own, type) and hasattr(own, "fit_epoch"):
+        chosen = own
+    else:
+        return None
+    if getattr(chosen.fit_epoch, "__module__", None) == "d2l.torch":
+        return None
+    return chosen
+'''
+
+WHICH_TRAINER = TRAINER + '''
+_found = _trainer_class()
+None if _found is None else ("d2l.Trainer" if _found is d2l.Trainer else "Trainer")
+'''
+
+NO_FIT_EPOCH = ("the notebook does not define fit_epoch: d2l.Trainer still has the library's own. "
+                "Write prepare_batch and fit_epoch and attach them with @d2l.add_to_class(d2l.Trainer), "
+                "as 3.4.4 does")
+
+TRAIN = TRAINER + '''
+import torch
+torch.manual_seed(seed)
+model = LinearRegressionScratch(2, lr=lr) if sigma is None else LinearRegressionScratch(2, lr=lr, sigma=sigma)
+if hasattr(model, "board"):
+    model.board.display = False
+data = d2l.SyntheticRegressionData(w=torch.tensor([2, -3.4]), b=4.2)
+trainer = _trainer_class()(max_epochs=max_epochs)
+trainer.fit(model, data)
+(model.w.detach().reshape(-1).clone(), model.b.detach().reshape(-1).clone())
+'''
+
+
+def train(student, *, seed, lr=0.03, max_epochs=3, sigma=None):
+    check(student.run(WHICH_TRAINER, label="finding the notebook's Trainer") is not None, NO_FIT_EPOCH)
+    what = f"training LinearRegressionScratch(2, lr={lr}) for {max_epochs} epochs"
+    w, b = student.run(TRAIN, label=what, seed=seed, lr=lr, max_epochs=max_epochs, sigma=sigma)
+    return expect_tensor(w, "model.w after training", shape=(2,)), expect_tensor(b, "model.b after training", shape=(1,))
+
+
+def error(w, b):
+    errors = [*(w.double() - TRUE_W.double()).abs().tolist(), abs(float(b[0]) - TRUE_B)]
+    return max(errors) if all(math.isfinite(e) for e in errors) else math.inf
+
+
+@pytest.mark.exercise("linear_regression_scratch")
+@pytest.mark.points(0.5)
+def test_linear_regression_scratch_parameters(student):
+    """LinearRegressionScratch(2, lr=0.03) has w of shape (2, 1) and b of shape (1,), both requiring grad."""
+    model = student.LinearRegressionScratch(2, lr=0.03)
+    w = expect_tensor(model.w, "model.w", shape=(2, 1))
+    b = expect_tensor(model.b, "model.b", shape=(1,))
+    check(w.requires_grad and b.requires_grad, "model.w and model.b must be created with requires_grad=True")
+
+
+@pytest.mark.exercise("loss_reshape")
+@pytest.mark.points(0.5)
+def test_loss_with_flat_targets(student, tolerance):
+    """loss(y_hat, y) for y_hat of shape (3, 1) and y of shape (3,)."""
+    y_hat = torch.tensor([[1.0], [2.0], [3.0]])
+    y = torch.tensor([1.0, 0.0, 5.0])
+    model = student.LinearRegressionScratch(2, lr=0.03)
+    assert_close(model.loss(y_hat, y), 4.0 / 3, tolerance("float32"), name="model.loss(y_hat, y) with y of shape (3,)")
+
+
+SGD_STEP = """
+import torch
+w = torch.tensor([[1.0], [2.0]], requires_grad=True)
+b = torch.tensor([0.5], requires_grad=True)
+opt = SGD([w, b], 0.1)
+(torch.tensor([[1.0, 1.0]]) @ w + b).sum().backward()
+with torch.no_grad():
+    opt.step()
+(w.detach().clone(), b.detach().clone())
+"""
+
+
+@pytest.mark.exercise("sgd")
+@pytest.mark.points(0.5)
+def test_sgd_one_step(student, tolerance):
+    """One step with lr 0.1 and all gradients 1 lowers every parameter by 0.1."""
+    w, b = student.run(SGD_STEP, label="SGD.step() under torch.no_grad()")
+    assert_close(w, torch.tensor([[0.9], [1.9]]), tolerance("float32"), name="w after SGD.step()")
+    assert_close(b, torch.tensor([0.4]), tolerance("float32"), name="b after SGD.step()")
+
+
+FIT = TRAINER + '''
+import torch
+
+class _SGD:
+    def __init__(self, params, lr):
+        self.params, self.lr = params, lr
+
+    def step(self):
+        for p in self.params:
+            p -= self.lr * p.grad
+
+    def zero_grad(self):
+        for p in self.params:
+            if p.grad is not None:
+                p.grad.zero_()
+
+
+class _Model(d2l.Module):
+    def __init__(self):
+        super().__init__()
+        self.w = torch.zeros(1, 1, requires_grad=True)
+        self.b = torch.zeros(1, requires_grad=True)
+        self.lr = 0.5
+        self.board.display = False
+
+    def forward(self, X):
+        return X @ self.w + self.b
+
+    def loss(self, y_hat, y):
+        return ((y_hat - y) ** 2 / 2).mean()
+
+    def configure_optimizers(self):
+        return _SGD([self.w, self.b], self.lr)
+
+
+class _Data(d2l.DataModule):
+    def train_dataloader(self):
+        return [(torch.tensor([[1.0]]), torch.tensor([[2.0]]))]
+
+    def val_dataloader(self):
+        return None
+
+
+model = _Model()
+trainer = _trainer_class()(max_epochs=1)
+trainer.fit(model, _Data())
+(model.w.detach().reshape(-1).clone(), model.b.detach().clone())
+'''
+
+
+@pytest.mark.exercise("fit_epoch")
+@pytest.mark.points(0.5)
+def test_fit_epoch_one_step(student, tolerance):
+    """One epoch of one batch (x = 1, y = 2) from w = b = 0 with lr 0.5 gives w = b = 1."""
+    check(student.run(WHICH_TRAINER, label="finding the notebook's Trainer") is not None, NO_FIT_EPOCH)
+    w, b = student.run(FIT, label="one epoch with your fit_epoch")
+    assert_close(w, torch.tensor([1.0]), tolerance("float32"), name="model.w after one epoch")
+    assert_close(b, torch.tensor([1.0]), tolerance("float32"), name="model.b after one epoch")
+
+
+@pytest.mark.exercise("linreg_training")
+@pytest.mark.points(1)
+def test_training_book_run(student, tolerance):
+    """The book's run (lr 0.03, 3 epochs, seed 0) ends with w and b near [2, -3.4] and 4.2."""
+    w, b = train(student, seed=0)
+    assert_close(w, TRUE_W, tolerance("linreg_training"), name="model.w after training")
+    assert_close(b, torch.tensor([TRUE_B]), tolerance("linreg_training"), name="model.b after training")
+
+
+@pytest.mark.exercise("init_experiment")
+@pytest.mark.points(0.5)
+def test_zero_init(student, tolerance):
+    """From w = 0 (sigma = 0) training works as well as from small random weights."""
+    w, b = train(student, seed=0, sigma=0.0)
+    assert_close(w, TRUE_W, tolerance("linreg_training"), name="model.w after training from zero")
+    assert_close(b, torch.tensor([TRUE_B]), tolerance("linreg_training"), name="model.b after training from zero")
+
+
+@pytest.mark.exercise("lr_experiment")
+@pytest.mark.points(0.5)
+def test_larger_learning_rate_learns_faster(student):
+    """After 3 epochs lr = 0.03 is closer to the true weights than lr = 0.003."""
+    slow, fast = error(*train(student, seed=5, lr=0.003)), error(*train(student, seed=5, lr=0.03))
+    check(fast < slow, f"after 3 epochs the error is {fast:.3g} with lr = 0.03 and {slow:.3g} with "
+          "lr = 0.003; the larger (stable) learning rate should get closer: does your optimiser use self.lr?")
+
+
+@pytest.mark.exercise("fit_ohm")
+@pytest.mark.points(0.5)
+def test_fit_ohm_exact(student, tolerance):
+    """Noise-free measurements of a 5 Ω resistor give R = 5."""
+    I = torch.tensor([0.1, 0.5, 1.0, 1.5, 2.0], dtype=torch.float64)
+    assert_close(student.fit_ohm(5 * I, I), 5.0, tolerance("linreg_fit"), name="fit_ohm(V, I)")
+
+
+@pytest.mark.exercise("fit_planck_temperature")
+@pytest.mark.points(0.5)
+def test_fit_planck_temperature_sun(student, tolerance):
+    """A noise-free spectrum of 5778 K (the sun's surface) gives back 5778 K."""
+    h, c, k, T = 6.62607015e-34, 2.99792458e8, 1.380649e-23, 5778.0
+    lam = torch.linspace(250e-9, 2000e-9, 40, dtype=torch.float64)
+    B = 2 * h * c ** 2 / lam ** 5 / torch.expm1(h * c / (lam * k * T))
+    assert_close(student.fit_planck_temperature(lam, B), T, tolerance("linreg_planck"),
+                 name="fit_planck_temperature(lam, B)")
+
+
+@pytest.mark.exercise("num_batches")
+@pytest.mark.points(0.5)
+def test_num_batches_book_data(student, tolerance):
+    """1000 examples in batches of 32: 32 batches, the last one of 8."""
+    assert_close(student.num_batches(1000, 32), 32, tolerance("exact"), name="num_batches(1000, 32)")
+    assert_close(student.last_batch_size(1000, 32), 8, tolerance("exact"), name="last_batch_size(1000, 32)")
+
+
+@pytest.mark.exercise("abs_loss")
+@pytest.mark.points(0.5)
+def test_abs_loss_small(student, tolerance):
+    """Residuals 1, -2 and 0 give a mean absolute error of 1."""
+    y_hat = torch.tensor([[1.0], [0.0], [3.0]])
+    y = torch.tensor([[0.0], [2.0], [3.0]])
+    assert_close(student.abs_loss(y_hat, y), 1.0, tolerance("float32"), name="abs_loss(y_hat, y)")
+
+
+@pytest.mark.exercise("huber_loss")
+@pytest.mark.points(0.5)
+def test_huber_loss_small(student, tolerance):
+    """Residuals 0.5 and 3 with delta = 1: (0.125 + 2.5) / 2 = 1.3125."""
+    y_hat = torch.tensor([[0.5], [3.0]])
+    y = torch.zeros(2, 1)
+    assert_close(student.huber_loss(y_hat, y), 1.3125, tolerance("float32"), name="huber_loss(y_hat, y)")

@@ -1,0 +1,1 @@
+"""Scripts that measure the reference over many seeds to justify tolerances (not tests)."""

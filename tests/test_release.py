@@ -182,3 +182,15 @@ def test_check_says_nothing_is_done_in_the_blank_notebook(validated):
     assert not report.all_passed
     assert {o.exercise for o in report.outcomes if o.outcome == "passed"} == set()
     assert "FAIL softmax" in report.render() and "NotImplementedError" in report.render()
+
+
+def test_check_passes_every_exercise_of_the_solution_and_none_of_the_blank(validated):
+    out, _ = validated
+    solved = check_notebook(out / "solution" / "hw1.ipynb", ())
+    assert solved.all_passed, solved.render()
+    automatic = {e.id for e in ASSIGNMENT.exercises if not e.manual}
+    assert {o.exercise for o in solved.outcomes} == automatic
+    blank = check_notebook(out / "student" / "hw1.ipynb", ())
+    assert {o.exercise for o in blank.outcomes} == automatic
+    assert [o.name for o in blank.outcomes if o.outcome == "passed"] == []
+    assert blank.render().count("FAIL ") == len(automatic)

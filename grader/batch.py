@@ -1,25 +1,32 @@
-"""Grade a batch: find notebooks, prepare the kernel environment and data, grade them all,
-and write every result as it arrives plus the gradebook and class summary at the end."""
+"""Grade a batch: take in what the course platform handed out, record every attempt in the
+gradebook, grade each student's newest attempt unless the gradebook already holds its
+result for this assignment version, store each result as it arrives, and render the
+output folder from the gradebook at the end."""
 from __future__ import annotations
 
-import json
+import fcntl
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
-from grader import datasets, environment
-from grader.errors import SandboxError
+from grader import datasets, environment, intake
+from grader.archive import ZipLimits
+from grader.errors import SandboxError, UsageError
 from grader.executor import Progress, grade_all, grade_on_cluster
-from grader.gradebook import gradebook_csv, write_atomically
-from grader.grading import GradeSettings
-from grader.report import render_summary, write_report
+from grader.gradebook import AttemptRow, Gradebook
+from grader.grading import GradeSettings, Submission
 from grader.results import SubmissionResult
+from grader.roster import load_roster
 from grader.sandbox import INSTALL_HINT, bubblewrap
-from grader.spec import load_assignment
-from grader.submissions import find_notebooks, make_submissions
+from grader.site import publish, standings, write_student
+from grader.spec import Assignment, IntakeRules, Limits, load_assignment
+
+SCRATCH = ".intake"     # below the output folder: where zip members are extracted
 
 
 @dataclass(frozen=True)
@@ -34,13 +41,23 @@ class BatchOptions:
     only: tuple[str, ...] = ()             # grade only these exercises
     fast: bool = True                      # warm kernels and grading settings (grader/prelude.py)
     scheduler: str | None = None           # a Dask scheduler address: grade on that cluster
+    regrade: bool = False                  # grade again even what the gradebook holds for this version
+    roster: Path | None = None             # a class list CSV: file names are matched against it
+    id_patterns: tuple[str, ...] = ()      # replace assignment.toml's id patterns
+    late: dict = field(default_factory=dict)   # LatePolicy overrides: deadline, grace_minutes, ...
 
 
 @dataclass(frozen=True)
 class BatchSummary:
-    results: tuple[SubmissionResult, ...]
+    results: tuple[SubmissionResult, ...]   # every student's final result, graded now or before
     out: Path
     seconds: float
+    graded: int = 0                         # graded in this run
+    unchanged: int = 0                      # skipped: same content, same assignment version
+    earlier_attempts: int = 0               # recorded, not counted (a newer attempt counts)
+    unmatched: tuple[str, ...] = ()         # "origin: note"
+    refused: tuple[str, ...] = ()           # "origin: reason"
+    missing_files: tuple[str, ...] = ()     # needed grading but their files are gone
 
     @property
     def index(self) -> Path:
@@ -48,23 +65,36 @@ class BatchSummary:
 
     def line(self) -> str:
         n = len(self.results)
-        if not n:
-            return "Graded 0 submissions."
-        mean = sum(r.score for r in self.results) / n
-        errored = sum(1 for r in self.results if r.errors)
-        top = self.results[0].max_score
-        return (f"Graded {n} submission{'s' if n != 1 else ''} in {self.seconds:.1f} s: mean "
-                f"{mean:.2f}/{top:g}" + (f", {errored} with errors" if errored else "") +
-                f". Class summary: {self.index}")
+        head = (f"Graded {self.graded} submission{'s' if self.graded != 1 else ''} in {self.seconds:.1f} s"
+                + (f" ({self.unchanged} unchanged, not regraded)" if self.unchanged else ""))
+        if n:
+            mean = sum(r.score for r in self.results) / n
+            errored = sum(1 for r in self.results if r.errors)
+            late = sum(1 for r in self.results if r.late)
+            head += (f"; {n} student{'s' if n != 1 else ''}: mean {mean:.2f}/{self.results[0].max_score:g}"
+                     + (f", {errored} with errors" if errored else "") + (f", {late} late" if late else ""))
+        lines = [head + f". Class dashboard: {self.index}"]
+        if self.earlier_attempts:
+            lines.append(f"{self.earlier_attempts} earlier attempt(s) recorded, not counted (the newest counts).")
+        for title, items in (("unmatched (graded under a name made from the file)", self.unmatched),
+                             ("refused", self.refused), ("not graded, file no longer there", self.missing_files)):
+            if items:
+                lines.append(f"{len(items)} file(s) {title}:")
+                lines += [f"  {item}" for item in items]
+        return "\n".join(lines)
 
 
 def run_batch(options: BatchOptions, *, stream: TextIO = sys.stderr) -> BatchSummary:
     began = time.monotonic()
     assignment = load_assignment(options.assignment)
-    submissions = make_submissions(find_notebooks(list(options.paths)))
     limits = assignment.limits.with_overrides(**options.limits)
     for exercise_id in options.only:
         assignment.exercise(exercise_id)   # unknown ids are a usage error
+    patterns = (IntakeRules(options.id_patterns) if options.id_patterns else assignment.intake).compiled()
+    policy = assignment.late.with_overrides(**options.late)
+    roster = load_roster(options.roster) if options.roster else None
+    zip_limits = ZipLimits(member_mb=limits.notebook_mb)
+    found = intake.survey(list(options.paths), limits=zip_limits)
     warnings: list[str] = []
     if options.sandbox:
         if bubblewrap() is None:
@@ -72,37 +102,73 @@ def run_batch(options: BatchOptions, *, stream: TextIO = sys.stderr) -> BatchSum
     else:
         warnings.append("graded WITHOUT the sandbox (--no-sandbox): student code ran unconfined")
         stream.write("WARNING: --no-sandbox: student code runs unconfined, with your user's rights.\n")
+    out = options.out
+    with _exclusive(out), Gradebook.in_folder(out) as gradebook:
+        held = gradebook.meta("assignment")
+        if held and held != assignment.id:
+            raise UsageError(f"{out} holds the gradebook of {held!r}, not {assignment.id!r}; grade into another --out")
+        taken = intake.admit(found, patterns=patterns, scratch=out / SCRATCH, limits=zip_limits, roster=roster,
+                             timezone=policy.deadline.tzinfo if policy.deadline else None)
+        gradebook.record_attempts(taken.attempts)
+        gradebook.set_meta(assignment=assignment.id, late_policy=policy.to_dict(),
+                           refused=[r.to_dict() for r in taken.refused],
+                           **({"roster": roster.to_dict()} if roster else {}))
+        counted = gradebook.counted()
+        due = [row for row in counted if options.regrade or
+               not row.current(version=assignment.version, exercises=options.only)]
+        missing = [row for row in due if not Path(row.path).is_file()]
+        due = [row for row in due if row not in missing]
+        if due:
+            _grade(due, gradebook, assignment, options, limits=limits, warnings=warnings, stream=stream)
+        final = publish(gradebook, assignment, out)
+    return BatchSummary(
+        results=tuple(s.result for s in final if s.result is not None), out=out,
+        seconds=time.monotonic() - began, graded=len(due), unchanged=len(counted) - len(due) - len(missing),
+        earlier_attempts=sum(len(s.history) - 1 for s in final),
+        unmatched=tuple(f"{a.origin}: {a.note}" for a in taken.unmatched),
+        refused=tuple(r.line() for r in taken.refused),
+        missing_files=tuple(f"{row.origin} ({row.student})" for row in missing))
+
+
+@contextmanager
+def _exclusive(out: Path) -> Iterator[None]:
+    """One grading run per output folder at a time (the lock goes with the process, however it ends)."""
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / ".lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UsageError(f"another grade run is writing to {out}; wait for it to finish") from None
+        yield
+
+
+def _grade(due: list[AttemptRow], gradebook: Gradebook, assignment: Assignment, options: BatchOptions, *,
+           limits: Limits, warnings: list[str], stream: TextIO) -> None:
+    """Grade the attempts in ``due``, storing and publishing each result as it arrives."""
     kernel = environment.resolve(options.kernel_env, assignment.environment,
                                  progress=lambda msg: stream.write(f"{msg}\n"))
     if kernel.flagged:
         warnings.append(f"kernel environment: {kernel.note}")
         stream.write(f"note: student kernels use {kernel.note}\n")
-    workers = min(options.workers or os.cpu_count() or 1, len(submissions))
+    workers = min(options.workers or os.cpu_count() or 1, len(due))
     settings = GradeSettings(interpreter=kernel.interpreter, limits=limits, sandboxed=options.sandbox,
                              kernel_env_note=kernel.note, fashion_mnist=datasets.fashion_mnist(),
                              exercises=tuple(options.only), warnings=tuple(warnings),
                              fast=options.fast, threads=max(1, (os.cpu_count() or 1) // workers),
                              data_files=assignment.data_files())
-    out = options.out
-    out.mkdir(parents=True, exist_ok=True)
+    submissions = [Submission(id=row.submission, path=Path(row.path)) for row in due]
+    rows = {row.submission: row for row in due}
     progress = Progress(len(submissions), stream=stream, tty=stream.isatty())
-    results: list[SubmissionResult] = []
     if options.scheduler:
         stream.write(f"grading on the Dask cluster at {options.scheduler}\n")
-        stream_of_results = grade_on_cluster(submissions, assignment, settings, scheduler=options.scheduler)
+        arriving = grade_on_cluster(submissions, assignment, settings, scheduler=options.scheduler)
     else:
-        stream_of_results = grade_all(submissions, assignment, settings, workers=workers, warm=options.fast)
-    for result in stream_of_results:
+        arriving = grade_all(submissions, assignment, settings, workers=workers, warm=options.fast)
+    for result in arriving:
+        row = rows[result.submission]
         if kernel.flagged:
             result = replace(result, environment={**result.environment, "kernel_flagged": True})
-        folder = out / result.submission
-        folder.mkdir(parents=True, exist_ok=True)
-        write_atomically(folder / "result.json", json.dumps(result.to_dict(), indent=2))
-        write_report(result, folder)
-        results.append(result)
+        gradebook.record_result(row.id, result, exercises=options.only)   # committed before anything else
+        for standing in standings(gradebook, assignment, student=row.student):
+            write_student(standing, options.out)
         progress.update(result)
-    links = {r.submission: f"{r.submission}/report.html" for r in results}
-    write_atomically(out / "gradebook.csv", gradebook_csv(results, assignment))
-    write_atomically(out / "index.html", render_summary(results, assignment, report_links=links))
-    return BatchSummary(tuple(sorted(results, key=lambda r: r.submission.lower())), out,
-                        time.monotonic() - began)

@@ -1,4 +1,6 @@
-"""Command line: ``grade`` for instructors, ``grader env`` for the kernel environment.
+"""Command line: ``grade`` for instructors (with ``grader manual`` and ``grader export`` for
+the rest of the grading day), ``grader release`` and ``grader check``, ``grader env`` for
+the kernel environment.
 
 Each command parses options and calls one function; every GraderError becomes one line on
 stderr and its exit code.
@@ -54,16 +56,109 @@ def main() -> None:
               help="grade on a Dask cluster, e.g. tcp://host:8786 (default: local workers)")
 @click.option("--plain-kernels", is_flag=True,
               help="no warm kernels or grading settings: run notebooks exactly as plain Jupyter would")
+@click.option("--regrade", is_flag=True,
+              help="grade again what the gradebook already holds for this assignment version")
+@click.option("--roster", type=click.Path(path_type=Path), default=None,
+              help="class list CSV (a Canvas gradebook export works): match files to students")
+@click.option("--id-pattern", "id_patterns", multiple=True, metavar="REGEX",
+              help="regular expression with a (?P<student>...) group, matched against each notebook's "
+                   "path below its folder or zip (repeatable; replaces assignment.toml's [intake])")
+@click.option("--deadline", default=None, metavar="ISO-TIME",
+              help="e.g. 2026-04-10T23:59:00+09:00 (default: assignment.toml's [late])")
+@click.option("--grace-minutes", type=float, default=None, help="minutes after the deadline still on time")
+@click.option("--late-percent-per-day", "percent_per_day", type=float, default=None,
+              help="penalty per day or part of a day late, in percent of the total")
+@click.option("--late-cap", "max_percent", type=float, default=None, help="largest late penalty, in percent")
 @_limit_options
 def grade_command(paths, assignment, out, workers, no_sandbox, kernel_env, only, scheduler,
-                  plain_kernels, **limits) -> None:
-    """Grade every notebook in PATHS (files or folders, searched recursively)."""
+                  plain_kernels, regrade, roster, id_patterns, deadline, grace_minutes, percent_per_day,
+                  max_percent, **limits) -> None:
+    """Grade the notebooks in PATHS: files, folders (searched recursively, a folder per
+    student works) and zip files (bulk downloads). Results go to the gradebook in --out;
+    what it already holds for this assignment version is not graded again."""
     from grader.batch import BatchOptions, run_batch
+    late = {"deadline": deadline, "grace_minutes": grace_minutes, "percent_per_day": percent_per_day,
+            "max_percent": max_percent}
     try:
         summary = run_batch(BatchOptions(paths=tuple(paths), assignment=assignment, out=out,
                                          workers=workers, sandbox=not no_sandbox,
                                          kernel_env=kernel_env, limits=limits, only=tuple(only),
-                                         fast=not plain_kernels, scheduler=scheduler))
+                                         fast=not plain_kernels, scheduler=scheduler, regrade=regrade,
+                                         roster=roster, id_patterns=tuple(id_patterns), late=late))
+    except GraderError as exc:
+        _fail(exc)
+    click.echo(summary.line())
+
+
+def _gradebook_and_assignment(out: Path, assignment: str | None):
+    """The gradebook in ``out`` and the assignment it belongs to."""
+    from grader.gradebook import Gradebook
+    from grader.spec import load_assignment
+    gradebook = Gradebook.in_folder(out, create=False)
+    try:
+        return gradebook, load_assignment(assignment or gradebook.meta("assignment"))
+    except GraderError:
+        gradebook.close()
+        raise
+
+
+@main.group("manual")
+def manual_group() -> None:
+    """Grade free-response answers by hand: export them, import the scores."""
+
+
+@manual_group.command("export")
+@click.argument("out", type=click.Path(path_type=Path), default=Path("grades"))
+@click.option("--to", "dest", type=click.Path(path_type=Path), default=None,
+              help="folder for answers.csv and index.html (default: OUT/manual)")
+@click.option("--assignment", "-a", default=None, help="assignment id (default: the gradebook's)")
+def manual_export(out, dest, assignment) -> None:
+    """Write OUT's free-response answers, with reference answers and rubrics, for graders."""
+    from grader.manual import export_manual
+    try:
+        gradebook, spec = _gradebook_and_assignment(out, assignment)
+        with gradebook:
+            paths = export_manual(gradebook, spec, dest or out / "manual")
+    except GraderError as exc:
+        _fail(exc)
+    click.echo(f"Fill in score (and comment) in {paths[0]}; read the answers in {paths[1]}.")
+
+
+@manual_group.command("import")
+@click.argument("scores", type=click.Path(path_type=Path))
+@click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("grades"), show_default=True,
+              help="the grading output folder holding the gradebook")
+@click.option("--assignment", "-a", default=None, help="assignment id (default: the gradebook's)")
+def manual_import(scores, out, assignment) -> None:
+    """Import a filled-in answers.csv; reports, dashboard and gradebook.csv are rendered again."""
+    from grader.manual import import_manual
+    from grader.site import publish
+    try:
+        gradebook, spec = _gradebook_and_assignment(out, assignment)
+        with gradebook:
+            summary = import_manual(gradebook, spec, scores)
+            publish(gradebook, spec, out)
+    except GraderError as exc:
+        _fail(exc)
+    click.echo(summary.line())
+
+
+@main.command("export")
+@click.option("--format", "fmt", type=click.Choice(["canvas", "gradescope", "csv"]), required=True)
+@click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("grades"), show_default=True,
+              help="the grading output folder holding the gradebook")
+@click.option("--to", "dest", type=click.Path(path_type=Path), default=None,
+              help="where to write (default: OUT/exports/canvas.csv, OUT/exports/gradescope/, OUT/exports/grades.csv)")
+@click.option("--column", default=None, help="Canvas: the assignment's column name (default: the assignment id)")
+@click.option("--assignment", "-a", default=None, help="assignment id (default: the gradebook's)")
+def export_command(fmt, out, dest, column, assignment) -> None:
+    """Export final grades for Canvas, Gradescope or as a plain CSV."""
+    from grader.export import export_grades
+    default = {"canvas": "canvas.csv", "gradescope": "gradescope", "csv": "grades.csv"}[fmt]
+    try:
+        gradebook, spec = _gradebook_and_assignment(out, assignment)
+        with gradebook:
+            summary = export_grades(gradebook, spec, fmt=fmt, dest=dest or out / "exports" / default, column=column)
     except GraderError as exc:
         _fail(exc)
     click.echo(summary.line())

@@ -13,10 +13,17 @@ import numpy as np
 from grader.spec import Tolerance
 
 MAX_ITEMS_SHOWN = 3
+WORST_ENTRIES = 5       # entries listed in a mismatch's detail
+GRID_CELLS = 12         # a 2-D mismatch's map has at most this many cells per side
 
 
 class Mismatch(AssertionError):
-    """A check failed; the message is safe to show the student."""
+    """A check failed; the message is safe to show the student. ``detail`` describes a tensor
+    mismatch as data (see ``mismatch_detail``) for reports; empty otherwise."""
+
+    def __init__(self, message: str, detail: dict | None = None) -> None:
+        super().__init__(message)
+        self.detail = detail or {}
 
 
 def describe(value: Any) -> str:
@@ -156,7 +163,9 @@ def _compare_arrays(actual: Any, expected: Any, tol: Tolerance, name: str, check
     if want.dtype.kind in "biu" and got.dtype.kind in "biu":
         wrong = got != want
         if wrong.any():
-            raise Mismatch(_exact_message(name, got, want, wrong))
+            order = np.where(wrong.reshape(-1))[0][:WORST_ENTRIES]
+            raise Mismatch(_exact_message(name, got, want, wrong),
+                           mismatch_detail(name, got, want, wrong, order))
         return
     if got.dtype.kind not in "biufc":
         raise Mismatch(f"{name} has dtype {got.dtype}; expected numbers")
@@ -179,11 +188,58 @@ def _compare_arrays(actual: Any, expected: Any, tol: Tolerance, name: str, check
         excess = np.where(wrong, np.nan_to_num(diff - bound, nan=np.inf, posinf=np.inf), -np.inf)
         worst = np.unravel_index(int(np.argmax(excess)), g.shape) if g.ndim else ()
         gv, wv = g[worst], w[worst]
+        order = np.argsort(-excess.reshape(-1), kind="stable")[:min(WORST_ENTRIES, int(wrong.sum()))]
+        detail = mismatch_detail(name, got, want, wrong, order, tol=tol)
         raise Mismatch(
             f"{name} differs from the expected values at {int(wrong.sum())} of {g.size} entries; "
             f"worst at {_index(worst)}: got {_fmt(gv)}, expected {_fmt(wv)} "
             f"(|difference| {_fmt(abs(gv - wv))} > allowed {_fmt(tol.atol + tol.rtol * abs(wv))}: "
-            f"atol {tol.atol:g} + rtol {tol.rtol:g}·|expected|)")
+            f"atol {tol.atol:g} + rtol {tol.rtol:g}·|expected|)", detail)
+
+
+def mismatch_detail(name: str, got: np.ndarray, want: np.ndarray, wrong: np.ndarray,
+                    order: np.ndarray, *, tol: Tolerance | None = None) -> dict:
+    """A tensor mismatch as JSON-safe data: which entries are wrong and by how much.
+
+    ``order`` holds flat indices of the entries to list (worst first). For 2-D results,
+    ``grid`` maps the share of wrong entries in each block of at most GRID_CELLS x GRID_CELLS
+    blocks, enough to see a wrong row, column or diagonal at a glance."""
+    entries = []
+    for flat in order:
+        idx = np.unravel_index(int(flat), got.shape) if got.ndim else ()
+        entry = {"index": [int(i) for i in idx], "got": _plain(got[idx]), "expected": _plain(want[idx])}
+        if got.dtype.kind in "fc" or want.dtype.kind in "fc":
+            with np.errstate(invalid="ignore", over="ignore"):
+                entry["difference"] = _plain(abs(complex(got[idx]) - complex(want[idx])))
+        entries.append(entry)
+    detail = {"name": name, "shape": [int(n) for n in got.shape], "wrong": int(wrong.sum()),
+              "total": int(wrong.size), "worst": entries}
+    if tol is not None:
+        detail["tolerance"] = {"rtol": tol.rtol, "atol": tol.atol}
+    if got.ndim == 2 and wrong.size:
+        detail["grid"] = _grid(wrong)
+    return detail
+
+
+def _grid(wrong: np.ndarray) -> list[list[float]]:
+    rows, cols = wrong.shape
+    row_edges = np.linspace(0, rows, min(rows, GRID_CELLS) + 1).astype(int)
+    col_edges = np.linspace(0, cols, min(cols, GRID_CELLS) + 1).astype(int)
+    return [[round(float(wrong[r0:r1, c0:c1].mean()), 3)
+             for c0, c1 in zip(col_edges[:-1], col_edges[1:])]
+            for r0, r1 in zip(row_edges[:-1], row_edges[1:])]
+
+
+def _plain(x: Any) -> Any:
+    """A number as JSON can hold it: bool, int, float, or a string for NaN, inf and complex."""
+    if isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(x, bool) or isinstance(x, int):
+        return x
+    if isinstance(x, complex):
+        return f"{x:.6g}"
+    x = float(x)
+    return x if math.isfinite(x) else str(x)
 
 
 def _exact_message(name: str, got: np.ndarray, want: np.ndarray, wrong: np.ndarray) -> str:

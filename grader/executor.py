@@ -7,8 +7,11 @@ submission it was grading: that one gets an error result, and a new worker takes
 """
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
 import queue
+import signal
 import time
 from collections.abc import Iterator
 
@@ -20,7 +23,8 @@ from grader.spec import Assignment
 
 
 def _worker(worker_id: int, tasks, results, assignment: Assignment, settings: GradeSettings,
-            warm: bool) -> None:
+            warm: bool, parent: int) -> None:
+    _die_with(parent)
     import pytest  # noqa: F401  - paid once per worker, not per submission
     import torch  # noqa: F401
     ready = None
@@ -47,6 +51,14 @@ def _worker(worker_id: int, tasks, results, assignment: Assignment, settings: Gr
         ready.close()
 
 
+def _die_with(parent: int) -> None:
+    """Have the kernel SIGKILL this worker when the grading process dies (even by SIGKILL)."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:   # it died before the request took effect
+        os._exit(1)
+
+
 def _launch(assignment: Assignment, settings: GradeSettings):
     try:
         return launch_kernel(assignment, settings)
@@ -70,8 +82,8 @@ def grade_all(submissions: list[Submission], assignment: Assignment, settings: G
     def spawn() -> None:
         nonlocal next_id
         tasks.put(None)   # one stop sign per worker, queued behind the work
-        proc = context.Process(target=_worker, args=(next_id, tasks, results, assignment, settings, warm),
-                               daemon=True)
+        proc = context.Process(target=_worker, daemon=True,
+                               args=(next_id, tasks, results, assignment, settings, warm, os.getpid()))
         proc.start()
         procs[next_id] = proc
         next_id += 1
@@ -117,7 +129,7 @@ def crashed(submission: Submission, assignment: Assignment, message: str) -> Sub
     return SubmissionResult(submission=submission.id, path=str(submission.path),
                             assignment=assignment.id, assignment_version=assignment.version,
                             score=score, max_score=max_score, pending_manual=pending,
-                            exercises=exercises, errors=(message,))
+                            exercises=exercises, errors=(message,), grader_fault=True)
 
 
 class Progress:

@@ -1,26 +1,293 @@
-"""The batch's gradebook: one CSV row per submission (id, total, one column per exercise)."""
+"""The gradebook: a SQLite file in the output folder, the source of truth for a course's
+grades. Pages, CSV files and exports are rendered from it.
+
+One row per submission attempt (a student's file, identified by its content hash) holds
+where it came from, when it was handed in, and the result of its last grading (assignment
+version, scores, timings, the whole result as JSON); per-test outcomes and manual scores
+sit in their own tables. Each result is written in its own transaction as it arrives, in
+WAL mode with full sync, so a run that is killed loses nothing that finished and the next
+run grades only what is missing. Attempts are unique per (student, content hash), so
+re-running never duplicates rows.
+"""
 from __future__ import annotations
 
-import csv
-import io
+import json
 import os
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
+from grader.errors import UsageError
+from grader.intake import Attempt
 from grader.results import SubmissionResult
-from grader.spec import Assignment
+
+FILENAME = "gradebook.sqlite"
+SCHEMA_VERSION = "1"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS attempts (
+    id INTEGER PRIMARY KEY,
+    student TEXT NOT NULL,
+    submission TEXT NOT NULL,            -- the report folder's name, stable per student
+    matched INTEGER NOT NULL,            -- 0: no id pattern or roster entry claimed the file
+    content_hash TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    path TEXT NOT NULL,
+    submitted_at TEXT NOT NULL,          -- ISO 8601 with offset
+    submitted_ts REAL NOT NULL,          -- the same as a POSIX time, for ordering
+    time_source TEXT NOT NULL,           -- name | file
+    note TEXT NOT NULL DEFAULT '',
+    first_seen TEXT NOT NULL,
+    assignment_version TEXT,             -- of the stored result; NULL until graded
+    graded_exercises TEXT,               -- JSON list of the exercises graded ([] = all)
+    score REAL, max_score REAL, pending_manual REAL, errors INTEGER, seconds REAL,
+    graded_at TEXT,
+    result TEXT,                         -- the result as graded (result.json), before manual scores and penalties
+    UNIQUE (student, content_hash)
+);
+CREATE TABLE IF NOT EXISTS outcomes (
+    attempt INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+    exercise TEXT NOT NULL, test TEXT NOT NULL, outcome TEXT NOT NULL,
+    points REAL NOT NULL, max_points REAL NOT NULL, message TEXT NOT NULL, seconds REAL NOT NULL,
+    PRIMARY KEY (attempt, test)
+);
+CREATE TABLE IF NOT EXISTS manual_scores (
+    student TEXT NOT NULL, content_hash TEXT NOT NULL, exercise TEXT NOT NULL,
+    score REAL NOT NULL, comment TEXT NOT NULL DEFAULT '', imported_at TEXT NOT NULL,
+    PRIMARY KEY (student, content_hash, exercise)
+);
+"""
 
 
-def gradebook_csv(results: Sequence[SubmissionResult], assignment: Assignment) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    ids = [e.id for e in assignment.exercises]
-    writer.writerow(["submission", "total", "max_score", "pending_manual", "errors", *ids])
-    for r in sorted(results, key=lambda r: r.submission.lower()):
-        scores = {e.id: ("" if e.manual else f"{e.score:g}") for e in r.exercises}
-        writer.writerow([r.submission, f"{r.score:g}", f"{r.max_score:g}", f"{r.pending_manual:g}",
-                         len(r.errors), *[scores.get(i, "") for i in ids]])
-    return out.getvalue()
+@dataclass(frozen=True)
+class AttemptRow:
+    """One stored attempt."""
+
+    id: int
+    student: str
+    submission: str
+    matched: bool
+    content_hash: str
+    origin: str
+    path: str
+    submitted_at: str
+    time_source: str
+    note: str
+    assignment_version: str | None
+    graded_exercises: tuple[str, ...]
+    score: float | None
+    seconds: float | None
+    graded_at: str | None
+    result: dict | None
+
+    @property
+    def graded(self) -> bool:
+        return self.result is not None
+
+    @property
+    def submitted(self) -> datetime:
+        return datetime.fromisoformat(self.submitted_at)
+
+    def current(self, *, version: str, exercises: Sequence[str]) -> bool:
+        """Graded under this assignment version, for these exercises, without a grader fault."""
+        return (self.graded and self.assignment_version == version
+                and sorted(self.graded_exercises) == sorted(exercises)
+                and not SubmissionResult.from_dict(self.result).needs_regrade)
+
+    def to_dict(self) -> dict:
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
+
+
+@dataclass(frozen=True)
+class ManualScore:
+    student: str
+    content_hash: str
+    exercise: str
+    score: float
+    comment: str = ""
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+class Gradebook:
+    """An open gradebook file. Use as a context manager."""
+
+    def __init__(self, path: Path, *, create: bool = True) -> None:
+        if not create and not path.is_file():
+            raise UsageError(f"no gradebook at {path}; grade into that folder first (grade --out {path.parent})")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        try:
+            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")    # a finished result survives power loss too
+            self.db.execute("PRAGMA foreign_keys=ON")
+            with self._transaction():
+                for statement in _statements(SCHEMA):   # executescript() would COMMIT first
+                    self.db.execute(statement)
+                self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        except sqlite3.DatabaseError as exc:
+            raise UsageError(f"{path} is not a usable gradebook ({exc})") from None
+        found = self.meta("schema")
+        if found != SCHEMA_VERSION:
+            raise UsageError(f"{path} has gradebook schema {found}; this grader reads schema {SCHEMA_VERSION}")
+
+    @classmethod
+    def in_folder(cls, out: Path, *, create: bool = True) -> "Gradebook":
+        return cls(out / FILENAME, create=create)
+
+    def __enter__(self) -> "Gradebook":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _transaction(self) -> "_Transaction":
+        return _Transaction(self.db)
+
+    # ------------------------------------------------------------------ meta
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, **values: object) -> None:
+        with self._transaction():
+            for key, value in values.items():
+                text = value if isinstance(value, str) else json.dumps(value)
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, text))
+
+    def meta_json(self, key: str) -> object:
+        text = self.meta(key)
+        return json.loads(text) if text else None
+
+    # ------------------------------------------------------------------ attempts
+    def record_attempts(self, attempts: Iterable[Attempt]) -> None:
+        """Add new attempts and refresh where known ones are now; one transaction.
+
+        A known attempt (same student, same content) keeps its earliest hand-in time: a
+        copy made later is not a later submission."""
+        now = _now()
+        with self._transaction():
+            submissions = dict(self.db.execute("SELECT student, submission FROM attempts GROUP BY student"))
+            taken = {s.lower() for s in submissions.values()}
+            for a in attempts:
+                if a.student not in submissions:
+                    submissions[a.student] = _unique(a.student, taken)
+                    taken.add(submissions[a.student].lower())
+                ts = a.submitted_at.timestamp()
+                self.db.execute(
+                    "INSERT INTO attempts (student, submission, matched, content_hash, origin, path, "
+                    "submitted_at, submitted_ts, time_source, note, first_seen) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
+                    "ON CONFLICT (student, content_hash) DO UPDATE SET origin = excluded.origin, "
+                    "path = excluded.path, matched = excluded.matched, note = excluded.note, "
+                    "submitted_at = CASE WHEN excluded.submitted_ts < submitted_ts THEN excluded.submitted_at "
+                    "ELSE submitted_at END, "
+                    "time_source = CASE WHEN excluded.submitted_ts < submitted_ts THEN excluded.time_source "
+                    "ELSE time_source END, submitted_ts = MIN(submitted_ts, excluded.submitted_ts)",
+                    (a.student, submissions[a.student], int(a.matched), a.content_hash, a.origin, str(a.path),
+                     a.submitted_at.isoformat(), ts, a.time_source, a.note, now))
+
+    def attempts(self, *, student: str | None = None) -> list[AttemptRow]:
+        sql = f"SELECT {_COLUMNS} FROM attempts" + (" WHERE student = ?" if student else "") + \
+            " ORDER BY student, submitted_ts, id"
+        return [_row(r) for r in self.db.execute(sql, (student,) if student else ())]
+
+    def counted(self) -> list[AttemptRow]:
+        """Each student's newest attempt (by hand-in time; the later recorded on a tie)."""
+        sql = (f"SELECT {_COLUMNS} FROM attempts a WHERE NOT EXISTS (SELECT 1 FROM attempts b "
+               "WHERE b.student = a.student AND (b.submitted_ts > a.submitted_ts OR "
+               "(b.submitted_ts = a.submitted_ts AND b.id > a.id))) ORDER BY lower(a.submission)")
+        return [_row(r) for r in self.db.execute(sql)]
+
+    def record_result(self, attempt_id: int, result: SubmissionResult, *, exercises: Sequence[str]) -> None:
+        """Store one grading result and its per-test outcomes, in one transaction."""
+        data = result.to_dict()
+        with self._transaction():
+            self.db.execute(
+                "UPDATE attempts SET assignment_version = ?, graded_exercises = ?, score = ?, max_score = ?, "
+                "pending_manual = ?, errors = ?, seconds = ?, graded_at = ?, result = ? WHERE id = ?",
+                (result.assignment_version, json.dumps(sorted(exercises)), result.score, result.max_score,
+                 result.pending_manual, len(result.errors), result.timing.get("total"), _now(),
+                 json.dumps(data), attempt_id))
+            self.db.execute("DELETE FROM outcomes WHERE attempt = ?", (attempt_id,))
+            self.db.executemany(
+                "INSERT OR REPLACE INTO outcomes VALUES (?,?,?,?,?,?,?,?)",
+                [(attempt_id, e.id, t.name, t.outcome, t.points, t.max_points, t.message, t.seconds)
+                 for e in result.exercises for t in e.tests])
+
+    def outcomes(self, attempt_id: int) -> list[tuple]:
+        return list(self.db.execute("SELECT exercise, test, outcome, points, max_points, message "
+                                    "FROM outcomes WHERE attempt = ? ORDER BY test", (attempt_id,)))
+
+    # ------------------------------------------------------------------ manual scores
+    def manual_scores(self) -> dict[tuple[str, str], dict[str, float]]:
+        """{(student, content hash): {exercise: score}}."""
+        out: dict[tuple[str, str], dict[str, float]] = {}
+        for student, digest, exercise, score in self.db.execute(
+                "SELECT student, content_hash, exercise, score FROM manual_scores"):
+            out.setdefault((student, digest), {})[exercise] = score
+        return out
+
+    def manual_comments(self) -> dict[tuple[str, str, str], str]:
+        return {(s, h, e): c for s, h, e, c in self.db.execute(
+            "SELECT student, content_hash, exercise, comment FROM manual_scores")}
+
+    def record_manual_scores(self, scores: Iterable[ManualScore]) -> int:
+        """Store (or replace) manual scores, all in one transaction; returns how many."""
+        now = _now()
+        rows = [(s.student, s.content_hash, s.exercise, s.score, s.comment, now) for s in scores]
+        with self._transaction():
+            self.db.executemany("INSERT OR REPLACE INTO manual_scores VALUES (?,?,?,?,?,?)", rows)
+        return len(rows)
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK if the block raises."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind: object, *rest: object) -> None:
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+_COLUMNS = ("id, student, submission, matched, content_hash, origin, path, submitted_at, time_source, note, "
+            "assignment_version, graded_exercises, score, seconds, graded_at, result")
+
+
+def _row(r: tuple) -> AttemptRow:
+    return AttemptRow(id=r[0], student=r[1], submission=r[2], matched=bool(r[3]), content_hash=r[4],
+                      origin=r[5], path=r[6], submitted_at=r[7], time_source=r[8], note=r[9],
+                      assignment_version=r[10], graded_exercises=tuple(json.loads(r[11] or "[]")),
+                      score=r[12], seconds=r[13], graded_at=r[14], result=json.loads(r[15]) if r[15] else None)
+
+
+def _statements(script: str) -> list[str]:
+    without_comments = "\n".join(line.split("--")[0] for line in script.splitlines())
+    return [s.strip() for s in without_comments.split(";") if s.strip()]
+
+
+def _unique(student: str, taken: set[str]) -> str:
+    from grader.submissions import safe_id
+    base = safe_id(student)
+    candidate, n = base, 2
+    while candidate.lower() in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def write_atomically(path: Path, text: str) -> None:

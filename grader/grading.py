@@ -190,6 +190,7 @@ def grade_submission(submission: Submission, assignment: Assignment, settings: G
         warnings.append(f"this notebook comes from release {release_version} of {assignment.id}; "
                         f"the current release is {assignment.version}")
     errors: list[str] = []
+    grader_fault = False
     cells: list[CellResult] = []
     outcomes: list[CheckResult] = []
     try:
@@ -210,6 +211,7 @@ def grade_submission(submission: Submission, assignment: Assignment, settings: G
                                        limits=settings.limits, before_test=execution.before_test)
         timing["tests"] = round(time.monotonic() - t0, 3)
         errors += [f"grader: {p}" for p in problems]
+        grader_fault = bool(problems)
         warnings += execution.kernel_notes
         environment["kernel"] = _kernel_environment(execution)
         if session.cgroups is not None:
@@ -229,7 +231,7 @@ def grade_submission(submission: Submission, assignment: Assignment, settings: G
         submission=submission.id, path=str(submission.path), assignment=assignment.id,
         assignment_version=assignment.version, score=score, max_score=max_score,
         pending_manual=pending, exercises=exercises, cells=tuple(cells), errors=tuple(errors),
-        warnings=tuple(warnings), timing=timing, environment=environment)
+        warnings=tuple(warnings), timing=timing, environment=environment, grader_fault=grader_fault)
 
 
 def _plan(settings: GradeSettings, runtime: Path) -> LaunchPlan:
@@ -265,7 +267,7 @@ def _unrunnable(submission: Submission, assignment: Assignment, settings: GradeS
         assignment_version=assignment.version, score=score, max_score=max_score,
         pending_manual=pending, exercises=exercises, errors=(message,),
         warnings=tuple(settings.warnings), timing={"total": round(time.monotonic() - began, 3)},
-        environment=environment)
+        environment=environment, grader_fault=error_kind == "grader")
 
 
 def _grader_environment(settings: GradeSettings) -> dict:

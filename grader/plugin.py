@@ -105,17 +105,19 @@ class GradingPlugin:
         seconds = time.monotonic() - self._started.get(item.nodeid, time.monotonic())
         name = item.name if "::" not in item.nodeid else item.nodeid.split("::", 1)[1]
         name = f"{Path(str(item.path)).parent.name}/{Path(str(item.path)).stem}::{name}"
+        exc = call.excinfo.value if call.excinfo else None
         if report.skipped:
             outcome, message, tb = "skipped", _skip_reason(report), ()
         elif report.passed:
             outcome, message, tb = "passed", "", ()
         else:
-            exc = call.excinfo.value if call.excinfo else None
             outcome, message, tb = _failure(exc)
+        diff = getattr(exc, "detail", None) if outcome == "failed" else None
         self.outcomes.append(CheckResult(
             name=name, exercise=exercise, outcome=outcome,
             points=points if outcome == "passed" else 0.0, max_points=points, message=message,
-            description=description, traceback=tb, public=public, seconds=seconds))
+            description=description, traceback=tb, public=public, seconds=seconds,
+            diff=diff if isinstance(diff, dict) else {}))
 
 
 def _failure(exc: BaseException | None) -> tuple[str, str, tuple[str, ...]]:

@@ -21,12 +21,15 @@ class CheckResult:
     traceback: tuple[str, ...] = ()
     public: bool = False
     seconds: float = 0.0
+    # A tensor mismatch as data (grader.compare.Mismatch.detail): shape, counts, the worst
+    # entries and, for 2-D results, a coarse grid of where they are. Empty for other failures.
+    diff: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {"name": self.name, "outcome": self.outcome, "points": self.points,
                 "max_points": self.max_points, "message": self.message,
                 "description": self.description, "traceback": list(self.traceback),
-                "public": self.public, "seconds": round(self.seconds, 3)}
+                "public": self.public, "seconds": round(self.seconds, 3), "diff": self.diff}
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,27 @@ class CellResult:
 
 
 @dataclass(frozen=True)
+class Lateness:
+    """How late a submission was and what it cost."""
+
+    submitted_at: str            # ISO 8601 with offset
+    deadline: str
+    days_late: int
+    penalty_percent: float
+    score_before: float          # the total before the penalty
+
+    def to_dict(self) -> dict:
+        return {"submitted_at": self.submitted_at, "deadline": self.deadline,
+                "days_late": self.days_late, "penalty_percent": self.penalty_percent,
+                "score_before": self.score_before}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Lateness":
+        return cls(submitted_at=d["submitted_at"], deadline=d["deadline"], days_late=int(d["days_late"]),
+                   penalty_percent=float(d["penalty_percent"]), score_before=float(d["score_before"]))
+
+
+@dataclass(frozen=True)
 class SubmissionResult:
     submission: str
     path: str
@@ -76,15 +100,26 @@ class SubmissionResult:
     warnings: tuple[str, ...] = ()
     timing: dict = field(default_factory=dict)
     environment: dict = field(default_factory=dict)
+    student: str = ""                 # who it belongs to (intake); "" when graded outside a batch
+    submitted_at: str = ""            # ISO 8601 with offset
+    late: Lateness | None = None      # set when a deadline was passed
+    grader_fault: bool = False        # the grader, not the notebook, failed; re-runs regrade it
+
+    @property
+    def needs_regrade(self) -> bool:
+        """The verdict is not the notebook's own: the grader failed somewhere."""
+        return self.grader_fault or any(t.outcome == "error" for e in self.exercises for t in e.tests)
 
     def to_dict(self) -> dict:
-        return {"submission": self.submission, "path": self.path, "assignment": self.assignment,
+        return {"submission": self.submission, "student": self.student, "submitted_at": self.submitted_at,
+                "late": self.late.to_dict() if self.late else None,
+                "path": self.path, "assignment": self.assignment,
                 "assignment_version": self.assignment_version, "score": self.score,
                 "max_score": self.max_score, "pending_manual": self.pending_manual,
                 "exercises": [e.to_dict() for e in self.exercises],
                 "cells": [c.to_dict() for c in self.cells], "errors": list(self.errors),
                 "warnings": list(self.warnings), "timing": self.timing,
-                "environment": self.environment}
+                "environment": self.environment, "grader_fault": self.grader_fault}
 
     @classmethod
     def from_dict(cls, d: dict) -> "SubmissionResult":
@@ -99,7 +134,8 @@ class SubmissionResult:
                                                    description=t.get("description", ""),
                                                    traceback=tuple(t.get("traceback", [])),
                                                    public=t.get("public", False),
-                                                   seconds=t.get("seconds", 0.0))
+                                                   seconds=t.get("seconds", 0.0),
+                                                   diff=t.get("diff") or {})
                                        for t in e.get("tests", [])))
             for e in d.get("exercises", []))
         cells = tuple(CellResult(index=c["index"], status=c["status"], seconds=c.get("seconds", 0.0),
@@ -110,4 +146,7 @@ class SubmissionResult:
                    max_score=d["max_score"], pending_manual=d.get("pending_manual", 0.0),
                    exercises=exercises, cells=cells, errors=tuple(d.get("errors", [])),
                    warnings=tuple(d.get("warnings", [])), timing=d.get("timing", {}),
-                   environment=d.get("environment", {}))
+                   environment=d.get("environment", {}), student=d.get("student", ""),
+                   submitted_at=d.get("submitted_at", ""),
+                   late=Lateness.from_dict(d["late"]) if d.get("late") else None,
+                   grader_fault=bool(d.get("grader_fault", False)))

@@ -1,10 +1,13 @@
-"""Scores as a pure function of test outcomes, free-response answers and the assignment."""
+"""Scores as a pure function of test outcomes, free-response answers, manual scores, the
+submission time and the assignment."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import datetime
 
-from grader.results import ExerciseResult, CheckResult
-from grader.spec import Assignment
+from grader.results import CheckResult, ExerciseResult, Lateness, SubmissionResult
+from grader.spec import Assignment, LatePolicy
 
 
 def score_exercises(assignment: Assignment, outcomes: Iterable[CheckResult],
@@ -46,3 +49,24 @@ def totals(exercises: Iterable[ExerciseResult]) -> tuple[float, float, float]:
     max_score = round(sum(e.max_score for e in exercises), 6)
     pending = round(sum(e.max_score for e in exercises if e.manual), 6)
     return score, max_score, pending
+
+
+def finalize(result: SubmissionResult, assignment: Assignment, *,
+             manual_scores: Mapping[str, float] | None = None, policy: LatePolicy | None = None,
+             submitted: datetime | None = None) -> SubmissionResult:
+    """The result as the student's grade: manual scores for free-response answers added,
+    then the late penalty (a percentage of the total) applied."""
+    outcomes = [t for e in result.exercises for t in e.tests]
+    answers = {e.id: e.answer for e in result.exercises if e.answer is not None}
+    exercises = score_exercises(assignment, outcomes, answers, manual_scores)
+    score, max_score, pending = totals(exercises)
+    late = None
+    if policy is not None and submitted is not None and policy.deadline is not None:
+        days = policy.days_late(submitted)
+        if days > 0:
+            percent = policy.penalty_percent(days)
+            late = Lateness(submitted_at=submitted.isoformat(), deadline=policy.deadline.isoformat(),
+                            days_late=days, penalty_percent=percent, score_before=score)
+            score = round(score * (1 - percent / 100), 6)
+    return replace(result, exercises=exercises, score=score, max_score=max_score, pending_manual=pending,
+                   late=late, submitted_at=submitted.isoformat() if submitted else result.submitted_at)

@@ -50,3 +50,61 @@ def test_missing_bubblewrap_refuses_with_the_install_command(run, tmp_path):
 def test_grade_requires_a_path(run):
     result = run("grade")
     assert result.exit_code == 2 and "Missing argument" in result.output
+
+
+def test_help_lists_the_grading_day_commands(run):
+    result = run("--help")
+    for command in ("manual", "export"):
+        assert command in result.output
+    assert "--regrade" in run("grade", "--help").output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--deadline", "next friday"],
+     "error: deadline 'next friday' is not an ISO 8601 date-time such as 2026-04-10T23:59:00+09:00"),
+    (["--id-pattern", "hw1_(\\d+)"], "error: id pattern 'hw1_(\\\\d+)' has no (?P<student>...) group"),
+    (["--late-cap", "150"], "error: late policy: max_percent cannot exceed 100"),
+])
+def test_bad_intake_and_late_options_are_one_line(run, tmp_path, args, message):
+    (tmp_path / "a.ipynb").write_text("{}")
+    result = run("grade", str(tmp_path), "--out", str(tmp_path / "out"), *args)
+    assert result.exit_code == 2
+    assert result.output.strip() == message
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_missing_roster_is_one_line(run, tmp_path):
+    (tmp_path / "a.ipynb").write_text("{}")
+    result = run("grade", str(tmp_path), "--roster", str(tmp_path / "class.csv"))
+    assert result.exit_code == 2
+    assert result.output.strip() == f"error: no such roster file: {tmp_path / 'class.csv'}"
+
+
+@pytest.mark.parametrize("command", [["export", "--format", "canvas"], ["manual", "export"],
+                                     ["manual", "import", "scores.csv"]])
+def test_grading_day_commands_without_a_gradebook_are_one_line(run, tmp_path, command):
+    out = tmp_path / "grades"
+    args = [*command, "--out", str(out)] if command[0] == "export" or command[1] == "import" else [*command, str(out)]
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.output.strip() == (f"error: no gradebook at {out / 'gradebook.sqlite'}; "
+                                     f"grade into that folder first (grade --out {out})")
+    assert not out.exists()
+
+
+def test_an_unknown_export_format_is_refused(run, tmp_path):
+    result = run("export", "--format", "moodle", "--out", str(tmp_path))
+    assert result.exit_code == 2 and "'moodle' is not one of 'canvas', 'gradescope', 'csv'" in result.output
+
+
+def test_a_second_grade_run_into_the_same_folder_is_refused(run, tmp_path):
+    import fcntl
+    (tmp_path / "a.ipynb").write_text("{}")
+    out = tmp_path / "grades"
+    out.mkdir()
+    with open(out / ".lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result = run("grade", str(tmp_path / "a.ipynb"), "--out", str(out))
+    assert result.exit_code == 2
+    assert result.output.strip() == f"error: another grade run is writing to {out}; wait for it to finish"
+    assert not (out / "gradebook.sqlite").exists()

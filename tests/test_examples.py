@@ -109,3 +109,13 @@ def test_patched_comparisons_score_nothing_for_wrong_values(graded):
     assert r.score == 0
     assert all(e.score == 0 for e in r.exercises)
     assert "differs from the expected values" in messages(r, "softmax")[0]
+
+
+def test_a_tensor_mismatch_carries_its_diff_into_the_result(graded):
+    results, _, _ = graded
+    softmax = next(e for e in results["patches_allclose"].exercises if e.id == "softmax")
+    failed = [t for t in softmax.tests if t.outcome == "failed" and t.diff]
+    assert failed, [t.message for t in softmax.tests]
+    diff = failed[0].diff
+    assert diff["wrong"] > 0 and diff["shape"] and diff["worst"]
+    assert {"index", "got", "expected"} <= set(diff["worst"][0])

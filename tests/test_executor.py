@@ -2,6 +2,8 @@
 worker that dies costs only its own submission, and the grading settings change no verdict."""
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -88,7 +90,11 @@ def test_a_worker_that_dies_costs_only_its_own_submission(course_env, tmp_path):
         # One worker grades a_slow first; its 30 s cell is still running 15 s in.
         time.sleep(15)
         for child in psutil.Process().children():
-            if "spawn_main" in " ".join(child.cmdline()):
+            try:
+                is_worker = "spawn_main" in " ".join(child.cmdline())
+            except psutil.Error:  # zombies and processes gone meanwhile (earlier tests' leftovers)
+                continue
+            if is_worker:
                 killed.append(child.pid)
                 child.kill()
                 return
@@ -101,6 +107,50 @@ def test_a_worker_that_dies_costs_only_its_own_submission(course_env, tmp_path):
     for name in ("b_ok0", "b_ok1"):
         compare = next(e for e in results[name].exercises if e.id == "compare")
         assert compare.score == compare.max_score
+
+
+KILLED_PARENT = """\
+import sys
+from pathlib import Path
+from grader.environment import interpreter_of
+from grader.executor import grade_all
+from grader.grading import GradeSettings, Submission
+from grader.spec import load_assignment
+if __name__ == "__main__":
+    assignment = load_assignment("hw1")
+    settings = GradeSettings(interpreter=interpreter_of(Path(sys.argv[2])), limits=assignment.limits,
+                             exercises=("compare",))
+    subs = [Submission(p.stem, p) for p in sorted(Path(sys.argv[1]).glob("*.ipynb"))]
+    for result in grade_all(subs, assignment, settings, workers=2):
+        print(result.submission, flush=True)
+"""
+
+
+def test_workers_and_their_kernels_die_with_the_grading_process(course_env, tmp_path):
+    for i in range(2):
+        write(tmp_path, f"slow{i}", [TENSORS, "import time\ntime.sleep(600)"])
+    script = tmp_path / "grade.py"
+    script.write_text(KILLED_PARENT)
+    parent = subprocess.Popen([sys.executable, str(script), str(tmp_path), str(course_env.interpreter.prefix)], cwd=Path(__file__).parent.parent)
+    try:
+        deadline = time.monotonic() + 120
+        family: list[psutil.Process] = []
+        while time.monotonic() < deadline and not any("bwrap" in _name(p) for p in family):
+            time.sleep(1)
+            family = psutil.Process(parent.pid).children(recursive=True)
+        assert any("bwrap" in _name(p) for p in family), "no sandboxed kernel was started"
+    finally:
+        parent.kill()
+        parent.wait()
+    gone, alive = psutil.wait_procs(family, timeout=30)
+    assert not alive, [(p.pid, _name(p)) for p in alive]
+
+
+def _name(proc: psutil.Process) -> str:
+    try:
+        return " ".join(proc.cmdline())
+    except psutil.Error:
+        return ""
 
 
 def test_grading_settings_change_no_verdict(course_env, tmp_path):

@@ -1,31 +1,49 @@
-"""Reports and the class summary, opened in a real headless Chromium (Debian's `chromium`):
-the elements a reader needs are there, links work, nothing errors in the console, and
-nothing is fetched from the network. Screenshots are kept in test-artifacts/."""
+"""The class dashboard and reports, rendered from a real gradebook and opened in a real
+headless Chromium (Debian's `chromium`): the elements a reader needs are there (charts
+included), links work, nothing errors in the console, and nothing is fetched from the
+network. Screenshots are kept in test-artifacts/ (CI keeps that folder)."""
 from __future__ import annotations
 
 import shutil
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from grader.gradebook import gradebook_csv
-from grader.report import render_summary, write_report
+from grader.archive import Refusal
+from grader.gradebook import Gradebook
+from grader.intake import Attempt
 from grader.results import CellResult, CheckResult, SubmissionResult
 from grader.scoring import score_exercises, totals
-from grader.spec import load_assignment
+from grader.site import publish
+from grader.spec import LatePolicy, load_assignment
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 CHROMIUM = shutil.which("chromium")
 ASSIGNMENT = load_assignment("hw1")
+KST = timezone(timedelta(hours=9))
+DEADLINE = datetime(2026, 4, 10, 23, 59, tzinfo=KST)
+NAN_MESSAGE = "softmax(X) contains NaN at 1 of 4 entries"
+DIFF = {"name": "compare(X, Y)[0]", "shape": [3, 4], "wrong": 3, "total": 12,
+        "worst": [{"index": [0, 1], "got": True, "expected": False}, {"index": [1, 1], "got": True, "expected": False},
+                  {"index": [2, 1], "got": True, "expected": False}],
+        "grid": [[0, 1, 0, 0], [0, 1, 0, 0], [0, 1, 0, 0]]}
 
 
-def make_result(sid, passed, *, errors=()):
+def make_result(sid, passed, *, errors=(), seconds=4.2):
     outcomes = [CheckResult(name=f"hidden/test_softmax::test_{i}", exercise="softmax",
                             outcome="passed" if i < passed else "failed", points=1.0 if i < passed else 0.0,
                             max_points=1.0, description=f"check {i} <b>escaped</b>",
-                            message="" if i < passed else "softmax(X) contains NaN at 1 of 4 entries",
+                            message="" if i < passed else NAN_MESSAGE,
                             traceback=() if i < passed else ("cell line 3, in softmax: return X_exp / p",))
                 for i in range(5)]
+    outcomes.append(CheckResult(
+        name="hidden/test_tensors::test_compare_broadcasts", exercise="compare",
+        outcome="passed" if passed == 5 else "failed", points=0.5 if passed == 5 else 0.0, max_points=0.5,
+        description="compare(X, y) with a row vector y",
+        message="" if passed == 5 else "compare(X, Y)[0] differs from the expected values at 3 of 12 entries; "
+                                       "first at [0, 1]: got True, expected False",
+        diff={} if passed == 5 else DIFF))
     exercises = score_exercises(ASSIGNMENT, outcomes, answers={})
     score, max_score, pending = totals(exercises)
     return SubmissionResult(submission=sid, path=f"/x/{sid}.ipynb", assignment="hw1",
@@ -34,19 +52,33 @@ def make_result(sid, passed, *, errors=()):
                             cells=(CellResult(3, "error", 0.1, {"type": "ZeroDivisionError",
                                                                 "message": "division by zero",
                                                                 "traceback": ["----> 1 1/0"]}),),
-                            timing={"total": 4.2}, environment={"sandbox": "bubblewrap"})
+                            timing={"total": seconds}, environment={"sandbox": "bubblewrap"})
+
+
+def attempt(student, hours, *, digest=None, matched=True):
+    return Attempt(student=student, matched=matched, origin=f"bulk.zip:{student}.ipynb",
+                   path=Path(f"/x/{student}.ipynb"), content_hash=(digest or student).ljust(64, "0"),
+                   submitted_at=DEADLINE + timedelta(hours=hours), time_source="file",
+                   note="" if matched else "no id pattern matches the file name")
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("site")
-    results = [make_result("alice", 5), make_result("bob <script>", 2),
-               make_result("carol", 0, errors=("carol.ipynb is not valid JSON (line 1, column 2)",))]
-    for r in results:
-        write_report(r, out / r.submission)
-    links = {r.submission: f"{r.submission}/report.html" for r in results}
-    (out / "index.html").write_text(render_summary(results, ASSIGNMENT, report_links=links))
-    (out / "gradebook.csv").write_text(gradebook_csv(results, ASSIGNMENT))
+    with Gradebook.in_folder(out) as book:
+        book.set_meta(assignment="hw1", late_policy=LatePolicy(deadline=DEADLINE).to_dict(),
+                      refused=[Refusal("bulk.zip:../escape.ipynb",
+                                       "a path with '..', outside the extraction folder").to_dict()])
+        book.record_attempts([attempt("alice", -30, digest="old"), attempt("alice", -3), attempt("bob <script>", 20),
+                              attempt("carol", -1), attempt("Untitled_1", -1, matched=False), attempt("dave", -2)])
+        graded = {"alice": make_result("alice", 5, seconds=6.5), "bob <script>": make_result("bob <script>", 2),
+                  "carol": make_result("carol", 0, errors=("carol.ipynb is not valid JSON (line 1, column 2)",),
+                                       seconds=0.2),
+                  "Untitled_1": make_result("Untitled_1", 3)}
+        for row in book.counted():
+            if row.student in graded:
+                book.record_result(row.id, graded[row.student], exercises=())
+        publish(book, ASSIGNMENT, out)
     return out
 
 
@@ -73,33 +105,71 @@ def open_page(browser, url):
     return page, problems, requests
 
 
-def test_summary_lists_students_and_links_to_reports(browser, site):
+def test_the_dashboard_draws_its_charts_and_lists_what_needs_a_look(browser, site):
     page, problems, requests = open_page(browser, (site / "index.html").as_uri())
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "summary.png"), full_page=True)
-    assert page.locator("#students tr").count() == 4
-    assert page.locator("#exercise-averages tr").count() == len(ASSIGNMENT.exercises) + 1
-    assert "could not be graded fully" in page.locator("#errored").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+    bins = page.locator("#histogram svg rect.bin")
+    assert bins.count() == 10
+    assert sum(int(bins.nth(i).get_attribute("data-count")) for i in range(10)) == 4
+    assert page.locator("#histogram svg").bounding_box()["height"] > 100
+    assert page.locator("#runtime svg rect.bar").count() == 4
+    assert page.locator("#exercise-chart svg rect.bar").count() == 2     # softmax and compare
+    rows = page.locator("#exercise-averages tr")
+    assert rows.count() == 3 and "softmax" in rows.nth(1).inner_text() + rows.nth(2).inner_text()
+    worst = page.locator("#most-failed tr").nth(1).inner_text()
+    assert "check 3 <b>escaped</b>" in worst and "3 / 4" in worst and f"3× {NAN_MESSAGE}" in worst
+    assert "bob_script" in page.locator("table#late").inner_text()
+    assert "−10%" in page.locator("table#late").inner_text()
+    assert "carol" in page.locator("#errored").inner_text()
+    assert "bulk.zip:Untitled_1.ipynb" in page.locator("#unmatched").inner_text()
+    assert "outside the extraction folder" in page.locator("#refused").inner_text()
+    assert "dave" in page.locator("#pending").inner_text()
+    assert page.locator("#students tr").count() == 6
+    assert "1 earlier attempt recorded" in page.locator("#overview").inner_text()
     page.locator("#students a", has_text="alice").click()
-    assert page.locator("#total").inner_text().startswith("Score: 5 /")
+    assert page.locator("#total").inner_text().startswith("Score: 5.5 /")
+    assert page.locator("#attempts tr").count() == 3
     assert problems == []
     assert all(u.startswith("file://") for u in requests)
 
 
-def test_report_shows_messages_tracebacks_and_escapes_student_text(browser, site):
-    page, problems, _ = open_page(browser, (site / "bob <script>" / "report.html").as_uri())
+def test_a_report_shows_the_penalty_the_tensor_diff_and_escapes_student_text(browser, site):
+    page, problems, requests = open_page(browser, (site / "bob_script" / "report.html").as_uri())
     page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
-    assert page.locator("#total").inner_text().startswith("Score: 2 /")
+    assert page.locator("#total").inner_text().startswith("Score: 1.8 /")
+    assert page.locator("#late").inner_text().startswith("Late: 1 day, −10%.")
+    mismatch = page.locator("table.mismatch")
+    assert mismatch.locator("caption").inner_text() == "compare(X, Y)[0], shape (3, 4): 3 of 12 entries wrong"
+    assert mismatch.locator("tr").count() == 4
+    assert mismatch.locator("tr").nth(1).inner_text().split() == ["[0,", "1]", "True", "False"]
+    cells = page.locator("figure.heatmap svg rect.cell")
+    assert cells.count() == 12
+    assert cells.nth(1).get_attribute("fill") != cells.nth(0).get_attribute("fill")
     body = page.locator("body").inner_text()
-    assert "softmax(X) contains NaN at 1 of 4 entries" in body
-    assert "cell line 3, in softmax" in body
+    assert NAN_MESSAGE in body and "cell line 3, in softmax" in body
     assert "check 0 <b>escaped</b>" in body          # shown as text, not markup
     assert page.locator("h1").inner_text() == "hw1: bob <script>"
     assert page.locator("#cells").inner_text().count("ZeroDivisionError") == 1
     assert problems == []
+    assert all(u.startswith("file://") for u in requests)
 
 
-def test_gradebook_has_one_row_per_student(site):
+def test_a_mismatch_without_structured_data_is_read_from_its_message(site):
+    from grader.report import mismatch_view
+    check = CheckResult(name="t", exercise="softmax", outcome="failed", points=0, max_points=1,
+                        message="softmax(X) differs from the expected values at 2 of 10 entries; worst at [1, 3]: "
+                                "got 0.25, expected 0.5 (|difference| 0.25 > allowed 1e-06: atol ...)")
+    view = mismatch_view(check)
+    assert (view["name"], view["wrong"], view["total"]) == ("softmax(X)", 2, 10)
+    assert view["worst"] == [{"index": [1, 3], "got": "0.25", "expected": "0.5"}]
+    assert mismatch_view(CheckResult(name="t", exercise="softmax", outcome="failed", points=0, max_points=1,
+                                     message=NAN_MESSAGE)) is None
+
+
+def test_gradebook_csv_has_one_row_per_student_with_the_final_total(site):
     rows = (site / "gradebook.csv").read_text().splitlines()
-    assert rows[0].startswith("submission,total,max_score,pending_manual,errors,")
-    assert [r.split(",")[0] for r in rows[1:]] == ["alice", "bob <script>", "carol"]
+    assert rows[0].startswith("submission,total,max_score,pending_manual,errors,student,submitted_at,days_late,")
+    assert [r.split(",")[0] for r in rows[1:]] == ["alice", "bob_script", "carol", "dave", "Untitled_1"]
+    bob = rows[2].split(",")
+    assert bob[1] == "1.8" and bob[7:10] == ["1", "10", "2"]

@@ -82,7 +82,9 @@ def main(seeds: int = 20) -> None:
                   f"median {statistics.median(bs_drops):.3f}")
             print(f"  public: val loss after 2 epochs max {max(short_losses):.3f} (must stay below "
                   f"log(10) - 0.5 = 1.803); drop lr 0.001 -> 0.1 over 3 epochs min {min(public_drops):.3f}")
-            print(f"  hidden seed {hidden.SEED}: accuracy {hidden.train(student, files, seed=hidden.SEED, lr=0.1, batch_size=256, max_epochs=hidden.EPOCHS)[0]:.3f}")
+            accuracy = hidden.train(student, files, seed=hidden.SEED, lr=0.1, batch_size=256,
+                                    max_epochs=hidden.EPOCHS)[0]
+            print(f"  hidden seed {hidden.SEED}: accuracy {accuracy:.3f}")
 
 
 if __name__ == "__main__":

@@ -215,7 +215,8 @@ def test_batch_size_one_reads_slower(student):
     times = {1: [], 256: []}
     for _ in range(2):
         for batch_size in times:
-            seconds = student.run(READING, batch_size=batch_size, label=f"reading_time(data) with batch size {batch_size}")
+            seconds = student.run(READING, batch_size=batch_size,
+                                  label=f"reading_time(data) with batch size {batch_size}")
             check(isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and seconds > 0,
                   f"reading_time(data) returned {seconds!r}; return the elapsed seconds as a float")
             times[batch_size].append(seconds)

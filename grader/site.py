@@ -1,0 +1,120 @@
+"""The output folder, rendered from the gradebook: each student's final result (manual
+scores added, late penalty applied) as ``<id>/result.json`` and ``<id>/report.html``, the
+class dashboard ``index.html`` and ``gradebook.csv``."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from grader.archive import Refusal
+from grader.dashboard import build_dashboard
+from grader.gradebook import AttemptRow, Gradebook, write_atomically
+from grader.report import render_dashboard, render_report
+from grader.results import SubmissionResult
+from grader.roster import Roster
+from grader.scoring import finalize
+from grader.spec import Assignment, LatePolicy
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A student's counted attempt, its final result (None until it is graded) and every
+    attempt they handed in, oldest first."""
+
+    attempt: AttemptRow
+    result: SubmissionResult | None
+    history: tuple[AttemptRow, ...]
+    comments: dict[str, str] = field(default_factory=dict)   # a grader's comments per free-response exercise
+
+    @property
+    def submission(self) -> str:
+        return self.attempt.submission
+
+    def to_dict(self) -> dict:
+        return {"attempt": self.attempt.to_dict(), "result": self.result.to_dict() if self.result else None,
+                "history": [a.to_dict() for a in self.history], "comments": dict(self.comments)}
+
+
+def late_policy(gradebook: Gradebook, assignment: Assignment) -> LatePolicy:
+    """The policy of the last grading run (which may have overridden assignment.toml's)."""
+    stored = gradebook.meta_json("late_policy")
+    return LatePolicy.from_dict(stored) if isinstance(stored, dict) else assignment.late
+
+
+def standings(gradebook: Gradebook, assignment: Assignment, *, student: str | None = None) -> list[Standing]:
+    """Every student's standing (or one student's), in submission order."""
+    policy = late_policy(gradebook, assignment)
+    manual = gradebook.manual_scores()
+    comments = gradebook.manual_comments()
+    history: dict[str, list[AttemptRow]] = {}
+    for row in gradebook.attempts(student=student):
+        history.setdefault(row.student, []).append(row)
+    found = []
+    for row in gradebook.counted():
+        if student is not None and row.student != student:
+            continue
+        result = final_result(row, assignment, policy=policy, manual=manual.get((row.student, row.content_hash), {}))
+        notes = {e: c for (s, h, e), c in comments.items() if (s, h) == (row.student, row.content_hash) and c}
+        found.append(Standing(row, result, tuple(history.get(row.student, [row])), notes))
+    return found
+
+
+def final_result(row: AttemptRow, assignment: Assignment, *, policy: LatePolicy,
+                 manual: dict[str, float]) -> SubmissionResult | None:
+    if row.result is None:
+        return None
+    raw = replace(SubmissionResult.from_dict(row.result), submission=row.submission, student=row.student)
+    return finalize(raw, assignment, manual_scores=manual, policy=policy, submitted=row.submitted)
+
+
+def write_student(standing: Standing, out: Path) -> None:
+    """One student's result.json and report.html (nothing until the attempt is graded)."""
+    if standing.result is None:
+        return
+    folder = out / standing.submission
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomically(folder / "result.json", json.dumps(standing.result.to_dict(), indent=2))
+    write_atomically(folder / "report.html", render_report(standing.result, history=standing.history,
+                                                          counted=standing.attempt, comments=standing.comments))
+
+
+def publish(gradebook: Gradebook, assignment: Assignment, out: Path) -> list[Standing]:
+    """Render every page and table of the output folder from the gradebook."""
+    found = standings(gradebook, assignment)
+    for standing in found:
+        write_student(standing, out)
+    refused = tuple(Refusal(**r) for r in (gradebook.meta_json("refused") or []))
+    roster_data = gradebook.meta_json("roster")
+    roster = Roster.from_dict(roster_data) if isinstance(roster_data, dict) else None
+    dashboard = build_dashboard(found, assignment, policy=late_policy(gradebook, assignment),
+                                refused=refused, roster=roster)
+    write_atomically(out / "index.html", render_dashboard(dashboard))
+    write_atomically(out / "gradebook.csv", gradebook_csv(found, assignment))
+    return found
+
+
+def gradebook_csv(found: Sequence[Standing], assignment: Assignment) -> str:
+    """One row per student: the final total, how it came about, one column per exercise."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    ids = [e.id for e in assignment.exercises]
+    writer.writerow(["submission", "total", "max_score", "pending_manual", "errors", "student", "submitted_at",
+                     "days_late", "late_penalty_percent", "score_before_penalty", "attempts", *ids])
+    for s in sorted(found, key=lambda s: s.submission.lower()):
+        r = s.result
+        common = [s.attempt.student, s.attempt.submitted_at]
+        if r is None:
+            writer.writerow([s.submission, "", "", "", "not graded yet", *common, "", "", "", len(s.history),
+                             *[""] * len(ids)])
+            continue
+        scores = {e.id: ("" if e.manual else f"{e.score:g}") for e in r.exercises}
+        late = r.late
+        writer.writerow([s.submission, f"{r.score:g}", f"{r.max_score:g}", f"{r.pending_manual:g}", len(r.errors),
+                         *common, late.days_late if late else 0, f"{late.penalty_percent:g}" if late else 0,
+                         f"{late.score_before:g}" if late else f"{r.score:g}", len(s.history),
+                         *[scores.get(i, "") for i in ids]])
+    return out.getvalue()

@@ -1,0 +1,206 @@
+"""The SQLite gradebook and what is rendered from it: attempts recorded once, the newest
+counts, results stored per attempt, final scores with manual grades and late penalties,
+manual scores round-tripping through CSV, and the exports students may see. Real SQLite
+files; results are built here (test_grading_day.py grades real notebooks)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from grader.errors import UsageError
+from grader.export import export_grades
+from grader.gradebook import Gradebook, ManualScore
+from grader.intake import Attempt
+from grader.manual import export_manual, import_manual
+from grader.results import CheckResult, SubmissionResult
+from grader.scoring import score_exercises, totals
+from grader.site import publish, standings
+from grader.spec import LatePolicy, load_assignment
+
+ASSIGNMENT = load_assignment("hw1")
+KST = timezone(timedelta(hours=9))
+DEADLINE = datetime(2026, 4, 10, 23, 59, tzinfo=KST)
+FREE = next(e for e in ASSIGNMENT.exercises if e.manual)
+HIDDEN_SOURCE = (ASSIGNMENT.hidden_dir / "test_tensors.py").read_text()
+
+
+def attempt(student, digest, hours_after_deadline, *, matched=True):
+    return Attempt(student=student, matched=matched, origin=f"bulk.zip:{student}_{digest}.ipynb",
+                   path=Path(f"/nowhere/{student}_{digest}.ipynb"), content_hash=digest * 8,
+                   submitted_at=DEADLINE + timedelta(hours=hours_after_deadline), time_source="file")
+
+
+def result(submission, passed, *, answer="Shapes align from the right."):
+    tests = [CheckResult(name=f"hidden/test_tensors::test_compare_{i}", exercise="compare",
+                         outcome="passed" if i < passed else "failed", points=0.5 if i < passed else 0.0,
+                         max_points=0.5, description=f"compare check {i}",
+                         message="" if i < passed else "compare(X, Y)[0] differs from the expected values at "
+                                                       "1 of 4 entries; first at [0, 1]: got True, expected False")
+             for i in range(4)]
+    exercises = score_exercises(ASSIGNMENT, tests, answers={FREE.id: answer})
+    score, max_score, pending = totals(exercises)
+    return SubmissionResult(submission=submission, path="/nowhere", assignment="hw1",
+                            assignment_version=ASSIGNMENT.version, score=score, max_score=max_score,
+                            pending_manual=pending, exercises=exercises, timing={"total": 3.0})
+
+
+@pytest.fixture
+def book(tmp_path):
+    with Gradebook.in_folder(tmp_path) as gradebook:
+        gradebook.set_meta(assignment="hw1", late_policy=LatePolicy(deadline=DEADLINE, grace_minutes=15,
+                                                                    percent_per_day=10, max_percent=50).to_dict())
+        gradebook.record_attempts([attempt("ann", "a", -20), attempt("ann", "b", -2), attempt("bob", "c", 30)])
+        yield gradebook
+
+
+def grade_counted(gradebook, passed):
+    for row in gradebook.counted():
+        gradebook.record_result(row.id, result(row.submission, passed[row.student]), exercises=["compare"])
+
+
+def test_attempts_are_recorded_once_and_the_newest_counts(book):
+    book.record_attempts([attempt("ann", "a", -20), attempt("ann", "b", -2), attempt("bob", "c", 30)])
+    assert len(book.attempts()) == 3
+    assert [(r.student, r.content_hash[:1]) for r in book.counted()] == [("ann", "b"), ("bob", "c")]
+    book.record_attempts([attempt("ann", "a", 5)])     # an old file handed in again later
+    assert [(r.student, r.content_hash[:1]) for r in book.counted()] == [("ann", "b"), ("bob", "c")]
+
+
+def test_a_stored_result_is_current_only_for_the_same_version_and_exercises(book, tmp_path):
+    grade_counted(book, {"ann": 4, "bob": 2})
+    book.close()
+    with Gradebook.in_folder(tmp_path) as again:
+        ann = again.counted()[0]
+        assert ann.current(version=ASSIGNMENT.version, exercises=["compare"])
+        assert not ann.current(version="2099.1", exercises=["compare"])
+        assert not ann.current(version=ASSIGNMENT.version, exercises=[])
+        assert [o[2] for o in again.outcomes(ann.id)] == ["passed"] * 4
+        assert sqlite3.connect(tmp_path / "gradebook.sqlite").execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_a_result_the_grader_failed_on_is_never_current(book):
+    rows = book.counted()
+    died = SubmissionResult.from_dict({**result(rows[0].submission, 4).to_dict(), "grader_fault": True})
+    book.record_result(rows[0].id, died, exercises=["compare"])
+    errored = result(rows[1].submission, 4).to_dict()
+    errored["exercises"][0]["tests"][0]["outcome"] = "error"   # the test itself broke
+    book.record_result(rows[1].id, SubmissionResult.from_dict(errored), exercises=["compare"])
+    assert [r.current(version=ASSIGNMENT.version, exercises=["compare"]) for r in book.counted()] == [False, False]
+    book.record_result(rows[0].id, result(rows[0].submission, 4), exercises=["compare"])
+    assert book.counted()[0].current(version=ASSIGNMENT.version, exercises=["compare"])
+
+
+def test_final_scores_add_manual_grades_then_take_the_late_penalty(book):
+    grade_counted(book, {"ann": 4, "bob": 4})
+    bob = next(r for r in book.counted() if r.student == "bob")
+
+    book.record_manual_scores([ManualScore("bob", bob.content_hash, FREE.id, FREE.points)])
+    final = {s.attempt.student: s.result for s in standings(book, ASSIGNMENT)}
+    assert final["ann"].score == 2 and final["ann"].late is None
+    late = final["bob"].late
+    assert (late.days_late, late.penalty_percent, late.score_before) == (2, 20.0, 2 + FREE.points)
+    assert final["bob"].score == pytest.approx((2 + FREE.points) * 0.8)
+
+
+def test_manual_scores_round_trip_through_the_csv(book, tmp_path):
+    grade_counted(book, {"ann": 4, "bob": 1})
+    export_manual(book, ASSIGNMENT, tmp_path / "manual")
+    rows = list(csv.DictReader((tmp_path / "manual" / "answers.csv").open()))
+    mine = [r for r in rows if r["exercise"] == FREE.id]
+    assert [r["student"] for r in mine] == ["ann", "bob"]
+    assert mine[0]["answer"] == "Shapes align from the right."
+    assert mine[0]["reference_answer"] == FREE.answer.strip()
+    assert "Reference answer" in (tmp_path / "manual" / "index.html").read_text()
+    for r in rows:
+        r["score"] = str(FREE.points) if (r["student"], r["exercise"]) == ("ann", FREE.id) else ""
+        r["comment"] = "clear" if r["score"] else ""
+    filled = tmp_path / "scores.csv"
+    with filled.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    outcome = import_manual(book, ASSIGNMENT, filled)
+    assert (outcome.imported, outcome.stale) == (1, 0)
+    publish(book, ASSIGNMENT, tmp_path)
+    ann = json.loads((tmp_path / "ann" / "result.json").read_text())
+    assert ann["score"] == 2 + FREE.points
+    assert next(e for e in ann["exercises"] if e["id"] == FREE.id)["manual"] is False
+    assert "Grader's comment:</strong> clear" in (tmp_path / "ann" / "report.html").read_text()
+    again = {r["student"]: r for r in csv.DictReader(io.StringIO(
+        (tmp_path / "manual" / "answers.csv").read_text())) if r["exercise"] == FREE.id}
+    assert again["ann"]["score"] == ""      # the export above was written before the import
+    export_manual(book, ASSIGNMENT, tmp_path / "manual")
+    again = {r["student"]: r for r in csv.DictReader((tmp_path / "manual" / "answers.csv").open())
+             if r["exercise"] == FREE.id}
+    assert again["ann"]["score"] == f"{FREE.points:g}" and again["ann"]["comment"] == "clear"
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"score": "lots"}, "scores.csv line 2: score 'lots' is not a number"),
+    ({"score": "7"}, "scores.csv line 2: score 7 for {free} is outside 0–{points}"),
+    ({"exercise": "compare", "score": "1"}, "scores.csv line 2: 'compare' is not a free-response exercise of hw1"),
+    ({"attempt": "f" * 64, "score": "1"}, "scores.csv line 2: the gradebook has no attempt 'ffffffffffff' by 'ann'"),
+])
+def test_a_bad_scores_file_is_refused_in_one_line_and_stores_nothing(book, tmp_path, change, message):
+    grade_counted(book, {"ann": 4, "bob": 1})
+    ann = book.counted()[0]
+    row = {"student": "ann", "exercise": FREE.id, "score": "1", "attempt": ann.content_hash, **change}
+    path = tmp_path / "scores.csv"
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerow(row)
+    with pytest.raises(UsageError) as caught:
+        import_manual(book, ASSIGNMENT, path)
+    assert str(caught.value) == message.format(free=FREE.id, points=f"{FREE.points:g}")
+    assert book.manual_scores() == {}
+
+
+def test_student_facing_exports_hold_no_hidden_source_or_reference_answers(book, tmp_path):
+    grade_counted(book, {"ann": 4, "bob": 1})
+    export_grades(book, ASSIGNMENT, fmt="gradescope", dest=tmp_path / "gs")
+    bob = json.loads((tmp_path / "gs" / "bob" / "results.json").read_text())
+    assert set(bob) == {"score", "execution_time", "output", "tests"}
+    assert bob["execution_time"] == 3.0
+    first = bob["tests"][0]
+    assert set(first) == {"name", "score", "max_score", "status", "visibility", "output"}
+    assert [t["status"] for t in bob["tests"][:4]] == ["passed", "failed", "failed", "failed"]
+    assert first["name"] == "2.1 Elementwise comparison: ==, < and >: compare check 0"
+    assert bob["tests"][1]["output"].startswith("compare(X, Y)[0] differs from the expected values")
+    assert "Late by 2 day(s): -20%" in bob["output"]
+    text = json.dumps(bob)
+    assert FREE.answer.strip()[:60] not in text
+    source_lines = [line.strip() for line in HIDDEN_SOURCE.splitlines() if len(line.strip()) > 25]
+    assert source_lines and not any(line in text for line in source_lines)
+    assert "hidden/test_tensors" not in text
+
+
+def test_the_canvas_export_has_the_columns_canvas_imports(book, tmp_path):
+    grade_counted(book, {"ann": 4, "bob": 1})
+    summary = export_grades(book, ASSIGNMENT, fmt="canvas", dest=tmp_path / "canvas.csv", column="HW1 (4242)")
+    rows = list(csv.reader((tmp_path / "canvas.csv").open()))
+    assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "HW1 (4242)"]
+    assert rows[1] == ["Points Possible", "", "", "", "", f"{ASSIGNMENT.max_score:g}"]
+    assert rows[2:] == [["ann", "ann", "ann", "", "", "2"], ["bob", "bob", "bob", "", "", "0.4"]]
+    assert summary.notes[0].startswith("note: 2 student(s) have free-response answers awaiting a grader")
+
+
+def test_an_output_folder_without_a_gradebook_is_a_usage_error(tmp_path):
+    with pytest.raises(UsageError) as caught:
+        Gradebook.in_folder(tmp_path / "nothing", create=False)
+    assert str(caught.value) == (f"no gradebook at {tmp_path / 'nothing' / 'gradebook.sqlite'}; grade into that "
+                                 f"folder first (grade --out {tmp_path / 'nothing'})")
+
+
+def test_a_file_that_is_not_a_gradebook_is_a_usage_error(tmp_path):
+    (tmp_path / "gradebook.sqlite").write_text("a spreadsheet, saved over the gradebook")
+    with pytest.raises(UsageError) as caught:
+        Gradebook.in_folder(tmp_path)
+    assert str(caught.value) == (f"{tmp_path / 'gradebook.sqlite'} is not a usable gradebook "
+                                 "(file is not a database)")

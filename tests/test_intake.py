@@ -1,0 +1,190 @@
+"""Intake: student ids from file names, folders and rosters; several attempts and their
+times; zip files opened without trusting them (real zip files, real extraction)."""
+from __future__ import annotations
+
+import os
+import struct
+import zipfile
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from grader.archive import ZipLimits
+from grader.errors import UsageError
+from grader.intake import admit, identify, survey
+from grader.roster import load_roster
+from grader.spec import IntakeRules, LatePolicy
+
+PATTERNS = IntakeRules().compiled()
+KST = timezone(timedelta(hours=9))
+NOTEBOOK = b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
+
+
+def ids(*relatives, roster=None):
+    return [identify(r, patterns=PATTERNS, roster=roster)[:2] for r in relatives]
+
+
+def test_default_patterns_fit_canvas_moodle_folders_and_plain_ids():
+    assert ids("smithjohn_12345_67890_hw1.ipynb", "smithjohn_LATE_12345_67891_hw1-1.ipynb",
+               "Alice Smith_777_assignsubmission_file_/HW1.ipynb", "alice/hw1.ipynb", "2020123456.ipynb",
+               "2020123456_2026-04-01T10-15-00.ipynb") == [
+        ("12345", True), ("12345", True), ("777", True), ("alice", True), ("2020123456", True),
+        ("2020123456", True)]
+
+
+def test_a_file_no_pattern_claims_is_kept_under_its_own_name_and_flagged():
+    student, matched, _, note = identify("hw1 (final).ipynb", patterns=PATTERNS)
+    assert (student, matched) == ("hw1_final", False)
+    assert note == "no id pattern matches the file name"
+
+
+def test_a_time_stamp_in_the_name_is_found_but_never_taken_from_the_student_id():
+    assert identify("2020123456_2026-04-01T10-15-00.ipynb", patterns=PATTERNS)[2] == "2026-04-01T10-15-00"
+    assert identify("alice/hw1_20260401-1015.ipynb", patterns=PATTERNS)[2] == "20260401-1015"
+    assert identify("20260401-1015.ipynb", patterns=PATTERNS)[2] is None
+
+
+def test_a_custom_pattern_needs_a_student_group():
+    with pytest.raises(UsageError, match=r"has no \(\?P<student>...\) group"):
+        IntakeRules((r"hw1_(\d+)",)).compiled()
+    custom = IntakeRules((r"hw1-(?P<student>[a-z]+)-v\d+",)).compiled()
+    assert identify("hw1-kim-v2.ipynb", patterns=custom)[:2] == ("kim", True)
+
+
+def test_a_canvas_gradebook_export_is_a_roster(tmp_path):
+    path = tmp_path / "roster.csv"
+    path.write_text("Student,ID,SIS User ID,SIS Login ID,Section,hw1 (1)\n"
+                    "    Points Possible,,,,,100\n"
+                    '"Smith, John",12345,2020123456,jsmith,COSE474-01,\n'
+                    '"Kim, Ann",12346,2020654321,akim,COSE474-02,\n')
+    roster = load_roster(path)
+    assert [e.student_id for e in roster.entries] == ["2020123456", "2020654321"]
+    assert ids("smithjohn_12345_67890_hw1.ipynb", "akim.ipynb", "2020654321.ipynb", "leejane_999_1_hw1.ipynb",
+               roster=roster) == [("2020123456", True), ("2020654321", True), ("2020654321", True), ("999", False)]
+    assert identify("leejane_999_1_hw1.ipynb", patterns=PATTERNS, roster=roster)[3] == "'999' is not on the roster"
+
+
+def test_a_roster_without_an_id_column_is_refused_in_one_line(tmp_path):
+    path = tmp_path / "roster.csv"
+    path.write_text("name,email\nAnn,ann@x\n")
+    with pytest.raises(UsageError) as caught:
+        load_roster(path)
+    assert str(caught.value) == (f"the roster {path} has no student id column "
+                                 "(one of: sis user id, student_id, student id, id)")
+
+
+def write_zip(path: Path, members: dict[str, bytes], *, when=(2026, 4, 10, 20, 0, 0), links=()) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            info = zipfile.ZipInfo(name, date_time=when)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, data)
+        for name, target in links:
+            info = zipfile.ZipInfo(name, date_time=when)
+            info.external_attr = (0o120777 << 16)
+            z.writestr(info, target)
+    return path
+
+
+def tree(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+
+
+def test_unsafe_and_non_notebook_zip_members_are_refused_with_a_reason(tmp_path):
+    bulk = write_zip(tmp_path / "bulk.zip", {
+        "kimann_12346_1_hw1.ipynb": NOTEBOOK,
+        "../escape.ipynb": NOTEBOOK,
+        "/etc/abs.ipynb": NOTEBOOK,
+        "C:/windows.ipynb": NOTEBOOK,
+        "notes.txt": b"hello",
+        "__MACOSX/._kimann_12346_1_hw1.ipynb": b"\0",
+        "big_1_2_hw1.ipynb": b"{" + b" " * (2 * 1024 * 1024) + b"}",
+        "kimann/.ipynb_checkpoints/hw1-checkpoint.ipynb": NOTEBOOK,
+    }, links=[("link_5_6_hw1.ipynb", "/etc/passwd")])
+    found = survey([bulk], limits=ZipLimits(member_mb=1))
+    assert [s.relative for s in found.sources] == ["kimann_12346_1_hw1.ipynb"]
+    assert {r.origin: r.reason for r in found.refused} == {
+        "bulk.zip:../escape.ipynb": "a path with '..', outside the extraction folder",
+        "bulk.zip:/etc/abs.ipynb": "an absolute path, outside the extraction folder",
+        "bulk.zip:C:/windows.ipynb": "an absolute path, outside the extraction folder",
+        "bulk.zip:notes.txt": "not a notebook (*.ipynb)",
+        "bulk.zip:__MACOSX/._kimann_12346_1_hw1.ipynb": "macOS metadata, not a notebook",
+        "bulk.zip:big_1_2_hw1.ipynb": "declares 2 MB uncompressed, over the 1 MB limit for a notebook",
+        "bulk.zip:link_5_6_hw1.ipynb": "a symbolic link, not a notebook",
+    }
+    scratch = tmp_path / "out" / ".intake"
+    taken = admit(found, patterns=PATTERNS, scratch=scratch, limits=ZipLimits(member_mb=1))
+    assert [a.student for a in taken.attempts] == ["12346"]
+    assert tree(tmp_path) == {"bulk.zip", "out/.intake/01-bulk/kimann_12346_1_hw1.ipynb"}
+
+
+def test_a_member_that_expands_past_its_declared_size_is_refused_and_removed(tmp_path):
+    """A zip bomb that lies: the central directory and local header declare 100 bytes for a
+    member that inflates to 5 MB."""
+    bomb = write_zip(tmp_path / "bomb.zip", {"bomb_1_1_hw1.ipynb": b"{" + b" " * (5 * 1024 * 1024) + b"}",
+                                             "ok_2_2_hw1.ipynb": NOTEBOOK})
+    data = bytearray(bomb.read_bytes())
+    real = struct.pack("<I", 5 * 1024 * 1024 + 2)
+    for at in [i for i in range(len(data) - 4) if data[i:i + 4] == real]:
+        data[at:at + 4] = struct.pack("<I", 100)      # both headers' uncompressed size
+    bomb.write_bytes(bytes(data))
+    found = survey([bomb], limits=ZipLimits())
+    assert [s.relative for s in found.sources] == ["bomb_1_1_hw1.ipynb", "ok_2_2_hw1.ipynb"]
+    taken = admit(found, patterns=PATTERNS, scratch=tmp_path / "scratch", limits=ZipLimits())
+    assert [a.student for a in taken.attempts] == ["2"]
+    (refusal,) = taken.refused
+    assert refusal.origin == "bomb.zip:bomb_1_1_hw1.ipynb"
+    assert refusal.reason.startswith(("expands past its declared size", "cannot be extracted (BadZipFile"))
+    assert tree(tmp_path / "scratch") == {"01-bomb/ok_2_2_hw1.ipynb"}
+    assert (tmp_path / "scratch" / "01-bomb" / "ok_2_2_hw1.ipynb").read_bytes() == NOTEBOOK
+
+
+def test_a_zip_of_a_folder_of_student_folders_names_students_by_folder(tmp_path):
+    bulk = write_zip(tmp_path / "hw1.zip", {"submissions/alice/hw1.ipynb": NOTEBOOK,
+                                            "submissions/bob/HW1 final.ipynb": NOTEBOOK + b" "})
+    taken = admit(survey([bulk], limits=ZipLimits()), patterns=PATTERNS, scratch=tmp_path / "s",
+                  limits=ZipLimits())
+    assert sorted((a.student, a.matched) for a in taken.attempts) == [("alice", True), ("bob", True)]
+
+
+def test_times_come_from_the_name_then_the_zip_member_then_the_file(tmp_path):
+    bulk = write_zip(tmp_path / "b.zip", {"2020123456_2026-04-11T09-30-00.ipynb": NOTEBOOK,
+                                          "2020654321.ipynb": NOTEBOOK}, when=(2026, 4, 10, 23, 0, 0))
+    loose = tmp_path / "folder" / "kim.ipynb"
+    loose.parent.mkdir()
+    loose.write_bytes(NOTEBOOK)
+    moment = datetime(2026, 4, 12, 1, 0, tzinfo=KST)
+    os.utime(loose, (moment.timestamp(), moment.timestamp()))
+    taken = admit(survey([bulk, loose.parent], limits=ZipLimits()), patterns=PATTERNS, scratch=tmp_path / "s",
+                  limits=ZipLimits(), timezone=KST)
+    got = {a.student: (a.submitted_at, a.time_source) for a in taken.attempts}
+    assert got["2020123456"] == (datetime(2026, 4, 11, 9, 30, tzinfo=KST), "name")
+    assert got["2020654321"] == (datetime(2026, 4, 10, 23, 0, tzinfo=KST), "file")
+    assert got["kim"][0] == moment and got["kim"][1] == "file"
+    assert len({a.content_hash for a in taken.attempts}) == 1
+
+
+def test_late_days_start_after_the_grace_period_and_the_penalty_is_capped():
+    policy = LatePolicy(deadline=datetime(2026, 4, 10, 23, 59, tzinfo=KST), grace_minutes=15,
+                        percent_per_day=10, max_percent=25)
+    deadline = policy.deadline
+    assert policy.days_late(deadline + timedelta(minutes=15)) == 0
+    assert policy.days_late(deadline + timedelta(minutes=16)) == 1
+    assert policy.days_late(deadline + timedelta(days=1, minutes=16)) == 2
+    assert [policy.penalty_percent(d) for d in (0, 1, 2, 3, 9)] == [0, 10, 20, 25, 25]
+    assert LatePolicy().days_late(datetime(2030, 1, 1, tzinfo=KST)) == 0
+    with pytest.raises(UsageError, match="not an ISO 8601 date-time"):
+        policy.with_overrides(deadline="next friday")
+
+
+def test_missing_paths_and_zips_without_notebooks_are_usage_errors(tmp_path):
+    with pytest.raises(UsageError, match="no such file or folder"):
+        survey([tmp_path / "nope.zip"], limits=ZipLimits())
+    empty = write_zip(tmp_path / "e.zip", {"readme.md": b"x"})
+    with pytest.raises(UsageError) as caught:
+        survey([empty], limits=ZipLimits())
+    assert str(caught.value) == f"no notebooks (*.ipynb) found in {empty}"
+    (tmp_path / "bad.zip").write_bytes(b"not a zip")
+    with pytest.raises(UsageError, match="is not a readable zip file"):
+        survey([tmp_path / "bad.zip"], limits=ZipLimits())

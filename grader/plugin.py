@@ -169,8 +169,8 @@ def run_tests(assignment: Assignment, link: Link, *, public_only: bool = False,
             "--import-mode=importlib", f"--rootdir={assignment.root}", "-c", str(_INI),
             "-W", "ignore::DeprecationWarning", "-p", "no:terminal",
             # These two gc.collect() twice per run (seconds with torch loaded) to report
-            # unraisable exceptions, which nobody reads here.
-            "-p", "no:unraisableexception", "-p", "no:threadexception"]
+            # unraisable exceptions, and logging captures logs per test: nobody reads either.
+            "-p", "no:unraisableexception", "-p", "no:threadexception", "-p", "no:logging"]
     sink = io.StringIO()
     with redirect_stdout(sink), redirect_stderr(sink):
         code = pytest.main(args, plugins=[plugin])

@@ -1,0 +1,86 @@
+"""The grading settings in the kernel change how fast a notebook runs, never what it computes.
+
+These run the prelude's settings in the course environment's own Python (torch, torchvision
+and d2l as students have them) and compare against the untouched libraries.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from grader import datasets
+
+PRELUDE = Path(__file__).resolve().parent.parent / "grader" / "prelude.py"
+
+# Reads the same images from two datasets, one with the memo and one without, in ways a
+# notebook might, and prints what differs.
+SCRIPT = r"""
+import json, sys, types
+import torch, torchvision
+from torchvision import transforms as T
+prelude = types.ModuleType("prelude")
+exec(open(sys.argv[1]).read(), prelude.__dict__)
+root = sys.argv[2]
+plain = torchvision.datasets.MNIST.__getitem__
+prelude._memoize_transformed_images(torch, torchvision, __import__("functools"))
+memo = torchvision.datasets.MNIST.__getitem__
+report = {}
+
+def make(transform):
+    return torchvision.datasets.FashionMNIST(root=root, train=True, transform=transform, download=False)
+
+def both(ds, i):
+    return plain(ds, i), memo(ds, i)
+
+def equal(a, b):
+    return torch.equal(a[0], b[0]) and a[1] == b[1]
+
+ds = make(T.Compose([T.Resize((32, 32)), T.ToTensor()]))
+first = [memo(ds, i) for i in range(50)]
+report["same_first"] = all(equal(plain(ds, i), first[i]) for i in range(50))
+report["same_again"] = all(equal(*both(ds, i)) for i in range(50))
+# A caller that scribbles on what it read does not change the next read.
+got = memo(ds, 3)[0]; got.zero_()
+report["copy_each_read"] = equal(*both(ds, 3))
+# In-place changes to the images, or a new transform, are seen.
+ds.data[3] = 255 - ds.data[3]
+report["sees_inplace_edit"] = equal(*both(ds, 3))
+ds.transform.transforms[0] = T.Resize((28, 28))
+report["sees_new_transform"] = equal(*both(ds, 3)) and memo(ds, 3)[0].shape == (1, 28, 28)
+ds.data = ds.data.flip(0)
+report["sees_new_tensor"] = equal(*both(ds, 5))
+# Random transforms are never remembered.
+rnd = make(T.Compose([T.RandomCrop(24), T.ToTensor()]))
+torch.manual_seed(0); a = memo(rnd, 7)[0]
+torch.manual_seed(1); b = memo(rnd, 7)[0]
+report["random_not_remembered"] = not torch.equal(a, b)
+torch.manual_seed(2); c = plain(rnd, 7)[0]
+torch.manual_seed(2); d = memo(rnd, 7)[0]
+report["random_same_draws"] = torch.equal(c, d)
+# A whole DataLoader epoch gives the same batches in the same order.
+torch.manual_seed(3)
+loader = torch.utils.data.DataLoader(make(T.ToTensor()), batch_size=64, shuffle=True)
+for _ in range(2):
+    torch.manual_seed(4)
+    memo_batches = [x.clone() for x, _ in loader]
+torchvision.datasets.MNIST.__getitem__ = plain
+torch.manual_seed(4)
+plain_batches = [x.clone() for x, _ in loader]
+report["loader_same"] = all(torch.equal(a, b) for a, b in zip(memo_batches, plain_batches))
+print(json.dumps(report))
+"""
+
+
+def test_remembered_images_are_the_images_the_transform_gives(course_env, tmp_path):
+    raw = datasets.fashion_mnist().raw_dir
+    (tmp_path / "FashionMNIST").mkdir()
+    (tmp_path / "FashionMNIST" / "raw").symlink_to(raw)
+    script = tmp_path / "memo.py"
+    script.write_text(SCRIPT, encoding="utf-8")
+    done = subprocess.run([str(course_env.interpreter.python), str(script), str(PRELUDE), str(tmp_path)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report == {key: True for key in report}, report
+    assert len(report) == 9

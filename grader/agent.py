@@ -15,6 +15,7 @@ wire = sys.modules.get("_nbagent_wire") or importlib.import_module("grader.wire"
 
 CELL_PREFIXES = ("/tmp/ipykernel_", "<ipython-input-")
 MESSAGE_CHARS = 600
+REQUEST, REPLY = "nbagent_request", "nbagent_reply"   # shell message types (see install)
 
 
 class Agent:
@@ -199,4 +200,13 @@ def _short(text, limit=MESSAGE_CHARS):
 
 
 def install(shell, max_bytes):
-    return Agent(shell, max_bytes)
+    """The agent, answering REQUEST messages on the kernel's shell channel: a reply goes
+    straight back on that channel, without IPython running a cell for it."""
+    agent = Agent(shell, max_bytes)
+    kernel = getattr(shell, "kernel", None)
+    if kernel is not None:
+        def serve(stream, ident, parent):
+            agent.handle(parent.get("content", {}).get("request", ""))
+            kernel.session.send(stream, REPLY, {"reply": agent.last}, parent, ident)
+        kernel.shell_handlers[REQUEST] = serve
+    return agent

@@ -1,12 +1,11 @@
 """One live student kernel: start it (sandboxed or not), run cells, answer bridge requests.
 
 Cells run through nbclient; bridge requests use a second, blocking client on the same
-kernel and read their answer from the execute reply's ``user_expressions``, so nothing the
-student prints or displays can be mistaken for an answer.
+kernel and travel as the agent's own shell message type, answered on the shell channel
+(see agent.install), so nothing the student prints or displays can be mistaken for an answer.
 """
 from __future__ import annotations
 
-import ast
 import shutil
 import signal
 import tempfile
@@ -24,7 +23,7 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-from grader import wire
+from grader import agent, wire
 from grader.errors import CallTimeoutError, KernelDiedError, SandboxError, WireError
 from grader.sandbox import Cgroups, LaunchPlan, kernel_argv, prepare_runtime
 
@@ -313,25 +312,20 @@ class KernelSession:
     def request(self, payload: dict, *, timeout: float) -> dict:
         """Send one request to the agent; returns its reply document (``ok``/``value``/``error``)."""
         self.ensure_agent()
-        text = wire.dumps(payload)
-        code = f"__import__('sys').modules[{AGENT_MODULE!r}].AGENT.handle({text!r})"
-        expression = f"__import__('sys').modules[{AGENT_MODULE!r}].AGENT.last"
-        reply = self._execute(code, timeout=timeout, expressions={"r": expression})
-        content = reply["content"]
-        if content.get("status") != "ok":
-            raise WireError("the kernel could not run the grader's request "
-                            f"({content.get('ename', 'error')}: {_short(content.get('evalue', ''))})")
-        found = content.get("user_expressions", {}).get("r", {})
-        text_value = found.get("data", {}).get("text/plain") if isinstance(found, dict) else None
-        if not isinstance(text_value, str):
+        self._check_ready()
+        assert self.bridge is not None
+        message = self.bridge.session.msg(agent.REQUEST, {"request": wire.dumps(payload)})
+        self.bridge.shell_channel.send(message)
+        reply = self._wait(message["header"]["msg_id"], timeout=timeout)
+        text = reply.get("content", {}).get("reply") if reply.get("msg_type") == agent.REPLY else None
+        if not isinstance(text, str):
             raise WireError("the kernel's answer to the grader was unreadable")
         limit = self.plan.limits.reply_mb * 1024 * 1024 * 2
-        if len(text_value) > limit:
+        if len(text) > limit:
             raise WireError("the kernel's answer was over the size limit")
         try:
-            document = ast.literal_eval(text_value)
-            parsed = wire.loads(document, max_chars=limit) if isinstance(document, str) else None
-        except (ValueError, SyntaxError, MemoryError, RecursionError, wire.WireFormatError):
+            parsed = wire.loads(text, max_chars=limit)
+        except (ValueError, MemoryError, RecursionError, wire.WireFormatError):
             parsed = None
         if not isinstance(parsed, dict) or "ok" not in parsed:
             raise WireError("the kernel's answer to the grader was malformed")
@@ -345,12 +339,16 @@ class KernelSession:
                             f"{_short(content.get('evalue', ''))}")
         return reply
 
-    def _execute(self, code: str, *, timeout: float, expressions: dict) -> dict:
+    def _check_ready(self) -> None:
         if self.bridge is None or not self.alive():
             raise KernelDiedError(self.death_reason() or "the kernel is not running")
         if self.stuck:
             raise KernelDiedError("the kernel is still busy with an earlier call that ignored "
                                   "its interrupt, and could not be restarted")
+
+    def _execute(self, code: str, *, timeout: float, expressions: dict) -> dict:
+        self._check_ready()
+        assert self.bridge is not None
         msg_id = self.bridge.execute(code, silent=True, store_history=False,
                                      user_expressions=expressions, allow_stdin=False,
                                      stop_on_error=False)

@@ -93,10 +93,18 @@ def naive_run(paths: list[Path], python: Path, data_raw: Path) -> list[float]:
     return times
 
 
-def graded(paths: list[Path], workers: int, out: Path) -> tuple[float, list]:
-    began = time.monotonic()
+def busy_seconds() -> float:
+    """CPU time all cores have spent busy since boot (from /proc/stat), in core-seconds."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def graded(paths: list[Path], workers: int, out: Path) -> tuple[float, float, list]:
+    """Wall seconds, busy core-seconds (the whole machine) and results of one `grade` run."""
+    began, busy = time.monotonic(), busy_seconds()
     summary = run_batch(BatchOptions(paths=tuple(paths), out=out, workers=workers), stream=io.StringIO())
-    return time.monotonic() - began, list(summary.results)
+    return time.monotonic() - began, busy_seconds() - busy, list(summary.results)
 
 
 def main() -> None:
@@ -122,9 +130,9 @@ def main() -> None:
         print("1. naive: plain nbclient, fresh kernel per notebook, serially")
         naive = naive_run(paths, kernel.interpreter.python, data.raw_dir)
         print("2. grade, 1 worker")
-        one, results = graded(paths, 1, Path(tmp) / "g1")
+        one, one_cpu, results = graded(paths, 1, Path(tmp) / "g1")
         print(f"3. grade, {args.workers} workers")
-        many, _ = graded(paths, args.workers, Path(tmp) / "gN")
+        many, many_cpu, _ = graded(paths, args.workers, Path(tmp) / "gN")
     per_naive = sum(naive) / len(naive)
     per_grade = one / len(paths)
     peak = max(r.timing.get("grader_peak_memory_mb", 0) for r in results)
@@ -136,6 +144,12 @@ def main() -> None:
     print(f"grade, {args.workers} workers:       {many:7.1f} s total, {many / len(paths):6.1f} s per notebook")
     print(f"ratio grade/naive per notebook: {per_grade / per_naive:.2f}  (target <= 0.30)")
     print(f"{args.workers}-worker speed-up:          {one / many:.2f}  (target >= 1.8)")
+    cores = os.cpu_count() or 1
+    print(f"CPU busy (whole machine): 1 worker {one_cpu / len(paths):.1f} core-s per notebook, "
+          f"{one_cpu / one:.2f} of {cores} cores on average; {args.workers} workers "
+          f"{many_cpu / len(paths):.1f} core-s per notebook, {many_cpu / many:.2f} cores on average")
+    print(f"  so {args.workers} workers cannot beat {one_cpu / min(cores, args.workers):.1f} s "
+          f"for this work: a speed-up of at most {one * min(cores, args.workers) / one_cpu:.2f}")
     print(f"grader peak memory: {peak:.0f} MB per worker process, {main_peak:.0f} MB in the main process")
     print("where one notebook's grading time goes (1 worker, median s): " + ", ".join(
         f"{part} {statistics.median(r.timing.get(part, 0.0) for r in results):.1f}"

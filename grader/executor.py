@@ -23,7 +23,7 @@ from grader.spec import Assignment
 
 
 def _worker(worker_id: int, tasks, results, assignment: Assignment, settings: GradeSettings,
-            warm: bool, parent: int) -> None:
+            warm: bool, parent: int, pool) -> None:
     _die_with(parent)
     import pytest  # noqa: F401  - paid once per worker, not per submission
     import torch  # noqa: F401
@@ -34,7 +34,12 @@ def _worker(worker_id: int, tasks, results, assignment: Assignment, settings: Gr
             break
         results.put(("start", worker_id, submission.id))
         kernel = ready or (_launch(assignment, settings) if warm else None)
-        ready = _launch(assignment, settings) if warm else None   # warms while this one is graded
+        # Warm the next kernel while this one is graded, unless every submission still
+        # waiting already has a warm kernel somewhere (so none is started for nothing).
+        wanted = warm and pool.claim(had_warm=ready is not None)
+        ready = _launch(assignment, settings) if wanted else None
+        if wanted and ready is None:
+            pool.adjust(-1)
         try:
             result = grade_submission(submission, assignment, settings, kernel=kernel)
             payload = result.to_dict()
@@ -45,10 +50,35 @@ def _worker(worker_id: int, tasks, results, assignment: Assignment, settings: Gr
             # The notebook could not be read, so its kernel is still fresh: keep the older one.
             if ready is not None:
                 ready.close()
+            else:
+                pool.adjust(+1)
             ready = kernel
         results.put(("done", worker_id, payload))
     if ready is not None:
         ready.close()
+
+
+class WarmPool:
+    """Counts, across workers, submissions not yet taken and warm kernels waiting for one."""
+
+    def __init__(self, context, submissions: int) -> None:
+        self.waiting = context.Value("i", submissions)
+        self.warm = context.Value("i", 0, lock=False)
+
+    def claim(self, *, had_warm: bool) -> bool:
+        """A worker took a submission (with one of its warm kernels if ``had_warm``);
+        True if it should warm another."""
+        with self.waiting.get_lock():
+            self.waiting.value -= 1
+            self.warm.value -= 1 if had_warm else 0
+            wanted = self.waiting.value > self.warm.value
+            self.warm.value += 1 if wanted else 0
+            return wanted
+
+    def adjust(self, change: int) -> None:
+        """A warm kernel appeared or went away outside claim()."""
+        with self.waiting.get_lock():
+            self.warm.value += change
 
 
 def _die_with(parent: int) -> None:
@@ -71,6 +101,7 @@ def grade_all(submissions: list[Submission], assignment: Assignment, settings: G
     """Yield each submission's result as it completes (not in input order)."""
     context = multiprocessing.get_context("spawn")
     tasks, results = context.Queue(), context.Queue()
+    pool = WarmPool(context, len(submissions))
     for sub in submissions:
         tasks.put(sub)
     count = max(1, min(workers, len(submissions)))
@@ -83,7 +114,7 @@ def grade_all(submissions: list[Submission], assignment: Assignment, settings: G
         nonlocal next_id
         tasks.put(None)   # one stop sign per worker, queued behind the work
         proc = context.Process(target=_worker, daemon=True,
-                               args=(next_id, tasks, results, assignment, settings, warm, os.getpid()))
+                               args=(next_id, tasks, results, assignment, settings, warm, os.getpid(), pool))
         proc.start()
         procs[next_id] = proc
         next_id += 1

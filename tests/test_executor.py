@@ -2,6 +2,7 @@
 worker that dies costs only its own submission, and the grading settings change no verdict."""
 from __future__ import annotations
 
+import multiprocessing
 import subprocess
 import sys
 import threading
@@ -13,7 +14,7 @@ import psutil
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader.grading import GradeSettings, Submission
-from grader.executor import grade_all
+from grader.executor import WarmPool, grade_all
 from grader.spec import load_assignment
 from tests.hostile.make_notebooks import TENSORS
 
@@ -113,7 +114,7 @@ KILLED_PARENT = """\
 import sys
 from pathlib import Path
 from grader.environment import interpreter_of
-from grader.executor import grade_all
+from grader.executor import WarmPool, grade_all
 from grader.grading import GradeSettings, Submission
 from grader.spec import load_assignment
 if __name__ == "__main__":
@@ -154,14 +155,26 @@ def _name(proc: psutil.Process) -> str:
 
 
 def test_grading_settings_change_no_verdict(course_env, tmp_path):
-    book = Path(__file__).resolve().parent / "notebooks" / "book_ch4.ipynb"
-    subs = [Submission("book", book)]
+    books = Path(__file__).resolve().parent / "notebooks"
+    subs = [Submission(f"book{n}", books / f"book_ch{n}.ipynb") for n in (3, 4)]
     outcomes = {}
     for fast in (True, False):
         settings = GradeSettings(interpreter=course_env.interpreter, limits=ASSIGNMENT.limits, fast=fast,
                                  fashion_mnist=__import__("grader.datasets", fromlist=["x"]).fashion_mnist())
-        (result,) = list(grade_all(subs, ASSIGNMENT, settings, workers=1, warm=fast))
-        outcomes[fast] = [(t.name, t.outcome) for e in result.exercises for t in e.tests]
-        assert result.errors == ()
+        results = sorted(grade_all(subs, ASSIGNMENT, settings, workers=1, warm=fast), key=lambda r: r.submission)
+        outcomes[fast] = [(t.name, t.outcome, t.message) for r in results for e in r.exercises for t in e.tests]
+        assert [r.errors for r in results] == [(), ()]
     assert outcomes[True] == outcomes[False]
-    assert any(o == "passed" for _, o in outcomes[True])
+    assert any(o == "passed" for _, o, _ in outcomes[True])
+
+
+def test_warm_kernels_are_started_only_for_submissions_still_waiting():
+    pool = WarmPool(multiprocessing.get_context("spawn"), 5)
+    # Two workers take one submission each, cold; both warm a kernel (3 still wait).
+    assert pool.claim(had_warm=False) and pool.claim(had_warm=False)
+    # Each takes another with its warm kernel (1 waits): only one new warm kernel is needed.
+    assert pool.claim(had_warm=True)
+    assert not pool.claim(had_warm=True)
+    # The last one goes to the worker holding the warm kernel; nothing is left to warm for.
+    assert not pool.claim(had_warm=True)
+    assert pool.waiting.value == 0 and pool.warm.value == 0

@@ -72,6 +72,63 @@ print(json.dumps(report))
 """
 
 
+BATCHES = r"""
+import json, sys, types, functools
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+prelude = types.ModuleType("prelude")
+exec(open(sys.argv[1]).read(), prelude.__dict__)
+fetcher = torch.utils.data._utils.fetch._MapDatasetFetcher
+plain = fetcher.fetch
+prelude._index_tensor_datasets_by_batch(torch, functools)
+batched = fetcher.fetch
+g = torch.Generator().manual_seed(0)
+X = torch.randn(103, 2, 3, generator=g)
+y = torch.randint(0, 10, (103,), generator=g)
+flags = torch.rand(103, generator=g) > 0.5
+w = torch.randn(103, generator=g, requires_grad=True)
+calls = []
+
+def counting_collate(batch):
+    calls.append(len(batch))
+    return torch.utils.data.default_collate(batch)
+
+def batches(fetch, dataset, **kwargs):
+    fetcher.fetch = fetch
+    torch.manual_seed(1)
+    return [[t.detach().clone() if torch.is_tensor(t) else t for t in b]
+            for b in DataLoader(dataset, **kwargs)]
+
+def same(a, b):
+    return len(a) == len(b) and all(
+        len(p) == len(q) and all(torch.equal(s, t) and s.dtype == t.dtype and s.shape == t.shape
+                                 for s, t in zip(p, q)) for p, q in zip(a, b))
+
+report = {}
+for name, dataset in {"regression": TensorDataset(X.reshape(103, -1), y.float().reshape(-1, 1)),
+                      "three tensors": TensorDataset(X, y, flags), "one tensor": TensorDataset(y),
+                      "requires grad": TensorDataset(w)}.items():
+    for kwargs in ({"batch_size": 32, "shuffle": True}, {"batch_size": 10, "drop_last": True},
+                   {"batch_size": 1}):
+        report[f"{name} {kwargs}"] = same(batches(plain, dataset, **kwargs), batches(batched, dataset, **kwargs))
+before = len(calls)
+got = batches(batched, TensorDataset(X, y), batch_size=16, collate_fn=counting_collate)
+report["custom collate still called"] = len(calls) - before == len(got) == 7
+print(json.dumps(report))
+"""
+
+
+def test_minibatches_read_by_index_are_the_ones_stacked_one_by_one(course_env, tmp_path):
+    script = tmp_path / "batches.py"
+    script.write_text(BATCHES, encoding="utf-8")
+    done = subprocess.run([str(course_env.interpreter.python), str(script), str(PRELUDE)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report == {key: True for key in report}, report
+    assert len(report) == 13
+
+
 def test_remembered_images_are_the_images_the_transform_gives(course_env, tmp_path):
     raw = datasets.fashion_mnist().raw_dir
     (tmp_path / "FashionMNIST").mkdir()

@@ -148,8 +148,9 @@ def main() -> None:
     print(f"CPU busy (whole machine): 1 worker {one_cpu / len(paths):.1f} core-s per notebook, "
           f"{one_cpu / one:.2f} of {cores} cores on average; {args.workers} workers "
           f"{many_cpu / len(paths):.1f} core-s per notebook, {many_cpu / many:.2f} cores on average")
-    print(f"  so {args.workers} workers cannot beat {one_cpu / min(cores, args.workers):.1f} s "
-          f"for this work: a speed-up of at most {one * min(cores, args.workers) / one_cpu:.2f}")
+    # Even with every core busy all the time, N workers need many_cpu / cores seconds.
+    print(f"  so {args.workers} workers cannot take less than {many_cpu / cores:.1f} s for this work: "
+          f"a speed-up of at most {one * cores / many_cpu:.2f}")
     print(f"grader peak memory: {peak:.0f} MB per worker process, {main_peak:.0f} MB in the main process")
     print("where one notebook's grading time goes (1 worker, median s): " + ", ".join(
         f"{part} {statistics.median(r.timing.get(part, 0.0) for r in results):.1f}"

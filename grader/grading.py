@@ -174,7 +174,7 @@ def grade_submission(submission: Submission, assignment: Assignment, settings: G
     if settings.fast:
         environment["grading_settings"] = (
             "DataLoader worker processes capped at 0; d2l progress plots drawn once per cell; "
-            "Fashion-MNIST images kept once transformed; "
+            "Fashion-MNIST images kept once transformed; TensorDataset minibatches read by index; "
             f"{settings.threads or 'default'} torch threads per kernel; libraries imported before the notebook")
     try:
         nb = read_notebook(submission.path, max_mb=settings.limits.notebook_mb)

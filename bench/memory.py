@@ -19,23 +19,12 @@ import time
 from pathlib import Path
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from grader.batch import BatchOptions, run_batch  # noqa: E402
-from tests.hostile.make_notebooks import TENSORS  # noqa: E402
-
-WRONG = "def compare(X, Y):\n    return X > Y\n"
-
-
-def notebook(number: int) -> nbformat.NotebookNode:
-    cells = [new_code_cell(TENSORS),
-             new_code_cell(f"import torch\nbig = torch.randn(1000, 1000)\nprint('{number}' * 200000)")]
-    if number % 3 == 0:
-        cells.append(new_code_cell(WRONG))
-    return new_notebook(cells=cells)
+from tests.hostile.make_notebooks import allocating_notebook  # noqa: E402
 
 
 class Progress(io.StringIO):
@@ -63,7 +52,7 @@ def main() -> None:
         folder = Path(tmp) / "submissions"
         folder.mkdir()
         for i in range(args.submissions):
-            nbformat.write(notebook(i), folder / f"s{i:04d}.ipynb")
+            nbformat.write(allocating_notebook(wrong=i % 3 == 0), folder / f"s{i:04d}.ipynb")
         print(f"machine: {os.cpu_count()} cores; {args.submissions} submissions, {args.workers} workers")
         progress = Progress(args.submissions, max(1, args.submissions // 10))
         summary = run_batch(BatchOptions(paths=(folder,), out=Path(tmp) / "out", workers=args.workers,

@@ -5,16 +5,14 @@ from __future__ import annotations
 import io
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_notebook
 
 from grader.batch import BatchOptions, run_batch
-from tests.hostile.make_notebooks import TENSORS
+from tests.hostile.make_notebooks import allocating_notebook
 
 
 def test_worker_memory_does_not_grow_with_the_batch(course_env, tmp_path):
     for i in range(16):
-        nb = new_notebook(cells=[new_code_cell(TENSORS),
-                                 new_code_cell("import torch\nbig = torch.randn(1000, 1000)\nprint('x' * 200000)")])
+        nb = allocating_notebook()
         nbformat.write(nb, tmp_path / f"s{i:02d}.ipynb")
     summary = run_batch(BatchOptions(paths=(tmp_path,), out=tmp_path / "out", workers=2, only=("compare",)),
                         stream=io.StringIO())

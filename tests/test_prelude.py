@@ -119,12 +119,7 @@ print(json.dumps(report))
 
 
 def test_minibatches_read_by_index_are_the_ones_stacked_one_by_one(course_env, tmp_path):
-    script = tmp_path / "batches.py"
-    script.write_text(BATCHES, encoding="utf-8")
-    done = subprocess.run([str(course_env.interpreter.python), str(script), str(PRELUDE)],
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
-    report = json.loads(done.stdout.strip().splitlines()[-1])
+    report = _report(course_env, tmp_path / "batches.py", BATCHES)
     assert report == {key: True for key in report}, report
     assert len(report) == 13
 
@@ -133,11 +128,16 @@ def test_remembered_images_are_the_images_the_transform_gives(course_env, tmp_pa
     raw = datasets.fashion_mnist().raw_dir
     (tmp_path / "FashionMNIST").mkdir()
     (tmp_path / "FashionMNIST" / "raw").symlink_to(raw)
-    script = tmp_path / "memo.py"
-    script.write_text(SCRIPT, encoding="utf-8")
-    done = subprocess.run([str(course_env.interpreter.python), str(script), str(PRELUDE), str(tmp_path)],
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
-    report = json.loads(done.stdout.strip().splitlines()[-1])
+    report = _report(course_env, tmp_path / "memo.py", SCRIPT, tmp_path)
     assert report == {key: True for key in report}, report
     assert len(report) == 9
+
+
+def _report(course_env, script: Path, source: str, *args: Path) -> dict:
+    """Run ``source`` with the course environment's Python (prelude path first); its last
+    line of output is a JSON report."""
+    script.write_text(source, encoding="utf-8")
+    done = subprocess.run([str(course_env.interpreter.python), str(script), str(PRELUDE), *map(str, args)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])

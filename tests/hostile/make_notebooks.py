@@ -183,5 +183,16 @@ def main() -> None:
         nbformat.write(nb, HERE / f"{name}.ipynb")
 
 
+def allocating_notebook(*, wrong: bool = False):
+    """The tensor exercises, a large tensor and a long print (optionally a wrong compare):
+    each submission allocates in the kernel and sends results back. For memory checks."""
+    cells = [new_code_cell(TENSORS),
+             new_code_cell("import torch\nbig = torch.randn(1000, 1000)\nprint('x' * 200000)")]
+    if wrong:
+        cells.append(new_code_cell("def compare(X, Y):\n    return X > Y\n"))
+    return new_notebook(cells=cells)
+
+
 if __name__ == "__main__":
     main()
+

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import multiprocessing
 import os
 import resource
 import shutil
@@ -59,6 +60,13 @@ def hw1_notebook(variant: int) -> nbformat.NotebookNode:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     return nb
+
+
+def write_notebooks(paths: list[Path]) -> None:
+    """Run in a child process: the solutions import torch, which the grader's main process
+    never does, so it must not inflate the main process's memory figure."""
+    for i, path in enumerate(paths):
+        nbformat.write(hw1_notebook(i), path)
 
 
 def naive_run(paths: list[Path], python: Path, data_raw: Path) -> list[float]:
@@ -121,11 +129,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "submissions"
         folder.mkdir()
-        paths = []
-        for i in range(args.copies):
-            path = folder / f"student{i:02d}.ipynb"
-            nbformat.write(hw1_notebook(i), path)
-            paths.append(path)
+        paths = [folder / f"student{i:02d}.ipynb" for i in range(args.copies)]
+        writer = multiprocessing.get_context("spawn").Process(target=write_notebooks, args=(paths,))
+        writer.start()
+        writer.join()
         print(f"machine: {os.cpu_count()} cores; {args.copies} HW1 notebooks; {data.describe()}")
         print("1. naive: plain nbclient, fresh kernel per notebook, serially")
         naive = naive_run(paths, kernel.interpreter.python, data.raw_dir)

@@ -49,7 +49,9 @@ class BatchOptions:
 
 @dataclass(frozen=True)
 class BatchSummary:
-    results: tuple[SubmissionResult, ...]   # every student's final result, graded now or before
+    # Every student's final result, graded now or before, in brief (SubmissionResult.brief):
+    # the whole of each is <out>/<submission>/result.json.
+    results: tuple[SubmissionResult, ...]
     out: Path
     seconds: float
     graded: int = 0                         # graded in this run

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -16,6 +16,7 @@ from grader.roster import Roster
 from grader.spec import Assignment, LatePolicy
 
 if TYPE_CHECKING:
+    from grader.results import SubmissionResult
     from grader.site import Standing
 
 FAILED = ("failed", "error")
@@ -91,28 +92,36 @@ class Dashboard:
                 "missing": list(self.missing), "deadline": self.deadline}
 
 
-def build_dashboard(found: Sequence["Standing"], assignment: Assignment, *, policy: LatePolicy,
+def build_dashboard(found: Iterable["Standing"], assignment: Assignment, *, policy: LatePolicy,
                     refused: Sequence[Refusal] = (), roster: Roster | None = None) -> Dashboard:
-    graded = [s for s in found if s.result is not None]
-    results = [s.result for s in graded if s.result is not None]
-    lines = _exercise_lines(results, assignment)
+    """One pass over ``found``: each full result is tallied, then only its brief form is kept,
+    so a class's worth of results is never in memory at once."""
+    exercises, tests = _ExerciseTally(assignment), _TestTally()
+    kept = []
+    for standing in found:
+        if standing.result is not None:
+            exercises.add(standing.result)
+            tests.add(standing.result)
+        kept.append(standing.brief())
+    graded = [s for s in kept if s.result is not None]
+    lines = exercises.lines()
     shown = [line for line in lines if line.graded or line.pending]
     scale = sum(line.points for line in lines if line.graded) or assignment.max_score
-    totals = [r.score for r in results]
+    totals = [s.result.score for s in graded if s.result]
     runtimes = sorted(((s.submission, float(s.result.timing.get("total", 0.0))) for s in graded if s.result),
                       key=lambda item: -item[1])[:RUNTIME_BARS]
     slowest = max((t for _, t in runtimes), default=1.0)
     notes = []
     if len(graded) > RUNTIME_BARS:
         notes.append(f"run times: the {RUNTIME_BARS} slowest of {len(graded)} submissions are drawn")
-    on_file = {s.attempt.student for s in found}
+    on_file = {s.attempt.student for s in kept}
     return Dashboard(
         title=assignment.title, assignment=assignment.id, version=assignment.version,
-        standings=tuple(found), scale=scale, max_score=assignment.max_score,
+        standings=tuple(kept), scale=scale, max_score=assignment.max_score,
         mean=statistics.fmean(totals) if totals else 0.0,
         median=statistics.median(totals) if totals else 0.0,
         exercises=tuple(shown), ungraded_exercises=len(lines) - len(shown),
-        failed_tests=_failed_tests(results, assignment),
+        failed_tests=tests.most_failed(),
         histogram_svg=chart.histogram(totals, high=scale, label=f"distribution of {len(totals)} total scores",
                                       css_id="histogram-svg"),
         exercise_svg=chart.bars([(f"{e.section} {e.id}", 100 * e.average / e.points if e.points else 0.0, 100.0)
@@ -122,46 +131,68 @@ def build_dashboard(found: Sequence["Standing"], assignment: Assignment, *, poli
                                css_id="runtime-svg", unit=" s") if runtimes else "",
         late=tuple(s for s in graded if s.result and s.result.late),
         errored=tuple(s for s in graded if s.result and s.result.errors),
-        pending=tuple(s for s in found if s.result is None),
-        unmatched=tuple(s for s in found if not s.attempt.matched),
-        refused=tuple(refused), earlier_attempts=sum(len(s.history) - 1 for s in found),
+        pending=tuple(s for s in kept if s.result is None),
+        unmatched=tuple(s for s in kept if not s.attempt.matched),
+        refused=tuple(refused), earlier_attempts=sum(len(s.history) - 1 for s in kept),
         missing=tuple(e.student_id for e in roster.entries if e.student_id not in on_file) if roster else (),
         deadline=policy.deadline.isoformat() if policy.deadline else "", notes=tuple(notes))
 
 
-def _exercise_lines(results: Sequence, assignment: Assignment) -> list[ExerciseLine]:
-    lines = []
-    for ex in assignment.exercises:
-        mine = [e for r in results for e in r.exercises if e.id == ex.id]
-        if ex.manual:
-            scored = [e for e in mine if not e.manual]
-            pending = sum(1 for e in mine if e.manual and e.answer)
-        else:
-            scored = [e for e in mine if e.tests]
-            pending = 0
-        average = statistics.fmean(e.score for e in scored) if scored else 0.0
-        full = sum(1 for e in scored if e.max_score > 0 and e.score >= e.max_score)
-        lines.append(ExerciseLine(id=ex.id, section=ex.section, title=ex.title, kind=ex.kind, points=ex.points,
-                                  graded=len(scored), average=average,
-                                  pass_rate=full / len(scored) if scored else 0.0, pending=pending))
-    return lines
+class _ExerciseTally:
+    """Per exercise: the scores of results that graded it, and free-response answers awaiting a grader."""
+
+    def __init__(self, assignment: Assignment) -> None:
+        self.assignment = assignment
+        self.scores: dict[str, list[float]] = {ex.id: [] for ex in assignment.exercises}
+        self.full: Counter[str] = Counter()
+        self.pending: Counter[str] = Counter()
+
+    def add(self, result: "SubmissionResult") -> None:
+        manual = {ex.id for ex in self.assignment.exercises if ex.manual}
+        for e in result.exercises:
+            if e.id not in self.scores:
+                continue
+            if e.id in manual:
+                self.pending[e.id] += 1 if e.manual and e.answer else 0
+                scored = not e.manual
+            else:
+                scored = bool(e.tests)
+            if scored:
+                self.scores[e.id].append(e.score)
+                self.full[e.id] += 1 if e.max_score > 0 and e.score >= e.max_score else 0
+
+    def lines(self) -> list[ExerciseLine]:
+        lines = []
+        for ex in self.assignment.exercises:
+            scored = self.scores[ex.id]
+            lines.append(ExerciseLine(id=ex.id, section=ex.section, title=ex.title, kind=ex.kind, points=ex.points,
+                                      graded=len(scored), average=statistics.fmean(scored) if scored else 0.0,
+                                      pass_rate=self.full[ex.id] / len(scored) if scored else 0.0,
+                                      pending=self.pending[ex.id]))
+        return lines
 
 
-def _failed_tests(results: Sequence, assignment: Assignment) -> tuple[FailedTest, ...]:
-    runs: Counter[str] = Counter()
-    failures: Counter[str] = Counter()
-    messages: dict[str, Counter[str]] = {}
-    about: dict[str, tuple[str, str]] = {}
-    for r in results:
-        for e in r.exercises:
+class _TestTally:
+    """Per test: how often it ran, how often it failed, and with which messages."""
+
+    def __init__(self) -> None:
+        self.runs: Counter[str] = Counter()
+        self.failures: Counter[str] = Counter()
+        self.messages: dict[str, Counter[str]] = {}
+        self.about: dict[str, tuple[str, str]] = {}
+
+    def add(self, result: "SubmissionResult") -> None:
+        for e in result.exercises:
             for t in e.tests:
-                runs[t.name] += 1
-                about.setdefault(t.name, (e.id, t.description))
+                self.runs[t.name] += 1
+                self.about.setdefault(t.name, (e.id, t.description))
                 if t.outcome in FAILED:
-                    failures[t.name] += 1
-                    messages.setdefault(t.name, Counter())[t.message or "(no message)"] += 1
-    ranked = sorted(failures, key=lambda name: (-failures[name], name))[:MOST_FAILED]
-    return tuple(FailedTest(name=name, exercise=about[name][0], description=about[name][1],
-                            failures=failures[name], runs=runs[name],
-                            messages=tuple(messages[name].most_common(MESSAGES_PER_TEST)))
-                 for name in ranked)
+                    self.failures[t.name] += 1
+                    self.messages.setdefault(t.name, Counter())[t.message or "(no message)"] += 1
+
+    def most_failed(self) -> tuple[FailedTest, ...]:
+        ranked = sorted(self.failures, key=lambda name: (-self.failures[name], name))[:MOST_FAILED]
+        return tuple(FailedTest(name=name, exercise=self.about[name][0], description=self.about[name][1],
+                                failures=self.failures[name], runs=self.runs[name],
+                                messages=tuple(self.messages[name].most_common(MESSAGES_PER_TEST)))
+                     for name in ranked)

@@ -81,11 +81,11 @@ class AttemptRow:
     score: float | None
     seconds: float | None
     graded_at: str | None
-    result: dict | None
+    needs_regrade: bool = False        # the stored result is not the notebook's own verdict
 
     @property
     def graded(self) -> bool:
-        return self.result is not None
+        return self.graded_at is not None
 
     @property
     def submitted(self) -> datetime:
@@ -94,8 +94,7 @@ class AttemptRow:
     def current(self, *, version: str, exercises: Sequence[str]) -> bool:
         """Graded under this assignment version, for these exercises, without a grader fault."""
         return (self.graded and self.assignment_version == version
-                and sorted(self.graded_exercises) == sorted(exercises)
-                and not SubmissionResult.from_dict(self.result).needs_regrade)
+                and sorted(self.graded_exercises) == sorted(exercises) and not self.needs_regrade)
 
     def to_dict(self) -> dict:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
@@ -195,16 +194,26 @@ class Gradebook:
                      a.submitted_at.isoformat(), ts, a.time_source, a.note, now))
 
     def attempts(self, *, student: str | None = None) -> list[AttemptRow]:
-        sql = f"SELECT {_COLUMNS} FROM attempts" + (" WHERE student = ?" if student else "") + \
+        sql = f"SELECT {_COLUMNS} FROM attempts a" + (" WHERE student = ?" if student else "") + \
             " ORDER BY student, submitted_ts, id"
         return [_row(r) for r in self.db.execute(sql, (student,) if student else ())]
 
-    def counted(self) -> list[AttemptRow]:
-        """Each student's newest attempt (by hand-in time; the later recorded on a tie)."""
+    def counted(self, *, student: str | None = None) -> list[AttemptRow]:
+        """Each student's newest attempt (by hand-in time; the later recorded on a tie), or
+        only ``student``'s."""
         sql = (f"SELECT {_COLUMNS} FROM attempts a WHERE NOT EXISTS (SELECT 1 FROM attempts b "
                "WHERE b.student = a.student AND (b.submitted_ts > a.submitted_ts OR "
-               "(b.submitted_ts = a.submitted_ts AND b.id > a.id))) ORDER BY lower(a.submission)")
-        return [_row(r) for r in self.db.execute(sql)]
+               "(b.submitted_ts = a.submitted_ts AND b.id > a.id)))" + (" AND a.student = ?" if student else "")
+               + " ORDER BY lower(a.submission)")
+        return [_row(r) for r in self.db.execute(sql, (student,) if student else ())]
+
+    def result(self, attempt_id: int) -> dict | None:
+        """The attempt's stored result (result.json as graded), or None until it is graded.
+
+        Rows do not carry it: a HW1 result is a few hundred KB, and a class's worth would
+        fill memory."""
+        row = self.db.execute("SELECT result FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+        return json.loads(row[0]) if row and row[0] else None
 
     def record_result(self, attempt_id: int, result: SubmissionResult, *, exercises: Sequence[str]) -> None:
         """Store one grading result and its per-test outcomes, in one transaction."""
@@ -261,15 +270,18 @@ class _Transaction:
         self.db.execute("COMMIT" if kind is None else "ROLLBACK")
 
 
+# needs_regrade: the grader failed (grader_fault), or a test ended in "error" rather than a verdict.
 _COLUMNS = ("id, student, submission, matched, content_hash, origin, path, submitted_at, time_source, note, "
-            "assignment_version, graded_exercises, score, seconds, graded_at, result")
+            "assignment_version, graded_exercises, score, seconds, graded_at, "
+            "coalesce(json_extract(result, '$.grader_fault'), 0) OR EXISTS (SELECT 1 FROM outcomes o "
+            "WHERE o.attempt = a.id AND o.outcome = 'error')")
 
 
 def _row(r: tuple) -> AttemptRow:
     return AttemptRow(id=r[0], student=r[1], submission=r[2], matched=bool(r[3]), content_hash=r[4],
                       origin=r[5], path=r[6], submitted_at=r[7], time_source=r[8], note=r[9],
                       assignment_version=r[10], graded_exercises=tuple(json.loads(r[11] or "[]")),
-                      score=r[12], seconds=r[13], graded_at=r[14], result=json.loads(r[15]) if r[15] else None)
+                      score=r[12], seconds=r[13], graded_at=r[14], needs_regrade=bool(r[15]))
 
 
 def _statements(script: str) -> list[str]:

@@ -1,7 +1,7 @@
 """What grading one submission produced, as frozen data with ``to_dict()`` for result.json."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 OUTCOMES = ("passed", "failed", "error", "skipped")
 CELL_STATUSES = ("ok", "error", "timeout", "died", "skipped")
@@ -109,6 +109,12 @@ class SubmissionResult:
     def needs_regrade(self) -> bool:
         """The verdict is not the notebook's own: the grader failed somewhere."""
         return self.grader_fault or any(t.outcome == "error" for e in self.exercises for t in e.tests)
+
+    def brief(self) -> "SubmissionResult":
+        """Totals, errors, lateness and timings, and each exercise's score without its tests,
+        answer or cells: a few KB where the whole result can be a few hundred."""
+        exercises = tuple(replace(e, tests=(), answer=None, reference_answer="") for e in self.exercises)
+        return replace(self, exercises=exercises, cells=())
 
     def to_dict(self) -> dict:
         return {"submission": self.submission, "student": self.student, "submitted_at": self.submitted_at,

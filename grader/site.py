@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -34,6 +34,10 @@ class Standing:
     def submission(self) -> str:
         return self.attempt.submission
 
+    def brief(self) -> "Standing":
+        """Enough for the dashboard's tables and the CSV: scores, errors, lateness, timings."""
+        return replace(self, result=self.result.brief() if self.result else None)
+
     def to_dict(self) -> dict:
         return {"attempt": self.attempt.to_dict(), "result": self.result.to_dict() if self.result else None,
                 "history": [a.to_dict() for a in self.history], "comments": dict(self.comments)}
@@ -45,29 +49,27 @@ def late_policy(gradebook: Gradebook, assignment: Assignment) -> LatePolicy:
     return LatePolicy.from_dict(stored) if isinstance(stored, dict) else assignment.late
 
 
-def standings(gradebook: Gradebook, assignment: Assignment, *, student: str | None = None) -> list[Standing]:
-    """Every student's standing (or one student's), in submission order."""
+def standings(gradebook: Gradebook, assignment: Assignment, *, student: str | None = None) -> Iterator[Standing]:
+    """Every student's standing (or one student's), in submission order, one at a time:
+    each result is read from the gradebook as its standing is reached."""
     policy = late_policy(gradebook, assignment)
     manual = gradebook.manual_scores()
     comments = gradebook.manual_comments()
     history: dict[str, list[AttemptRow]] = {}
     for row in gradebook.attempts(student=student):
         history.setdefault(row.student, []).append(row)
-    found = []
-    for row in gradebook.counted():
-        if student is not None and row.student != student:
-            continue
-        result = final_result(row, assignment, policy=policy, manual=manual.get((row.student, row.content_hash), {}))
+    for row in gradebook.counted(student=student):
+        result = final_result(row, gradebook.result(row.id), assignment, policy=policy,
+                              manual=manual.get((row.student, row.content_hash), {}))
         notes = {e: c for (s, h, e), c in comments.items() if (s, h) == (row.student, row.content_hash) and c}
-        found.append(Standing(row, result, tuple(history.get(row.student, [row])), notes))
-    return found
+        yield Standing(row, result, tuple(history.get(row.student, [row])), notes)
 
 
-def final_result(row: AttemptRow, assignment: Assignment, *, policy: LatePolicy,
+def final_result(row: AttemptRow, stored: dict | None, assignment: Assignment, *, policy: LatePolicy,
                  manual: dict[str, float]) -> SubmissionResult | None:
-    if row.result is None:
+    if stored is None:
         return None
-    raw = replace(SubmissionResult.from_dict(row.result), submission=row.submission, student=row.student)
+    raw = replace(SubmissionResult.from_dict(stored), submission=row.submission, student=row.student)
     return finalize(raw, assignment, manual_scores=manual, policy=policy, submitted=row.submitted)
 
 
@@ -83,18 +85,21 @@ def write_student(standing: Standing, out: Path) -> None:
 
 
 def publish(gradebook: Gradebook, assignment: Assignment, out: Path) -> list[Standing]:
-    """Render every page and table of the output folder from the gradebook."""
-    found = standings(gradebook, assignment)
-    for standing in found:
-        write_student(standing, out)
+    """Render every page and table of the output folder from the gradebook, one student at a
+    time. Returns the standings in brief (see Standing.brief)."""
+    def written() -> Iterator[Standing]:
+        for standing in standings(gradebook, assignment):
+            write_student(standing, out)
+            yield standing
+
     refused = tuple(Refusal(**r) for r in (gradebook.meta_json("refused") or []))
     roster_data = gradebook.meta_json("roster")
     roster = Roster.from_dict(roster_data) if isinstance(roster_data, dict) else None
-    dashboard = build_dashboard(found, assignment, policy=late_policy(gradebook, assignment),
+    dashboard = build_dashboard(written(), assignment, policy=late_policy(gradebook, assignment),
                                 refused=refused, roster=roster)
     write_atomically(out / "index.html", render_dashboard(dashboard))
-    write_atomically(out / "gradebook.csv", gradebook_csv(found, assignment))
-    return found
+    write_atomically(out / "gradebook.csv", gradebook_csv(dashboard.standings, assignment))
+    return list(dashboard.standings)
 
 
 def gradebook_csv(found: Sequence[Standing], assignment: Assignment) -> str:

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
 
 from grader import environment
 from grader.batch import BatchOptions, run_batch
+from grader.results import SubmissionResult
 from grader.spec import load_assignment
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "submissions"
@@ -28,7 +30,9 @@ def grade(course_env, tmp_path_factory):
         log = io.StringIO()
         summary = run_batch(BatchOptions(paths=tuple(Path(p) for p in paths), out=out, workers=workers,
                                          limits=limits, only=tuple(only)), stream=log)
-        return {r.submission: r for r in summary.results}, out, log.getvalue()
+        # The summary holds each result in brief; the whole result is the one written to disk.
+        return {r.submission: SubmissionResult.from_dict(json.loads((out / r.submission / "result.json").read_text()))
+                for r in summary.results}, out, log.getvalue()
     return run
 
 

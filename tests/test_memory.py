@@ -1,16 +1,29 @@
 """The grader's own memory stays flat over a batch: a worker's peak after many submissions
-is about what it was after its first few."""
+is about what it was after its first few, and the main process's work for each arriving
+result (store it, render the student's pages) does not grow with what the gradebook holds."""
 from __future__ import annotations
 
 import io
+import json
+import tracemalloc
+from datetime import datetime, timezone
+from pathlib import Path
 
 import nbformat
 
 from grader.batch import BatchOptions, run_batch
-from tests.hostile.make_notebooks import allocating_notebook
+from grader.gradebook import Gradebook
+from grader.intake import Attempt
+from grader.results import CheckResult, SubmissionResult
+from grader.scoring import score_exercises, totals
+from grader.site import publish, standings, write_student
+from grader.spec import load_assignment
+
+ASSIGNMENT = load_assignment("hw1")
 
 
 def test_worker_memory_does_not_grow_with_the_batch(course_env, tmp_path):
+    from tests.hostile.make_notebooks import allocating_notebook   # imports torch: only here
     for i in range(16):
         nb = allocating_notebook()
         nbformat.write(nb, tmp_path / f"s{i:02d}.ipynb")
@@ -23,3 +36,72 @@ def test_worker_memory_does_not_grow_with_the_batch(course_env, tmp_path):
     # batch bounds how much any worker grew after its first submission.
     assert peaks[-1] - peaks[0] < 80, peaks
     assert peaks[-1] < 1500
+
+
+def large_result(submission: str) -> SubmissionResult:
+    """A result the size of a HW1 one (hundreds of tests with messages and tracebacks)."""
+    exercise = ASSIGNMENT.exercises[0].id
+    tests = [CheckResult(name=f"hidden/test_x::test_{i}", exercise=exercise, outcome="failed", points=0.0,
+                         max_points=0.5, description=f"check {i}", message=f"check {i} differs " + "x" * 200,
+                         traceback=tuple(f"line {j} of the student's code" for j in range(10)))
+             for i in range(400)]
+    exercises = score_exercises(ASSIGNMENT, tests)
+    score, max_score, pending = totals(exercises)
+    return SubmissionResult(submission=submission, path="/nowhere", assignment=ASSIGNMENT.id,
+                            assignment_version=ASSIGNMENT.version, score=score, max_score=max_score,
+                            pending_manual=pending, exercises=exercises, timing={"total": 3.0})
+
+
+def ungraded_gradebook(folder: Path, students: int) -> Gradebook:
+    """A gradebook with one attempt per student, none graded yet."""
+    gradebook = Gradebook.in_folder(folder)
+    now = datetime.now(timezone.utc)
+    gradebook.record_attempts([Attempt(student=f"s{i:04d}", matched=True, origin=f"s{i:04d}.ipynb",
+                                       path=Path(f"/nowhere/s{i:04d}.ipynb"), content_hash=f"{i:08d}",
+                                       submitted_at=now, time_source="file") for i in range(students)])
+    return gradebook
+
+
+def filled_gradebook(folder: Path, students: int) -> Gradebook:
+    """``students`` graded attempts and one more not graded yet."""
+    gradebook = ungraded_gradebook(folder, students + 1)
+    for row in gradebook.counted()[:students]:
+        gradebook.record_result(row.id, large_result(row.submission), exercises=())
+    return gradebook
+
+
+def peak_bytes(work) -> int:
+    tracemalloc.start()
+    try:
+        work()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def arrival_peak(folder: Path, students: int) -> int:
+    """The main process's peak while one more result arrives (what batch.py does per result)."""
+    with filled_gradebook(folder, students) as gradebook:
+        last = gradebook.counted()[-1]
+
+        def arrive() -> None:
+            gradebook.record_result(last.id, large_result(last.submission), exercises=())
+            for standing in standings(gradebook, ASSIGNMENT, student=last.student):
+                write_student(standing, folder)
+        return peak_bytes(arrive)
+
+
+def test_an_arriving_result_costs_the_same_memory_however_many_are_stored(tmp_path):
+    few, many = arrival_peak(tmp_path / "few", 3), arrival_peak(tmp_path / "many", 20)
+    assert many < few * 1.2, (few, many)
+
+
+def test_publishing_keeps_only_a_brief_of_each_result(tmp_path):
+    one = len(json.dumps(large_result("x").to_dict()))
+    peaks = {}
+    for students in (5, 25):
+        with filled_gradebook(tmp_path / str(students), students) as gradebook:
+            peaks[students] = peak_bytes(lambda: publish(gradebook, ASSIGNMENT, tmp_path / str(students)))
+    per_student = (peaks[25] - peaks[5]) / 20
+    # A whole result held in memory takes several times its JSON text; a brief one a small part of it.
+    assert per_student < one / 5, (per_student, one)

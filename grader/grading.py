@@ -273,7 +273,7 @@ def _unrunnable(submission: Submission, assignment: Assignment, settings: GradeS
 
 def _grader_environment(settings: GradeSettings) -> dict:
     import torch
-    env = {"grader": {"python": platform.python_version(), "torch": torch.__version__},
+    env = {"grader": {"python": platform.python_version(), "torch": str(torch.__version__)},
            "sandbox": "bubblewrap" if settings.sandboxed else "none (--no-sandbox)",
            "kernel_environment": settings.kernel_env_note or str(settings.interpreter.prefix),
            "limits": settings.limits.to_dict()}

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 import tracemalloc
 from datetime import datetime, timezone
 from pathlib import Path
@@ -105,3 +107,31 @@ def test_publishing_keeps_only_a_brief_of_each_result(tmp_path):
     per_student = (peaks[25] - peaks[5]) / 20
     # A whole result held in memory takes several times its JSON text; a brief one a small part of it.
     assert per_student < one / 5, (per_student, one)
+
+
+MAIN_PROCESS = """
+import io, json, sys
+from pathlib import Path
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+from grader.batch import BatchOptions, run_batch
+
+if __name__ == "__main__":
+    folder = Path(sys.argv[1])
+    nbformat.write(new_notebook(cells=[new_code_cell("import torch\\nx = torch.ones(2)")]), folder / "a.ipynb")
+    summary = run_batch(BatchOptions(paths=(folder,), out=folder / "out", workers=1, only=("compare",)),
+                        stream=io.StringIO())
+    print(json.dumps({"graded": len(summary.results), "torch": "torch" in sys.modules}))
+"""
+
+
+def test_the_main_process_never_imports_torch(course_env, tmp_path):
+    """torch is a few hundred MB resident; only the workers and kernels need it. Results
+    reach the main process as plain data, so nothing there pulls it in."""
+    script = tmp_path / "main_process.py"
+    script.write_text(MAIN_PROCESS)
+    (tmp_path / "subs").mkdir()
+    done = subprocess.run([sys.executable, str(script), str(tmp_path / "subs")], capture_output=True, text=True,
+                          timeout=600, cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.splitlines()[-1]) == {"graded": 1, "torch": False}

@@ -143,16 +143,16 @@ class _ExerciseTally:
 
     def __init__(self, assignment: Assignment) -> None:
         self.assignment = assignment
+        self.manual = {ex.id for ex in assignment.exercises if ex.manual}
         self.scores: dict[str, list[float]] = {ex.id: [] for ex in assignment.exercises}
         self.full: Counter[str] = Counter()
         self.pending: Counter[str] = Counter()
 
     def add(self, result: "SubmissionResult") -> None:
-        manual = {ex.id for ex in self.assignment.exercises if ex.manual}
         for e in result.exercises:
             if e.id not in self.scores:
                 continue
-            if e.id in manual:
+            if e.id in self.manual:
                 self.pending[e.id] += 1 if e.manual and e.answer else 0
                 scored = not e.manual
             else:

@@ -1,14 +1,16 @@
 """Benchmark: grading HW1 notebooks against running them with plain nbclient.
 
-    .venv/bin/python bench/run.py [--copies 8] [--workers N]
+    .venv/bin/python bench/run.py [--copies 8] [--workers N] [--nbgrader]
 
 Builds book-following HW1 notebooks (chapter 2 from the reference solutions, chapters 3-5
 as real students wrote them: tests/notebooks/book_ch*.ipynb) and variants, then in one
 invocation measures:
   1. the naive baseline: each notebook run by plain nbclient in a fresh kernel, serially;
   2. `grade` with 1 worker, and with N workers (sandboxed, warm kernels, hidden tests);
+  3. with --nbgrader, nbgrader's autograde on the same notebooks (bench/autograde.py);
 and prints per-notebook times, the ratio grading / naive execution (target <= 0.3), the
-N-worker speed-up (target >= 1.8 on 2 cores) and the grader's peak memory.
+N-worker speed-up (target >= 1.8 on 2 cores), the grader's peak memory, and with --nbgrader
+how much faster `grade` is than autograde (target >= 3).
 """
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ from grader import datasets, environment  # noqa: E402
 from grader.batch import BatchOptions, run_batch  # noqa: E402
 from grader.solutions import SETUP_SOURCE, solution_pieces  # noqa: E402
 from grader.spec import load_assignment  # noqa: E402
+from bench.autograde import autograde_run  # noqa: E402
 
 BOOKS = [ROOT / "tests" / "notebooks" / f"book_ch{n}.ipynb" for n in (3, 4, 5)]
 
@@ -119,6 +122,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=8)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--nbgrader", action="store_true",
+                        help="also time nbgrader autograde, installed in a throw-away environment")
     args = parser.parse_args()
     missing = [b for b in BOOKS if not b.is_file()]
     if missing:
@@ -140,6 +145,11 @@ def main() -> None:
         one, one_cpu, results = graded(paths, 1, Path(tmp) / "g1")
         print(f"3. grade, {args.workers} workers")
         many, many_cpu, _ = graded(paths, args.workers, Path(tmp) / "gN")
+        if args.nbgrader:
+            print("4. nbgrader autograde, serially")
+            autograde, nbgrader_version = autograde_run(
+                paths, kernel.interpreter.python, data.raw_dir,
+                sorted((ROOT / "assignments" / "hw1" / "data").glob("*.csv")), Path(tmp) / "nbgrader")
     per_naive = sum(naive) / len(naive)
     per_grade = one / len(paths)
     peak = max(r.timing.get("grader_peak_memory_mb", 0) for r in results)
@@ -159,6 +169,10 @@ def main() -> None:
     print(f"  so {args.workers} workers cannot take less than {many_cpu / cores:.1f} s for this work: "
           f"a speed-up of at most {one * cores / many_cpu:.2f}")
     print(f"grader peak memory: {peak:.0f} MB per worker process, {main_peak:.0f} MB in the main process")
+    if args.nbgrader:
+        print(f"nbgrader {nbgrader_version} autograde: {autograde:7.1f} s total, {autograde / len(paths):6.1f} s "
+              f"per notebook; grade is {autograde / one:.1f}x faster with 1 worker, "
+              f"{autograde / many:.1f}x with {args.workers}  (target >= 3)")
     print("where one notebook's grading time goes (1 worker, median s): " + ", ".join(
         f"{part} {statistics.median(r.timing.get(part, 0.0) for r in results):.1f}"
         for part in ("kernel_start", "execute", "tests", "total")))

@@ -120,9 +120,9 @@ def run_batch(options: BatchOptions, *, stream: TextIO = sys.stderr) -> BatchSum
                not row.current(version=assignment.version, exercises=options.only)]
         missing = [row for row in due if not Path(row.path).is_file()]
         due = [row for row in due if row not in missing]
-        if due:
-            _grade(due, gradebook, assignment, options, limits=limits, warnings=warnings, stream=stream)
-        final = publish(gradebook, assignment, out)
+        fresh = _grade(due, gradebook, assignment, options, limits=limits, warnings=warnings,
+                       stream=stream) if due else frozenset()
+        final = publish(gradebook, assignment, out, fresh=fresh)
     return BatchSummary(
         results=tuple(s.result for s in final if s.result is not None), out=out,
         seconds=time.monotonic() - began, graded=len(due), unchanged=len(counted) - len(due) - len(missing),
@@ -145,8 +145,9 @@ def _exclusive(out: Path) -> Iterator[None]:
 
 
 def _grade(due: list[AttemptRow], gradebook: Gradebook, assignment: Assignment, options: BatchOptions, *,
-           limits: Limits, warnings: list[str], stream: TextIO) -> None:
-    """Grade the attempts in ``due``, storing and publishing each result as it arrives."""
+           limits: Limits, warnings: list[str], stream: TextIO) -> frozenset[str]:
+    """Grade the attempts in ``due``, storing and publishing each result as it arrives.
+    Returns the submissions whose pages were written."""
     kernel = environment.resolve(options.kernel_env, assignment.environment,
                                  progress=lambda msg: stream.write(f"{msg}\n"))
     if kernel.flagged:
@@ -161,6 +162,7 @@ def _grade(due: list[AttemptRow], gradebook: Gradebook, assignment: Assignment, 
     submissions = [Submission(id=row.submission, path=Path(row.path)) for row in due]
     rows = {row.submission: row for row in due}
     progress = Progress(len(submissions), stream=stream, tty=stream.isatty())
+    written: set[str] = set()
     if options.scheduler:
         stream.write(f"grading on the Dask cluster at {options.scheduler}\n")
         arriving = grade_on_cluster(submissions, assignment, settings, scheduler=options.scheduler)
@@ -173,4 +175,6 @@ def _grade(due: list[AttemptRow], gradebook: Gradebook, assignment: Assignment, 
         gradebook.record_result(row.id, result, exercises=options.only)   # committed before anything else
         for standing in standings(gradebook, assignment, student=row.student):
             write_student(standing, options.out)
+            written.add(standing.submission)
         progress.update(result)
+    return frozenset(written)

@@ -84,12 +84,16 @@ def write_student(standing: Standing, out: Path) -> None:
                                                           counted=standing.attempt, comments=standing.comments))
 
 
-def publish(gradebook: Gradebook, assignment: Assignment, out: Path) -> list[Standing]:
+def publish(gradebook: Gradebook, assignment: Assignment, out: Path, *,
+            fresh: frozenset[str] = frozenset()) -> list[Standing]:
     """Render every page and table of the output folder from the gradebook, one student at a
-    time. Returns the standings in brief (see Standing.brief)."""
+    time. ``fresh`` names submissions whose pages were rendered after their result was stored,
+    in this same run: they are not rendered again. Returns the standings in brief (see
+    Standing.brief)."""
     def written() -> Iterator[Standing]:
         for standing in standings(gradebook, assignment):
-            write_student(standing, out)
+            if standing.submission not in fresh:
+                write_student(standing, out)
             yield standing
 
     refused = tuple(Refusal(**r) for r in (gradebook.meta_json("refused") or []))

@@ -204,3 +204,16 @@ def test_a_file_that_is_not_a_gradebook_is_a_usage_error(tmp_path):
         Gradebook.in_folder(tmp_path)
     assert str(caught.value) == (f"{tmp_path / 'gradebook.sqlite'} is not a usable gradebook "
                                  "(file is not a database)")
+
+
+def test_publishing_skips_only_the_pages_this_run_has_just_written(book, tmp_path):
+    grade_counted(book, {"ann": 4, "bob": 1})
+    publish(book, ASSIGNMENT, tmp_path / "site")
+    for student in ("ann", "bob"):
+        (tmp_path / "site" / student / "report.html").unlink()
+    brief = publish(book, ASSIGNMENT, tmp_path / "site", fresh=frozenset({"ann"}))
+    assert not (tmp_path / "site" / "ann" / "report.html").exists()
+    assert (tmp_path / "site" / "bob" / "report.html").is_file()
+    # The dashboard and the CSV still count every student.
+    assert [s.submission for s in brief] == ["ann", "bob"]
+    assert "ann" in (tmp_path / "site" / "gradebook.csv").read_text()

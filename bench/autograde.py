@@ -21,6 +21,7 @@ ASSIGNMENT = "hw1"
 def autograde_run(paths: list[Path], python: Path, data_raw: Path, csv_files: list[Path],
                   scratch: Path) -> tuple[float, str]:
     """Seconds `nbgrader autograde` takes for all of ``paths`` (one student each), and its version."""
+    scratch.mkdir(parents=True, exist_ok=True)
     venv = scratch / "venv"
     _run([sys.executable, "-m", "venv", str(venv)], scratch, dict(os.environ))
     _run([str(venv / "bin" / "pip"), "install", "-q", "nbgrader"], scratch, dict(os.environ))

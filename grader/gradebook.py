@@ -270,7 +270,8 @@ class _Transaction:
         self.db.execute("COMMIT" if kind is None else "ROLLBACK")
 
 
-# needs_regrade: the grader failed (grader_fault), or a test ended in "error" rather than a verdict.
+# needs_regrade: the verdict is not the notebook's own, so a re-run grades it again: the grader
+# failed (grader_fault), or a test ended in "error" rather than passing or failing.
 _COLUMNS = ("id, student, submission, matched, content_hash, origin, path, submitted_at, time_source, note, "
             "assignment_version, graded_exercises, score, seconds, graded_at, "
             "coalesce(json_extract(result, '$.grader_fault'), 0) OR EXISTS (SELECT 1 FROM outcomes o "

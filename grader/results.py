@@ -105,11 +105,6 @@ class SubmissionResult:
     late: Lateness | None = None      # set when a deadline was passed
     grader_fault: bool = False        # the grader, not the notebook, failed; re-runs regrade it
 
-    @property
-    def needs_regrade(self) -> bool:
-        """The verdict is not the notebook's own: the grader failed somewhere."""
-        return self.grader_fault or any(t.outcome == "error" for e in self.exercises for t in e.tests)
-
     def brief(self) -> "SubmissionResult":
         """Totals, errors, lateness and timings, and each exercise's score without its tests,
         answer or cells: a few KB where the whole result can be a few hundred."""

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from grader.batch import BatchOptions, run_batch  # noqa: E402
-from grader.site import publish, standings, write_student  # noqa: E402
+from grader.site import publish, store_result  # noqa: E402
 from tests.test_memory import ASSIGNMENT, large_result, ungraded_gradebook  # noqa: E402
 
 
@@ -99,15 +99,13 @@ def resident_mb() -> float:
 
 
 def main_process_only(count: int) -> None:
+    sample = large_result("x")
     print(f"main process alone: {count} HW1-sized results "
-          f"({len(large_result('x').to_dict()['exercises'])} exercises, "
-          f"{sum(len(e.tests) for e in large_result('x').exercises)} tests each)")
+          f"({len(sample.exercises)} exercises, {sum(len(e.tests) for e in sample.exercises)} tests each)")
     with tempfile.TemporaryDirectory() as tmp, ungraded_gradebook(Path(tmp), count) as gradebook:
         began = last = time.monotonic()
         for done, row in enumerate(gradebook.counted(), 1):
-            gradebook.record_result(row.id, large_result(row.submission), exercises=())
-            for standing in standings(gradebook, ASSIGNMENT, student=row.student):
-                write_student(standing, Path(tmp))
+            store_result(gradebook, ASSIGNMENT, row, large_result(row.submission), Path(tmp))
             if done % max(1, count // 10) == 0:
                 now = time.monotonic()
                 print(f"  {done}/{count} stored and rendered; last {count // 10} took {now - last:.1f} s; "

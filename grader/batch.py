@@ -23,7 +23,7 @@ from grader.grading import GradeSettings, Submission
 from grader.results import SubmissionResult
 from grader.roster import load_roster
 from grader.sandbox import INSTALL_HINT, bubblewrap
-from grader.site import publish, standings, write_student
+from grader.site import publish, store_result
 from grader.spec import Assignment, IntakeRules, Limits, load_assignment
 
 SCRATCH = ".intake"     # below the output folder: where zip members are extracted
@@ -172,9 +172,6 @@ def _grade(due: list[AttemptRow], gradebook: Gradebook, assignment: Assignment, 
         row = rows[result.submission]
         if kernel.flagged:
             result = replace(result, environment={**result.environment, "kernel_flagged": True})
-        gradebook.record_result(row.id, result, exercises=options.only)   # committed before anything else
-        for standing in standings(gradebook, assignment, student=row.student):
-            write_student(standing, options.out)
-            written.add(standing.submission)
+        written.update(store_result(gradebook, assignment, row, result, options.out, exercises=options.only))
         progress.update(result)
     return frozenset(written)

@@ -84,6 +84,18 @@ def write_student(standing: Standing, out: Path) -> None:
                                                           counted=standing.attempt, comments=standing.comments))
 
 
+def store_result(gradebook: Gradebook, assignment: Assignment, row: AttemptRow, result: SubmissionResult,
+                 out: Path, *, exercises: Sequence[str] = ()) -> list[str]:
+    """What happens as each result arrives: it is committed to the gradebook first, then the
+    student's pages are rendered from it. Returns the submissions whose pages were written."""
+    gradebook.record_result(row.id, result, exercises=exercises)
+    written = []
+    for standing in standings(gradebook, assignment, student=row.student):
+        write_student(standing, out)
+        written.append(standing.submission)
+    return written
+
+
 def publish(gradebook: Gradebook, assignment: Assignment, out: Path, *,
             fresh: frozenset[str] = frozenset()) -> list[Standing]:
     """Render every page and table of the output folder from the gradebook, one student at a

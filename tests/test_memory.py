@@ -18,7 +18,7 @@ from grader.gradebook import Gradebook
 from grader.intake import Attempt
 from grader.results import CheckResult, SubmissionResult
 from grader.scoring import score_exercises, totals
-from grader.site import publish, standings, write_student
+from grader.site import publish, store_result
 from grader.spec import load_assignment
 
 ASSIGNMENT = load_assignment("hw1")
@@ -86,11 +86,7 @@ def arrival_peak(folder: Path, students: int) -> int:
     with filled_gradebook(folder, students) as gradebook:
         last = gradebook.counted()[-1]
 
-        def arrive() -> None:
-            gradebook.record_result(last.id, large_result(last.submission), exercises=())
-            for standing in standings(gradebook, ASSIGNMENT, student=last.student):
-                write_student(standing, folder)
-        return peak_bytes(arrive)
+        return peak_bytes(lambda: store_result(gradebook, ASSIGNMENT, last, large_result(last.submission), folder))
 
 
 def test_an_arriving_result_costs_the_same_memory_however_many_are_stored(tmp_path):

@@ -12,10 +12,13 @@ import multiprocessing
 import os
 import queue
 import signal
+import sys
 import time
 from collections.abc import Iterator
 
-from grader.grading import GradeSettings, Submission, grade_submission, launch_kernel
+from grader.forkserver import ForkServer
+from grader.grading import (GradeSettings, Submission, grade_submission, launch_kernel,
+                            start_fork_server)
 from grader.errors import GraderError
 from grader.results import SubmissionResult
 from grader.scoring import score_exercises, totals
@@ -25,19 +28,28 @@ from grader.spec import Assignment
 def _worker(worker_id: int, tasks, results, assignment: Assignment, settings: GradeSettings,
             warm: bool, parent: int, pool) -> None:
     _die_with(parent)
+    forks = _start_forks(settings) if warm and settings.sandboxed else None
     import pytest  # noqa: F401  - paid once per worker, not per submission
     import torch  # noqa: F401
+    if forks is not None:
+        try:
+            forks.wait_ready()
+        except GraderError as exc:
+            print(f"worker {worker_id}: kernels start fresh for each notebook: {exc}", file=sys.stderr)
+            forks.close()
+            forks = None
     ready = None
     while True:
         submission = tasks.get()
         if submission is None:
             break
         results.put(("start", worker_id, submission.id))
-        kernel = ready or (_launch(assignment, settings) if warm else None)
+        kernel = ready or (_launch(assignment, settings, forks) if warm else None)
         # Warm the next kernel while this one is graded, unless every submission still
         # waiting already has a warm kernel somewhere (so none is started for nothing).
+        # A forked kernel is only forked when its submission attaches to it.
         wanted = warm and pool.claim(had_warm=ready is not None)
-        ready = _launch(assignment, settings) if wanted else None
+        ready = _launch(assignment, settings, forks) if wanted else None
         if wanted and ready is None:
             pool.adjust(-1)
         try:
@@ -56,6 +68,8 @@ def _worker(worker_id: int, tasks, results, assignment: Assignment, settings: Gr
         results.put(("done", worker_id, payload))
     if ready is not None:
         ready.close()
+    if forks is not None:
+        forks.close()
 
 
 class WarmPool:
@@ -89,11 +103,19 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-def _launch(assignment: Assignment, settings: GradeSettings):
+def _launch(assignment: Assignment, settings: GradeSettings, forks: ForkServer | None):
     try:
-        return launch_kernel(assignment, settings)
-    except GraderError:
+        return launch_kernel(assignment, settings, forkserver=forks)
+    except (GraderError, OSError):
         return None   # grade_submission starts one itself and reports what goes wrong
+
+
+def _start_forks(settings: GradeSettings) -> ForkServer | None:
+    try:
+        return start_fork_server(settings)
+    except (GraderError, OSError) as exc:
+        print(f"kernels start fresh for each notebook: {exc}", file=sys.stderr)
+        return None
 
 
 def grade_all(submissions: list[Submission], assignment: Assignment, settings: GradeSettings, *,

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from grader import datasets
 from grader.errors import CallTimeoutError, GraderError, KernelDiedError, NotebookError
+from grader.forkserver import ForkServer
 from grader.kernel import CellRun, KernelSession, new_runtime_dir
 from grader.notebook import PreparedNotebook, prepare, read_notebook
 from grader.plugin import run_tests
@@ -156,11 +157,21 @@ def _called_name(payload: dict) -> str | None:
     return None
 
 
-def launch_kernel(assignment: Assignment, settings: GradeSettings) -> KernelSession:
-    """A kernel for the next submission, launched (imports under way) but not yet waited for."""
-    session = KernelSession(_plan(settings, new_runtime_dir()), seed=assignment.seed)
+def launch_kernel(assignment: Assignment, settings: GradeSettings, *,
+                  forkserver: ForkServer | None = None) -> KernelSession:
+    """A kernel for the next submission, launched (imports under way) but not yet waited for;
+    with ``forkserver``, one to be forked from its pre-imported parent when attached."""
+    runtime = forkserver.new_kernel_dir() if forkserver is not None else new_runtime_dir()
+    session = KernelSession(_plan(settings, runtime), seed=assignment.seed, forkserver=forkserver)
     session.launch()
     return session
+
+
+def start_fork_server(settings: GradeSettings) -> ForkServer:
+    """A sandboxed parent that imports the libraries once, for kernels forked from it."""
+    server = ForkServer(_plan(settings, new_runtime_dir()))
+    server.start()
+    return server
 
 
 def grade_submission(submission: Submission, assignment: Assignment, settings: GradeSettings, *,
@@ -176,6 +187,9 @@ def grade_submission(submission: Submission, assignment: Assignment, settings: G
             "DataLoader worker processes capped at 0; d2l progress plots drawn once per cell; "
             "Fashion-MNIST images kept once transformed; TensorDataset minibatches read by index; "
             f"{settings.threads or 'default'} torch threads per kernel; libraries imported before the notebook")
+    if kernel is not None and kernel.forkserver is not None:
+        environment["kernel_start"] = ("forked from a sandboxed parent that imported the libraries "
+                                       "once; the fork has its own namespaces, tmpfs and cgroup")
     try:
         nb = read_notebook(submission.path, max_mb=settings.limits.notebook_mb)
     except NotebookError as exc:

@@ -10,9 +10,10 @@ import shutil
 import signal
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nbformat
 import zmq
@@ -26,6 +27,9 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from grader import agent, wire
 from grader.errors import CallTimeoutError, KernelDiedError, SandboxError, WireError
 from grader.sandbox import Cgroups, LaunchPlan, kernel_argv, prepare_runtime
+
+if TYPE_CHECKING:
+    from grader.forkserver import ForkServer
 
 AGENT_MODULE = "_nbagent"
 WIRE_MODULE = "_nbagent_wire"
@@ -69,9 +73,13 @@ def _output_size(out: dict) -> int:
 class KernelSession:
     """A running kernel for one submission. Use as a context manager."""
 
-    def __init__(self, plan: LaunchPlan, *, seed: int) -> None:
+    def __init__(self, plan: LaunchPlan, *, seed: int, forkserver: "ForkServer | None" = None) -> None:
         self.plan = plan
         self.seed = seed
+        # With a fork server the kernel is forked from a pre-imported parent, at attach():
+        # forking takes milliseconds, and only one child of a parent runs at a time.
+        self.forkserver = forkserver
+        self._pending = False
         self.cgroups: Cgroups | None = None
         self.client: CappedClient | None = None
         self.bridge: BlockingKernelClient | None = None
@@ -98,7 +106,14 @@ class KernelSession:
     def launch(self) -> None:
         """Start the kernel process and queue its prelude, without waiting for either.
         ZMQ holds the request until the kernel binds its sockets, so the heavy imports run
-        while the caller does other work (warm kernels)."""
+        while the caller does other work (warm kernels). A forked kernel starts at attach()."""
+        self.attached = False
+        if self.forkserver is not None:
+            self._pending = True
+            return
+        self._start_process()
+
+    def _start_process(self) -> None:
         began = time.monotonic()
         prepare_runtime(self.plan.runtime_dir)
         if self.plan.scratch_dir is not None:
@@ -106,7 +121,9 @@ class KernelSession:
         self.cgroups = Cgroups.create(self.plan.limits)
         self._forks_seen = 0
         self.stuck = False
-        spec = KernelSpec(argv=kernel_argv(self.plan, self.cgroups), display_name="Python 3",
+        forked = self.forkserver is not None
+        argv = ["python", "-f", "{connection_file}"] if forked else kernel_argv(self.plan, self.cgroups)
+        spec = KernelSpec(argv=argv, display_name="Python 3",
                           language="python", interrupt_mode="message", env={}, metadata={})
         jupyter_dir = self.plan.runtime_dir / "jupyter"
         # A hostile kernel can send one enormous message; ZMQ drops any larger than this
@@ -114,9 +131,12 @@ class KernelSession:
         max_message = 3 * self.plan.limits.reply_mb * 1024 * 1024
         context = zmq.asyncio.Context()
         context.setsockopt(zmq.MAXMSGSIZE, max_message)
-        km = AsyncKernelManager(kernel_name="python3", kernel_spec_manager=_single_spec(spec),
-                                transport="ipc", ip=str(jupyter_dir / "kernel"),
-                                connection_file=str(jupyter_dir / "kernel.json"), context=context)
+        manager = _ForkedKernelManager if forked else AsyncKernelManager
+        km = manager(kernel_name="python3", kernel_spec_manager=_single_spec(spec),
+                     transport="ipc", ip=str(jupyter_dir / "kernel"),
+                     connection_file=str(jupyter_dir / "kernel.json"), context=context)
+        if forked:
+            km.forked = (self.forkserver, self.plan.runtime_dir, self.cgroups)
         nb = nbformat.v4.new_notebook()
         client = CappedClient(nb, km=km, timeout=int(self.plan.limits.cell_timeout),
                               startup_timeout=STARTUP_TIMEOUT, allow_errors=False,
@@ -155,6 +175,9 @@ class KernelSession:
         """Wait until the launched kernel answers and its prelude has run."""
         began = time.monotonic()
         self.attached = True
+        if self._pending:
+            self._pending = False
+            self._start_process()
         assert self.client is not None
         try:
             self.client.start_new_kernel_client()
@@ -389,6 +412,20 @@ class KernelSession:
             run_sync(km.interrupt_kernel)()
         except Exception:
             pass
+
+
+class _ForkedKernelManager(AsyncKernelManager):
+    """Starts its kernel through a fork server (``forked`` = server, kernel folder, cgroups)."""
+
+    forked: tuple = ()
+
+    async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+        if self.provisioner is None:
+            from grader.forkserver import ForkedProvisioner
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+            self.provisioner = ForkedProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec,
+                                                 parent=self)
+        return await super()._async_pre_start_kernel(**kw)
 
 
 def _single_spec(spec: KernelSpec) -> KernelSpecManager:

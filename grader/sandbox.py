@@ -231,6 +231,12 @@ class Cgroups:
         script = "; ".join(f'echo $$ > "{t}"' for t in targets) + '; exec "$@"'
         return ["/bin/sh", "-c", script, "sandbox"]
 
+    def join(self, pid: int) -> None:
+        """Move a running process (and so everything it starts later) into these groups."""
+        for group in (self.memory, self.pids):
+            if group is not None:
+                (group / "cgroup.procs").write_text(str(pid))
+
     def oom_killed(self) -> bool:
         if self.memory is None:
             return False

@@ -78,7 +78,8 @@ def test_each_submission_starts_clean_on_a_warm_worker(course_env, tmp_path):
     for checker in ("b_checker", "d_checker"):
         compare = next(e for e in results[checker].exercises if e.id == "compare")
         assert compare.score == compare.max_score, [t.message for t in compare.tests]
-        assert results[checker].timing["kernel_start"] < results["a_polluter"].timing["kernel_start"]
+    # Every kernel was forked from the one pre-imported parent of the worker.
+    assert all("forked" in r.environment.get("kernel_start", "") for r in results.values())
 
 
 def test_a_worker_that_dies_costs_only_its_own_submission(course_env, tmp_path):

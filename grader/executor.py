@@ -20,6 +20,7 @@ from grader.forkserver import ForkServer
 from grader.grading import (GradeSettings, Submission, grade_submission, launch_kernel,
                             start_fork_server)
 from grader.errors import GraderError
+from grader.memo import ReferenceMemo
 from grader.results import SubmissionResult
 from grader.scoring import score_exercises, totals
 from grader.spec import Assignment
@@ -38,6 +39,7 @@ def _worker(worker_id: int, tasks, results, assignment: Assignment, settings: Gr
             print(f"worker {worker_id}: kernels start fresh for each notebook: {exc}", file=sys.stderr)
             forks.close()
             forks = None
+    memo = ReferenceMemo()   # reference outputs, computed once for this worker's submissions
     ready = None
     while True:
         submission = tasks.get()
@@ -53,7 +55,7 @@ def _worker(worker_id: int, tasks, results, assignment: Assignment, settings: Gr
         if wanted and ready is None:
             pool.adjust(-1)
         try:
-            result = grade_submission(submission, assignment, settings, kernel=kernel)
+            result = grade_submission(submission, assignment, settings, kernel=kernel, memo=memo)
             payload = result.to_dict()
         except Exception as exc:  # a grader bug: this submission only
             payload = crashed(submission, assignment, f"the grader failed on this notebook "

@@ -17,6 +17,7 @@ from grader import datasets
 from grader.errors import CallTimeoutError, GraderError, KernelDiedError, NotebookError
 from grader.forkserver import ForkServer
 from grader.kernel import CellRun, KernelSession, new_runtime_dir
+from grader.memo import ReferenceMemo
 from grader.notebook import PreparedNotebook, prepare, read_notebook
 from grader.plugin import run_tests
 from grader.results import CellResult, SubmissionResult, CheckResult
@@ -175,9 +176,11 @@ def start_fork_server(settings: GradeSettings) -> ForkServer:
 
 
 def grade_submission(submission: Submission, assignment: Assignment, settings: GradeSettings, *,
-                     kernel: KernelSession | None = None) -> SubmissionResult:
+                     kernel: KernelSession | None = None,
+                     memo: ReferenceMemo | None = None) -> SubmissionResult:
     """Grade one notebook. ``kernel`` is a launched kernel to use (it is closed afterwards);
-    if the notebook cannot be read it is left untouched for the next submission."""
+    if the notebook cannot be read it is left untouched for the next submission. ``memo``
+    keeps reference outputs from one submission to the next."""
     began = time.monotonic()
     timing: dict[str, float] = {}
     warnings = list(settings.warnings)
@@ -221,10 +224,17 @@ def grade_submission(submission: Submission, assignment: Assignment, settings: G
         cells = execution.run_all()
         timing["execute"] = round(time.monotonic() - t0, 3)
         t0 = time.monotonic()
+        before = memo.stats() if memo is not None else None
         outcomes, problems = run_tests(assignment, execution, public_only=settings.public_only,
                                        exercises=settings.exercises or None,
-                                       limits=settings.limits, before_test=execution.before_test)
+                                       limits=settings.limits, before_test=execution.before_test,
+                                       memo=memo)
         timing["tests"] = round(time.monotonic() - t0, 3)
+        if memo is not None and before is not None:
+            after = memo.stats()
+            environment["reference_outputs"] = {
+                "from_memo": after.hits - before.hits, "computed": after.misses - before.misses,
+                "not_cacheable": after.uncacheable - before.uncacheable}
         errors += [f"grader: {p}" for p in problems]
         grader_fault = bool(problems)
         warnings += execution.kernel_notes

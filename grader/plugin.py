@@ -1,9 +1,10 @@
 """The pytest plugin that runs an assignment's tests in the grader's process.
 
 Fixtures: ``student`` (the notebook, through the bridge), ``reference`` (the exercise's
-reference module), ``tolerance`` (named tolerances from assignment.toml). Markers:
-``points(n)`` and ``exercise(id)``. Outcomes are collected as structured data; messages come
-from the exception a check raised, never from test source.
+reference module, its pure function calls answered from a ``ReferenceMemo``), ``tolerance``
+(named tolerances from assignment.toml). Markers: ``points(n)`` and ``exercise(id)``.
+Outcomes are collected as structured data; messages come from the exception a check raised,
+never from test source.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from grader.bridge import Link, Student
 from grader.compare import Mismatch
 from grader.errors import (AssignmentError, CallTimeoutError, KernelDiedError, MissingNameError,
                            StudentError, WireError)
+from grader.memo import ReferenceMemo, ReferenceModule, assignment_digest
 from grader.results import CheckResult
 from grader.spec import Assignment, Limits
 
@@ -28,12 +30,15 @@ STUDENT_FAULTS = (Mismatch, MissingNameError, StudentError, CallTimeoutError, Ke
 
 class GradingPlugin:
     def __init__(self, assignment: Assignment, link: Link, *, exercises: Iterable[str] | None = None,
-                 before_test: Callable[[], None] | None = None, limits: Limits | None = None) -> None:
+                 before_test: Callable[[], None] | None = None, limits: Limits | None = None,
+                 memo: ReferenceMemo | None = None) -> None:
         self.assignment = assignment
         self.limits = limits or assignment.limits
         self.link = link
         self.only = set(exercises) if exercises else None
         self.before_test = before_test
+        self.memo = memo if memo is not None else ReferenceMemo()
+        self._version = assignment_digest(assignment)
         self.outcomes: list[CheckResult] = []
         self.problems: list[str] = []
         self._started: dict[str, float] = {}
@@ -76,9 +81,9 @@ class GradingPlugin:
                        max_bytes=self.limits.reply_mb * 1024 * 1024)
 
     @pytest.fixture
-    def reference(self, request: pytest.FixtureRequest) -> Any:
+    def reference(self, request: pytest.FixtureRequest) -> ReferenceModule:
         exercise = self.assignment.exercise(_marker_arg(request.node, "exercise"))
-        return self.assignment.reference_module(exercise)
+        return self.memo.wrap(self.assignment.reference_module(exercise), version=self._version)
 
     @pytest.fixture
     def tolerance(self) -> Callable[[str], Any]:
@@ -158,11 +163,15 @@ def _marker_arg(item: Any, name: str) -> Any:
 
 def run_tests(assignment: Assignment, link: Link, *, public_only: bool = False,
               exercises: Iterable[str] | None = None, limits: Limits | None = None,
-              before_test: Callable[[], None] | None = None) -> tuple[list[CheckResult], list[str]]:
-    """Run the assignment's tests against ``link``; returns outcomes and grader-side problems."""
+              before_test: Callable[[], None] | None = None,
+              memo: ReferenceMemo | None = None) -> tuple[list[CheckResult], list[str]]:
+    """Run the assignment's tests against ``link``; returns outcomes and grader-side problems.
+    Pass the same ``memo`` for every submission a process grades to compute each reference
+    output once; without one, this run gets a fresh memo."""
     chosen = list(exercises) if exercises else None
     paths = [str(p) for p in assignment.test_files(chosen, public_only=public_only)]
-    plugin = GradingPlugin(assignment, link, exercises=chosen, before_test=before_test, limits=limits)
+    plugin = GradingPlugin(assignment, link, exercises=chosen, before_test=before_test, limits=limits,
+                           memo=memo)
     if not paths:
         return [], ["the assignment has no tests"]
     args = [*paths, "-p", "no:cacheprovider", "-p", "no:stepwise", "-p", "no:randomly",

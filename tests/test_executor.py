@@ -70,7 +70,7 @@ def settings_for(course_env, **kw):
     return GradeSettings(interpreter=course_env.interpreter, limits=limits, exercises=("compare",), **kw)
 
 
-def test_each_submission_starts_clean_on_a_warm_worker(course_env, tmp_path):
+def test_each_submission_starts_clean_on_a_warm_worker_that_keeps_reference_outputs(course_env, tmp_path):
     paths = [write(tmp_path, "a_polluter", [POLLUTER]), write(tmp_path, "b_checker", [CHECKER]),
              write(tmp_path, "c_polluter", [POLLUTER]), write(tmp_path, "d_checker", [CHECKER])]
     subs = [Submission(p.stem, p) for p in paths]
@@ -80,6 +80,11 @@ def test_each_submission_starts_clean_on_a_warm_worker(course_env, tmp_path):
         assert compare.score == compare.max_score, [t.message for t in compare.tests]
     # Every kernel was forked from the one pre-imported parent of the worker.
     assert all("forked" in r.environment.get("kernel_start", "") for r in results.values())
+    # The worker computed the reference outputs for the first checker only.
+    first, last = results["b_checker"].environment, results["d_checker"].environment
+    assert first["reference_outputs"]["computed"] > 0 and first["reference_outputs"]["from_memo"] == 0
+    assert last["reference_outputs"] == {"from_memo": first["reference_outputs"]["computed"],
+                                         "computed": 0, "not_cacheable": 0}
 
 
 def test_a_worker_that_dies_costs_only_its_own_submission(course_env, tmp_path):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -22,12 +23,16 @@ from typing import Any
 from jupyter_client.provisioning import LocalProvisioner
 
 from grader.errors import SandboxError
-from grader.sandbox import (DATADIR, HOME, VENV, WORKDIR, Cgroups, LaunchPlan, bwrap_args,
+from grader.sandbox import (DATADIR, HOME, VENV, WORKDIR, Cgroups, LaunchPlan, hidden_bwrap_args,
                             prepare_runtime, require_bubblewrap, rlimit_args)
 
 READY_TIMEOUT = 180
-SPAWN_TIMEOUT = 20
+SPAWN_TIMEOUT = 10
 _SOURCE = Path(__file__).resolve().parent / "zygote.py"
+# Reads one line, byte by byte (nothing buffered that the parent's own reads would miss).
+_BOOT = ("import json, os\nline = b''\nwhile not line.endswith(b'\\n'):\n    byte = os.read(0, 1)\n"
+         "    if not byte:\n        raise SystemExit(1)\n    line += byte\nboot = json.loads(line)\n"
+         "exec(compile(boot['source'], '<parent>', 'exec'), {'__name__': '__main__', 'CONFIG': boot['config']})\n")
 
 
 class ForkServer:
@@ -52,8 +57,7 @@ class ForkServer:
         config = {"home": HOME, "data": DATADIR, "work": WORKDIR,
                   "shared": str(self.shared_dir),
                   "scratch_bytes": self.plan.limits.scratch_mb * 1024 * 1024}
-        argv = bwrap_args(self.plan, require_bubblewrap()) + [
-            f"{VENV}/bin/python", "-c", _SOURCE.read_text(encoding="utf-8"), json.dumps(config)]
+        argv = hidden_bwrap_args(self.plan, require_bubblewrap()) + [f"{VENV}/bin/python", "-c", _BOOT]
         argv = rlimit_args(self.plan.limits) + argv
         if self.cgroups is not None:
             argv = self.cgroups.join_command() + argv
@@ -61,6 +65,9 @@ class ForkServer:
             self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                             stderr=log, env={}, start_new_session=True)
         assert self.process.stdout is not None
+        # The parent's source and settings come as the first line on stdin, so that its
+        # command line (which its children can read) is only the short boot line.
+        self._send({"source": _SOURCE.read_text(encoding="utf-8"), "config": config})
         flags = fcntl.fcntl(self.process.stdout, fcntl.F_GETFL)
         fcntl.fcntl(self.process.stdout, fcntl.F_SETFL, flags | os.O_NONBLOCK)
         self.starts += 1
@@ -119,16 +126,20 @@ class ForkServer:
             self.cgroups.remove()
             self.cgroups = None
         if not keep_runtime:
-            import shutil
             shutil.rmtree(self.plan.runtime_dir, ignore_errors=True)
 
     # ---------------------------------------------------------------- children
     def spawn(self, own_dir: Path, connection_file: Path, cgroups: Cgroups | None) -> "ForkedKernel":
-        """Fork a child for ``own_dir``, put it in ``cgroups``, then let it start."""
+        """Fork a child for ``own_dir``, put it in ``cgroups``, then let it start. A parent
+        that does not answer (an earlier child may have stopped or killed it) is replaced once."""
         self.ensure_running()
         kid = uuid.uuid4().hex[:12]
-        self._send({"spawn": kid, "dir": str(own_dir), "connection_file": str(connection_file)})
-        event = self._next(lambda e: e.get("spawned") == kid, SPAWN_TIMEOUT, "fork")
+        try:
+            event = self._fork(kid, own_dir, connection_file)
+        except SandboxError:
+            self.close(keep_runtime=True)
+            self.ensure_running()
+            event = self._fork(kid, own_dir, connection_file)
         host_pid = self._host_pid(int(event["pid"]))
         if host_pid is None:   # never let a child run outside its cgroup
             self.close(keep_runtime=True)
@@ -137,6 +148,10 @@ class ForkServer:
             cgroups.join(host_pid)
         self._send({"go": kid})
         return ForkedKernel(self, kid, host_pid)
+
+    def _fork(self, kid: str, own_dir: Path, connection_file: Path) -> dict:
+        self._send({"spawn": kid, "dir": str(own_dir), "connection_file": str(connection_file)})
+        return self._next(lambda e: e.get("spawned") == kid, SPAWN_TIMEOUT, "fork")
 
     def status(self, kid: str) -> int | None:
         self._pump()
@@ -229,8 +244,16 @@ class ForkedKernel:
     def poll(self) -> int | None:
         if self.returncode is None:
             self.returncode = self.server.status(self.kid)
-        if self.returncode is None and not self.server.alive() and not _running(self.pid):
-            self.returncode = -signal.SIGKILL   # the whole sandbox went with its parent
+        if self.returncode is None and not Path(f"/proc/{self.pid}").exists():
+            # Reaped: its parent reports the status right after, unless the parent went too
+            # (and the whole sandbox with it).
+            for _ in range(10):
+                time.sleep(0.02)
+                self.returncode = self.server.status(self.kid)
+                if self.returncode is not None:
+                    break
+            else:
+                self.returncode = -signal.SIGKILL
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
@@ -271,11 +294,6 @@ def _status(pid: int) -> dict[str, str]:
     except OSError:
         return {}
     return dict(line.split(":\t", 1) for line in text.splitlines() if ":\t" in line)
-
-
-def _running(pid: int) -> bool:
-    state = _status(pid).get("State", "")
-    return bool(state) and not state.startswith(("Z", "X"))
 
 
 def _tail(path: Path) -> str:

@@ -131,6 +131,16 @@ def bwrap_args(plan: LaunchPlan, bwrap: str) -> list[str]:
     return args
 
 
+def hidden_bwrap_args(plan: LaunchPlan, bwrap: str) -> list[str]:
+    """bwrap, reading its options from a file outside the sandbox: the sandbox's PID 1 is
+    bwrap, and its command line would otherwise show host paths to the kernel."""
+    args = bwrap_args(plan, bwrap)
+    assert args[-1] == "--"
+    options = plan.runtime_dir / "bwrap.args"
+    options.write_bytes(b"".join(a.encode() + b"\0" for a in args[1:-1]))
+    return ["/bin/sh", "-c", 'exec 3<"$0" && exec "$@"', str(options), bwrap, "--args", "3", "--"]
+
+
 def rlimit_args(limits: Limits) -> list[str]:
     mb = 1024 * 1024
     return ["prlimit", f"--cpu={limits.cpu_seconds}:{limits.cpu_seconds + 5}", f"--fsize={limits.file_size_mb * mb}",
@@ -151,7 +161,7 @@ def kernel_argv(plan: LaunchPlan, cgroups: "Cgroups | None") -> list[str]:
     """The command jupyter_client runs; ``{connection_file}`` is filled in by it."""
     if plan.sandboxed:
         kernel = [f"{VENV}/bin/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-        inner = bwrap_args(plan, require_bubblewrap()) + kernel
+        inner = hidden_bwrap_args(plan, require_bubblewrap()) + kernel
     else:
         kernel = [str(plan.interpreter.python), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
         env = [f"{k}={v}" for k, v in kernel_environment(plan).items()]

@@ -1,7 +1,7 @@
 """The pre-imported parent inside a sandbox: it forks one fresh kernel per submission.
 
-Sent as source into the sandbox (never imported by the grader) and run there with the
-course environment's Python. It imports the heavy libraries once, makes itself
+Sent as source into the sandbox on stdin (never imported by the grader) and run there with
+the course environment's Python. It imports the heavy libraries once, makes itself
 non-dumpable (so a child can neither ptrace it nor read its memory or open files), then
 reads requests as JSON lines on stdin and answers on stdout:
 
@@ -237,8 +237,7 @@ def serve(config):
                     children[request["go"]] = (pid, None)
 
 
-def main():
-    config = json.loads(sys.argv[1])
+def main(config):
     sys.stdout = sys.stderr   # stdout is the channel to the grader: nothing else writes there
     config["threads"] = {name: os.environ.get(name) for name in THREAD_VARIABLES}
     for name in THREAD_VARIABLES:
@@ -251,4 +250,4 @@ def main():
     serve(config)
 
 
-main()
+main(CONFIG)  # noqa: F821 - given by the boot line (grader/forkserver.py)

@@ -100,6 +100,14 @@ def test_a_parent_killed_by_its_child_is_started_again(forks):
     assert server.starts == starts + 1
 
 
+def test_a_parent_stopped_by_its_child_is_replaced(forks):
+    settings, server = forks
+    starts = server.starts
+    run(settings, server, "import os, signal\nos.kill(os.getppid(), signal.SIGSTOP)\nprint('stopped')")
+    assert run(settings, server, "print(6 * 7)") == ["42\n"]
+    assert server.starts == starts + 1
+
+
 def test_each_forked_kernel_has_its_own_cgroup(forks):
     settings, server = forks
     session = launch_kernel(ASSIGNMENT, settings, forkserver=server)

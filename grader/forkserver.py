@@ -86,8 +86,8 @@ class ForkServer:
                                f"to reach it ({event['shared'][0]})")
         if len(event.get("tasks", ())) != 1:
             self.close()
-            raise SandboxError(f"the kernel parent runs {event['tasks']} threads after its imports; "
-                               "forking it is unsafe")
+            raise SandboxError(f"the kernel parent runs {len(event.get('tasks', ()))} threads after its "
+                               "imports; forking it is unsafe")
         self._ready = True
 
     @property

@@ -24,7 +24,7 @@ from jupyter_client.provisioning import LocalProvisioner
 
 from grader.errors import SandboxError
 from grader.sandbox import (DATADIR, HOME, VENV, WORKDIR, Cgroups, LaunchPlan, hidden_bwrap_args,
-                            prepare_runtime, require_bubblewrap, rlimit_args)
+                            log_tail, prepare_runtime, require_bubblewrap, rlimit_args)
 
 READY_TIMEOUT = 180
 SPAWN_TIMEOUT = 10
@@ -154,8 +154,9 @@ class ForkServer:
         return self._next(lambda e: e.get("spawned") == kid, SPAWN_TIMEOUT, "fork")
 
     def status(self, kid: str) -> int | None:
+        """A child's exit status, once (its ForkedKernel keeps it), so nothing piles up here."""
         self._pump()
-        return self.exits.get(kid)
+        return self.exits.pop(kid, None)
 
     def _host_pid(self, ns_pid: int) -> int | None:
         assert self.process is not None
@@ -223,7 +224,7 @@ class ForkServer:
                     self._events.remove(event)
                     return event
             if not self.alive():
-                tail = _tail(self.plan.runtime_dir / "zygote.log")
+                tail = log_tail(self.plan.runtime_dir / "zygote.log")
                 raise SandboxError(f"the kernel parent failed to {what}" + (f" ({tail})" if tail else ""))
             if time.monotonic() > deadline:
                 raise SandboxError(f"the kernel parent did not {what} within {timeout:.0f} s")
@@ -294,11 +295,3 @@ def _status(pid: int) -> dict[str, str]:
     except OSError:
         return {}
     return dict(line.split(":\t", 1) for line in text.splitlines() if ":\t" in line)
-
-
-def _tail(path: Path) -> str:
-    try:
-        lines = path.read_bytes()[-2000:].decode("utf-8", "replace").strip().splitlines()
-    except OSError:
-        return ""
-    return lines[-1] if lines else ""

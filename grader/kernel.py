@@ -26,7 +26,7 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 
 from grader import agent, wire
 from grader.errors import CallTimeoutError, KernelDiedError, SandboxError, WireError
-from grader.sandbox import Cgroups, LaunchPlan, kernel_argv, prepare_runtime
+from grader.sandbox import Cgroups, LaunchPlan, kernel_argv, log_tail, prepare_runtime
 
 if TYPE_CHECKING:
     from grader.forkserver import ForkServer
@@ -194,7 +194,7 @@ class KernelSession:
 
     def _fail_start(self, exc: BaseException) -> None:
         reason = self.death_reason() or str(exc)
-        tail = _log_tail(self.plan.runtime_dir / "kernel.log")
+        tail = log_tail(self.plan.runtime_dir / "kernel.log")
         self.shutdown()
         if tail:
             reason += f" (kernel said: {tail})"
@@ -453,14 +453,6 @@ def _plain_traceback(outputs: Any) -> list[str]:
             lines = "\n".join(_ANSI.sub("", line) for line in out.get("traceback", []))
             return lines.splitlines()[-30:]
     return []
-
-
-def _log_tail(path: Path) -> str:
-    try:
-        lines = path.read_bytes()[-2000:].decode("utf-8", "replace").strip().splitlines()
-    except OSError:
-        return ""
-    return lines[-1] if lines else ""
 
 
 def new_runtime_dir() -> Path:

@@ -147,6 +147,15 @@ def rlimit_args(limits: Limits) -> list[str]:
             f"--nofile={limits.open_files}", f"--core=0", "--"]
 
 
+def log_tail(path: Path) -> str:
+    """The last line a sandboxed process wrote to its log, for an error message."""
+    try:
+        lines = path.read_bytes()[-2000:].decode("utf-8", "replace").strip().splitlines()
+    except OSError:
+        return ""
+    return lines[-1] if lines else ""
+
+
 def prepare_runtime(runtime_dir: Path) -> None:
     """Files the sandbox binds: a minimal passwd/group and the Jupyter runtime folder."""
     (runtime_dir / "jupyter").mkdir(parents=True, exist_ok=True)

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from grader.batch import BatchOptions, run_batch  # noqa: E402
-from grader.site import publish, store_result  # noqa: E402
+from grader.publish.site import publish, store_result  # noqa: E402
 from tests.test_memory import ASSIGNMENT, large_result, ungraded_gradebook  # noqa: E402
 
 

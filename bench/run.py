@@ -33,10 +33,11 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader import datasets, environment  # noqa: E402
+from grader import datasets
+from grader.kernel import environment  # noqa: E402
 from grader.batch import BatchOptions, run_batch  # noqa: E402
-from grader.solutions import SETUP_SOURCE, solution_pieces  # noqa: E402
-from grader.spec import load_assignment  # noqa: E402
+from grader.judge.solutions import SETUP_SOURCE, solution_pieces  # noqa: E402
+from grader.assignment import load_assignment  # noqa: E402
 from bench.autograde import autograde_run  # noqa: E402
 
 BOOKS = [ROOT / "tests" / "notebooks" / f"book_ch{n}.ipynb" for n in (3, 4, 5)]

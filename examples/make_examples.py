@@ -12,8 +12,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader.solutions import SETUP_SOURCE, solution_pieces
-from grader.spec import load_assignment
+from grader.judge.solutions import SETUP_SOURCE, solution_pieces
+from grader.assignment import load_assignment
 
 OUT = Path(__file__).resolve().parent / "submissions"
 

@@ -1,6 +1,28 @@
 """d2l-grader: grade Dive into Deep Learning notebooks in sandboxed kernels.
 
 Inside a notebook, ``from grader import check; check("softmax")`` runs the public checks.
+
+The engine, grouped by the stage of a submission's path. A module imports only from its
+own stage and from stages above it in this list (``tests/test_layout.py`` checks it):
+
+    foundation   errors, text, assignment, results, datasets, scoring
+    intake/      files in, students out: survey, archive, roster, names
+    inkernel/    sent into the kernel as source, standard library only: wire, agent,
+                 prelude, zygote
+    kernel/      a sandboxed kernel and its limits: plan, sandbox, cgroups, client,
+                 session, forkserver, environment
+    judge/       pytest in the grader's process: plugin, bridge, local, memo, compare,
+                 solutions
+    grading/     one submission end to end: settings, notebook, execution, submission,
+                 pool, cluster
+    gradebook    the SQLite gradebook
+    standings    each student's counted attempt and final result
+    publish/     pages and files out: site, report, dashboard, chart, export, manual,
+                 templates/
+    entry points batch (grade), check, release, testing and bookcode (for test authors), cli
+
+Data flows one way: intake -> grading (kernel, inkernel, judge, scoring) -> gradebook ->
+standings -> publish.
 """
 from __future__ import annotations
 

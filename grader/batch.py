@@ -14,19 +14,21 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
-from grader import datasets, environment, intake
-from grader.archive import ZipLimits
-from grader.errors import SandboxError, UsageError
-from grader.executor import Progress, grade_all, grade_on_cluster
+from grader import datasets
+from grader.assignment import Assignment, IntakeRules, Limits, load_assignment
+from grader.errors import UsageError
 from grader.gradebook import AttemptRow, Gradebook
-from grader.grading import GradeSettings, Submission
+from grader.grading.cluster import grade_on_cluster
+from grader.grading.pool import grade_all
+from grader.grading.settings import GradeSettings, Submission
+from grader.intake.archive import ZipLimits
+from grader.intake.names import SCRATCH
+from grader.intake.roster import load_roster
+from grader.intake.survey import admit, survey
+from grader.kernel import environment
+from grader.kernel.sandbox import require_bubblewrap
+from grader.publish.site import publish, store_result
 from grader.results import SubmissionResult
-from grader.roster import load_roster
-from grader.sandbox import INSTALL_HINT, bubblewrap
-from grader.site import publish, store_result
-from grader.spec import Assignment, IntakeRules, Limits, load_assignment
-
-SCRATCH = ".intake"     # below the output folder: where zip members are extracted
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class BatchOptions:
     kernel_env: str = "auto"               # auto | current | path to a venv
     limits: dict = field(default_factory=dict)
     only: tuple[str, ...] = ()             # grade only these exercises
-    fast: bool = True                      # warm kernels and grading settings (grader/prelude.py)
+    plain_kernels: bool = False            # no warm kernels, no grading settings (grader/inkernel/prelude.py)
     scheduler: str | None = None           # a Dask scheduler address: grade on that cluster
     regrade: bool = False                  # grade again even what the gradebook holds for this version
     roster: Path | None = None             # a class list CSV: file names are matched against it
@@ -96,11 +98,10 @@ def run_batch(options: BatchOptions, *, stream: TextIO = sys.stderr) -> BatchSum
     policy = assignment.late.with_overrides(**options.late)
     roster = load_roster(options.roster) if options.roster else None
     zip_limits = ZipLimits(member_mb=limits.notebook_mb)
-    found = intake.survey(list(options.paths), limits=zip_limits)
+    found = survey(list(options.paths), limits=zip_limits)
     warnings: list[str] = []
     if options.sandbox:
-        if bubblewrap() is None:
-            raise SandboxError(INSTALL_HINT)
+        require_bubblewrap()
     else:
         warnings.append("graded WITHOUT the sandbox (--no-sandbox): student code ran unconfined")
         stream.write("WARNING: --no-sandbox: student code runs unconfined, with your user's rights.\n")
@@ -109,7 +110,7 @@ def run_batch(options: BatchOptions, *, stream: TextIO = sys.stderr) -> BatchSum
         held = gradebook.meta("assignment")
         if held and held != assignment.id:
             raise UsageError(f"{out} holds the gradebook of {held!r}, not {assignment.id!r}; grade into another --out")
-        taken = intake.admit(found, patterns=patterns, scratch=out / SCRATCH, limits=zip_limits, roster=roster,
+        taken = admit(found, patterns=patterns, scratch=out / SCRATCH, limits=zip_limits, roster=roster,
                              timezone=policy.deadline.tzinfo if policy.deadline else None)
         gradebook.record_attempts(taken.attempts)
         gradebook.set_meta(assignment=assignment.id, late_policy=policy.to_dict(),
@@ -157,7 +158,7 @@ def _grade(due: list[AttemptRow], gradebook: Gradebook, assignment: Assignment, 
     settings = GradeSettings(interpreter=kernel.interpreter, limits=limits, sandboxed=options.sandbox,
                              kernel_env_note=kernel.note, fashion_mnist=datasets.fashion_mnist(),
                              exercises=tuple(options.only), warnings=tuple(warnings),
-                             fast=options.fast, threads=max(1, (os.cpu_count() or 1) // workers),
+                             plain=options.plain_kernels, threads=max(1, (os.cpu_count() or 1) // workers),
                              data_files=assignment.data_files())
     submissions = [Submission(id=row.submission, path=Path(row.path)) for row in due]
     rows = {row.submission: row for row in due}
@@ -167,7 +168,7 @@ def _grade(due: list[AttemptRow], gradebook: Gradebook, assignment: Assignment, 
         stream.write(f"grading on the Dask cluster at {options.scheduler}\n")
         arriving = grade_on_cluster(submissions, assignment, settings, scheduler=options.scheduler)
     else:
-        arriving = grade_all(submissions, assignment, settings, workers=workers, warm=options.fast)
+        arriving = grade_all(submissions, assignment, settings, workers=workers, warm=not options.plain_kernels)
     for result in arriving:
         row = rows[result.submission]
         if kernel.flagged:
@@ -175,3 +176,30 @@ def _grade(due: list[AttemptRow], gradebook: Gradebook, assignment: Assignment, 
         written.update(store_result(gradebook, assignment, row, result, options.out, exercises=options.only))
         progress.update(result)
     return frozenset(written)
+
+
+class Progress:
+    """A one-line progress bar on a terminal; a line per submission otherwise."""
+
+    def __init__(self, total: int, *, stream, tty: bool) -> None:
+        self.total = total
+        self.done = 0
+        self.stream = stream
+        self.tty = tty
+        self.began = time.monotonic()
+
+    def update(self, result: SubmissionResult) -> None:
+        self.done += 1
+        elapsed = time.monotonic() - self.began
+        status = f"{result.score:g}/{result.max_score:g}" + (" (error)" if result.errors else "")
+        if self.tty:
+            width = 30
+            filled = int(width * self.done / max(1, self.total))
+            eta = elapsed / self.done * (self.total - self.done)
+            self.stream.write(f"\r[{'#' * filled}{'-' * (width - filled)}] {self.done}/{self.total} "
+                              f"{elapsed:4.0f}s eta {eta:4.0f}s  {result.submission[:30]}: {status}\033[K")
+            if self.done == self.total:
+                self.stream.write("\n")
+        else:
+            self.stream.write(f"[{self.done}/{self.total}] {result.submission}: {status}\n")
+        self.stream.flush()

@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from grader.assignment import Assignment, load_assignment, parse_assignment
 from grader.errors import NotebookError, UsageError
-from grader.results import CheckResult
-from grader.spec import Assignment, load_assignment, parse_assignment
+from grader.results import Verdict
 
 
 @dataclass(frozen=True)
 class CheckReport:
     assignment: Assignment
-    outcomes: tuple[CheckResult, ...]
+    outcomes: tuple[Verdict, ...]
     exercises: tuple[str, ...]
     notes: tuple[str, ...] = ()
 
@@ -74,8 +74,8 @@ def check(*exercises: str, assignment: str | None = None, stream: TextIO | None 
     """Run the public checks against the current notebook's definitions and print the result."""
     from IPython import get_ipython
 
-    from grader.local import NamespaceLink
-    from grader.plugin import run_tests
+    from grader.judge.local import NamespaceLink
+    from grader.judge.plugin import run_tests
     shell = get_ipython()
     if shell is None:
         raise UsageError("check() runs inside a notebook; in a terminal use `grader check NOTEBOOK`")
@@ -90,9 +90,11 @@ def check(*exercises: str, assignment: str | None = None, stream: TextIO | None 
 def check_notebook(path: Path, exercises: tuple[str, ...], *, assignment: str | None = None,
                    timeout: float | None = None) -> CheckReport:
     """Execute the notebook (unsandboxed, this environment) and run the public checks."""
-    from grader import datasets, environment
-    from grader.grading import GradeSettings, Submission, grade_submission
-    from grader.notebook import read_notebook
+    from grader import datasets
+    from grader.grading.notebook import read_notebook
+    from grader.grading.settings import GradeSettings, Submission
+    from grader.grading.submission import grade_submission
+    from grader.kernel import environment
     if not path.is_file():
         raise UsageError(f"no such notebook: {path}")
     nb = read_notebook(path, max_mb=200)

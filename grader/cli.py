@@ -83,7 +83,7 @@ def grade_command(paths, assignment, out, workers, no_sandbox, kernel_env, only,
         summary = run_batch(BatchOptions(paths=tuple(paths), assignment=assignment, out=out,
                                          workers=workers, sandbox=not no_sandbox,
                                          kernel_env=kernel_env, limits=limits, only=tuple(only),
-                                         fast=not plain_kernels, scheduler=scheduler, regrade=regrade,
+                                         plain_kernels=plain_kernels, scheduler=scheduler, regrade=regrade,
                                          roster=roster, id_patterns=tuple(id_patterns), late=late))
     except GraderError as exc:
         _fail(exc)
@@ -92,8 +92,8 @@ def grade_command(paths, assignment, out, workers, no_sandbox, kernel_env, only,
 
 def _gradebook_and_assignment(out: Path, assignment: str | None):
     """The gradebook in ``out`` and the assignment it belongs to."""
+    from grader.assignment import load_assignment
     from grader.gradebook import Gradebook
-    from grader.spec import load_assignment
     gradebook = Gradebook.in_folder(out, create=False)
     try:
         return gradebook, load_assignment(assignment or gradebook.meta("assignment"))
@@ -114,7 +114,7 @@ def manual_group() -> None:
 @click.option("--assignment", "-a", default=None, help="assignment id (default: the gradebook's)")
 def manual_export(out, dest, assignment) -> None:
     """Write OUT's free-response answers, with reference answers and rubrics, for graders."""
-    from grader.manual import export_manual
+    from grader.publish.manual import export_manual
     try:
         gradebook, spec = _gradebook_and_assignment(out, assignment)
         with gradebook:
@@ -131,8 +131,8 @@ def manual_export(out, dest, assignment) -> None:
 @click.option("--assignment", "-a", default=None, help="assignment id (default: the gradebook's)")
 def manual_import(scores, out, assignment) -> None:
     """Import a filled-in answers.csv; reports, dashboard and gradebook.csv are rendered again."""
-    from grader.manual import import_manual
-    from grader.site import publish
+    from grader.publish.manual import import_manual
+    from grader.publish.site import publish
     try:
         gradebook, spec = _gradebook_and_assignment(out, assignment)
         with gradebook:
@@ -153,7 +153,7 @@ def manual_import(scores, out, assignment) -> None:
 @click.option("--assignment", "-a", default=None, help="assignment id (default: the gradebook's)")
 def export_command(fmt, out, dest, column, assignment) -> None:
     """Export final grades for Canvas, Gradescope or as a plain CSV."""
-    from grader.export import export_grades
+    from grader.publish.export import export_grades
     default = {"canvas": "canvas.csv", "gradescope": "gradescope", "csv": "grades.csv"}[fmt]
     try:
         gradebook, spec = _gradebook_and_assignment(out, assignment)
@@ -208,8 +208,8 @@ def env_group() -> None:
 @click.option("--force", is_flag=True, help="rebuild even if it exists")
 def env_build(assignment, wheelhouse, force) -> None:
     """Build (once) the virtual environment student kernels run."""
-    from grader import environment
-    from grader.spec import load_assignment
+    from grader.assignment import load_assignment
+    from grader.kernel import environment
     try:
         spec = load_assignment(assignment).environment
         prefix = environment.build(spec, progress=lambda m: click.echo(m, err=True),
@@ -223,8 +223,8 @@ def env_build(assignment, wheelhouse, force) -> None:
 @click.argument("assignment", required=False)
 def env_show(assignment) -> None:
     """Where the kernel environment is and what it holds."""
-    from grader import environment
-    from grader.spec import load_assignment
+    from grader.assignment import load_assignment
+    from grader.kernel import environment
     try:
         click.echo(environment.show(load_assignment(assignment).environment))
     except GraderError as exc:

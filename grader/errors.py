@@ -6,6 +6,7 @@
     ├── EnvironmentBuildError        the course's kernel environment cannot be built
     ├── SandboxError                 bubblewrap missing or the sandbox cannot start
     ├── NotebookError                a submission is not a readable notebook
+    ├── ReleaseError                 a release is refused (its validation failed)
     └── BridgeError                  talking to a student kernel failed
         ├── KernelDiedError          the kernel exited (limit hit, os._exit, crash)
         ├── CallTimeoutError         a call into student code ran past its time budget
@@ -45,6 +46,12 @@ class SandboxError(GraderError):
 
 class NotebookError(GraderError):
     """The file is not a notebook we can run; the message tells the student what to fix."""
+
+
+class ReleaseError(GraderError):
+    """``grader release`` refused: the solution loses points or the blank notebook earns some."""
+
+    exit_code = 4
 
 
 class BridgeError(GraderError):

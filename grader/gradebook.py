@@ -20,7 +20,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from grader.errors import UsageError
-from grader.intake import Attempt
+from grader.intake.names import safe_id
+from grader.intake.survey import Attempt
 from grader.results import SubmissionResult
 
 FILENAME = "gradebook.sqlite"
@@ -291,7 +292,6 @@ def _statements(script: str) -> list[str]:
 
 
 def _unique(student: str, taken: set[str]) -> str:
-    from grader.submissions import safe_id
     base = safe_id(student)
     candidate, n = base, 2
     while candidate.lower() in taken:

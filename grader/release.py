@@ -22,17 +22,14 @@ import nbformat
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader.errors import AssignmentError, GraderError
+from grader.assignment import REFERENCE_DIR, Assignment, Exercise
+from grader.errors import AssignmentError, ReleaseError
+from grader.judge.solutions import SETUP_SOURCE, solution_pieces
+from grader.publish.report import TEMPLATES as PAGE_TEMPLATES
 from grader.results import SubmissionResult
-from grader.solutions import SETUP_SOURCE, solution_pieces
-from grader.spec import PROJECT_ROOT, Assignment, Exercise
 
-TEMPLATES = PROJECT_ROOT / "templates" / "release"
+TEMPLATES = PAGE_TEMPLATES / "release"
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)
-
-
-class ReleaseError(GraderError):
-    exit_code = 4
 
 
 @dataclass(frozen=True)
@@ -200,8 +197,8 @@ def _bundle(assignment: Assignment, path: Path) -> None:
     modules = sorted({e.module for e in assignment.exercises if e.module})
     for module in modules:
         rel = module.replace(".", "/") + ".py"
-        files.append((rel, (PROJECT_ROOT / rel).read_bytes()))
-    files.append(("reference/__init__.py", (PROJECT_ROOT / "reference" / "__init__.py").read_bytes()))
+        files.append((rel, (REFERENCE_DIR.parent / rel).read_bytes()))
+    files.append(("reference/__init__.py", (REFERENCE_DIR / "__init__.py").read_bytes()))
     files.sort()
     manifest = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in files)
     buffer = io.BytesIO()
@@ -265,11 +262,12 @@ def validate_release(solved: SubmissionResult, blank: SubmissionResult) -> Valid
 def release_assignment(assignment_id: str | None, *, out: Path, validate: bool, kernel_env: str,
                        progress: Callable[[str], None]) -> list[str]:
     """Build the release and (unless told not to) validate it; refuses on any problem."""
-    from grader import datasets, environment
-    from grader.executor import grade_all
-    from grader.grading import GradeSettings, Submission
-    from grader.sandbox import bubblewrap
-    from grader.spec import load_assignment
+    from grader import datasets
+    from grader.assignment import load_assignment
+    from grader.grading.pool import grade_all
+    from grader.grading.settings import GradeSettings, Submission
+    from grader.kernel import environment
+    from grader.kernel.sandbox import bubblewrap
     assignment = load_assignment(assignment_id)
     release = build_release(assignment, out)
     lines = [f"student notebook:  {release.student}", f"solution notebook: {release.solution}",

@@ -8,7 +8,7 @@ CELL_STATUSES = ("ok", "error", "timeout", "died", "skipped")
 
 
 @dataclass(frozen=True)
-class CheckResult:
+class Verdict:
     """One collected test: how it ended and what the student is told."""
 
     name: str
@@ -21,7 +21,7 @@ class CheckResult:
     traceback: tuple[str, ...] = ()
     public: bool = False
     seconds: float = 0.0
-    # A tensor mismatch as data (grader.compare.Mismatch.detail): shape, counts, the worst
+    # A tensor mismatch as data (grader.judge.compare.Mismatch.detail): shape, counts, the worst
     # entries and, for 2-D results, a coarse grid of where they are. Empty for other failures.
     diff: dict = field(default_factory=dict)
 
@@ -40,7 +40,7 @@ class ExerciseResult:
     kind: str
     score: float
     max_score: float
-    tests: tuple[CheckResult, ...] = ()
+    tests: tuple[Verdict, ...] = ()
     answer: str | None = None          # the student's free-response text
     manual: bool = False               # awaiting a person's grade
     reference_answer: str = ""         # graders only; never rendered into student reports
@@ -128,7 +128,7 @@ class SubmissionResult:
             ExerciseResult(id=e["id"], title=e["title"], section=e["section"], kind=e["kind"],
                            score=e["score"], max_score=e["max_score"], manual=e.get("manual", False),
                            answer=e.get("answer"),
-                           tests=tuple(CheckResult(name=t["name"], exercise=e["id"],
+                           tests=tuple(Verdict(name=t["name"], exercise=e["id"],
                                                    outcome=t["outcome"], points=t["points"],
                                                    max_points=t["max_points"],
                                                    message=t.get("message", ""),

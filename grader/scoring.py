@@ -2,15 +2,17 @@
 submission time and the assignment."""
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 
-from grader.results import CheckResult, ExerciseResult, Lateness, SubmissionResult
-from grader.spec import Assignment, LatePolicy
+from grader.assignment import Assignment, LatePolicy
+from grader.results import ExerciseResult, Lateness, SubmissionResult, Verdict
 
 
-def score_exercises(assignment: Assignment, outcomes: Iterable[CheckResult],
+def score_exercises(assignment: Assignment, outcomes: Iterable[Verdict],
                     answers: Mapping[str, str] | None = None,
                     manual_scores: Mapping[str, float] | None = None) -> tuple[ExerciseResult, ...]:
     """One result per exercise, in the assignment's order.
@@ -21,7 +23,7 @@ def score_exercises(assignment: Assignment, outcomes: Iterable[CheckResult],
     """
     answers = answers or {}
     manual_scores = manual_scores or {}
-    by_exercise: dict[str, list[CheckResult]] = {}
+    by_exercise: dict[str, list[Verdict]] = {}
     for outcome in outcomes:
         by_exercise.setdefault(outcome.exercise, []).append(outcome)
     results = []
@@ -70,3 +72,18 @@ def finalize(result: SubmissionResult, assignment: Assignment, *,
             score = round(score * (1 - percent / 100), 6)
     return replace(result, exercises=exercises, score=score, max_score=max_score, pending_manual=pending,
                    late=late, submitted_at=submitted.isoformat() if submitted else result.submitted_at)
+
+
+def unscored_result(submission: str, path: Path | str, assignment: Assignment, message: str, *,
+                    began: float | None = None, warnings: Iterable[str] = (), environment: dict | None = None,
+                    grader_fault: bool = False) -> SubmissionResult:
+    """The result of a submission that could not be graded: every exercise at 0, and why.
+    ``grader_fault``: the grader failed, not the notebook (a later run grades it again)."""
+    exercises = score_exercises(assignment, [])
+    score, max_score, pending = totals(exercises)
+    timing = {"total": round(time.monotonic() - began, 3)} if began is not None else {}
+    return SubmissionResult(
+        submission=submission, path=str(path), assignment=assignment.id,
+        assignment_version=assignment.version, score=score, max_score=max_score,
+        pending_manual=pending, exercises=exercises, errors=(message,), warnings=tuple(warnings),
+        timing=timing, environment=environment or {}, grader_fault=grader_fault)

@@ -6,11 +6,11 @@ from typing import Any
 
 import torch
 
-from grader.bridge import Ref
-from grader.compare import Mismatch, assert_close, check, describe
 from grader.errors import StudentError
+from grader.judge.bridge import Ref
+from grader.judge.compare import Mismatch, assert_close, describe, require
 
-__all__ = ["Mismatch", "assert_close", "check", "describe", "expect_tensor", "expect_raises",
+__all__ = ["Mismatch", "assert_close", "require", "describe", "expect_tensor", "expect_raises",
            "generator", "Ref", "StudentError"]
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from grader import environment
+from grader.kernel import environment
 from grader.batch import BatchOptions, run_batch
 from grader.results import SubmissionResult
-from grader.spec import load_assignment
+from grader.assignment import load_assignment
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "submissions"
 

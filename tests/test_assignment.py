@@ -5,9 +5,9 @@ from collections import defaultdict
 
 import pytest
 
-from grader.local import NamespaceLink, reference_link
-from grader.plugin import run_tests
-from grader.spec import load_assignment
+from grader.judge.local import NamespaceLink, reference_link
+from grader.judge.plugin import run_tests
+from grader.assignment import load_assignment
 
 ASSIGNMENT = load_assignment("hw1")
 

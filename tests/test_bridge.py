@@ -4,9 +4,10 @@ that runs in kernels."""
 import pytest
 import torch
 
-from grader.bridge import Ref, Student
+from grader.judge.bridge import Ref, Student
+from grader.assignment import Limits
 from grader.errors import MissingNameError, StudentError, WireError
-from grader.local import NamespaceLink
+from grader.judge.local import NamespaceLink
 
 
 class LinearRegressionScratch:
@@ -85,8 +86,8 @@ def test_sys_exit_in_student_code_is_an_error_not_an_exit():
 
 
 def test_return_values_over_the_size_cap_are_refused():
-    student = student_for({"big": lambda: torch.zeros(1000, 1000)}, max_bytes=1024)
-    with pytest.raises(WireError, match="over the 1.0 KB limit"):
+    student = student_for({"big": lambda: torch.zeros(1000, 1000)}, limits=Limits(reply_mb=1))
+    with pytest.raises(WireError, match="over the 1.0 MB limit"):
         student.big()
 
 

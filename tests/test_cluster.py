@@ -16,9 +16,9 @@ import psutil
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from grader.executor import grade_on_cluster
-from grader.grading import GradeSettings, Submission
-from grader.spec import load_assignment
+from grader.grading.cluster import grade_on_cluster
+from grader.grading.settings import GradeSettings, Submission
+from grader.assignment import load_assignment
 from tests.hostile.make_notebooks import TENSORS
 
 ASSIGNMENT = load_assignment("hw1")

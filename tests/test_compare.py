@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from grader.compare import Mismatch, assert_close, check
-from grader.spec import Tolerance
+from grader.judge.compare import Mismatch, assert_close, require
+from grader.assignment import Tolerance
 
 TOL = Tolerance(rtol=1e-5, atol=1e-6)
 
@@ -83,7 +83,7 @@ def test_numbers_and_special_values():
     assert_close(np.float32(0.1), 0.1, TOL)
 
 
-def test_check_raises_with_the_given_message():
-    check(True, "unused")
+def test_require_raises_with_the_given_message():
+    require(True, "unused")
     with pytest.raises(Mismatch, match="^return a tuple$"):
-        check(False, "return a tuple")
+        require(False, "return a tuple")

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from grader.spec import load_assignment
+from grader.assignment import load_assignment
 from tests.conftest import EXAMPLES
 
 ASSIGNMENT = load_assignment("hw1")

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import nbformat
 import psutil
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_notebook
 
-from grader.grading import GradeSettings, Submission
-from grader.executor import WarmPool, grade_all
-from grader.spec import load_assignment
+from grader.grading.settings import GradeSettings, Submission
+from grader.grading.pool import WarmPool, grade_all
+from grader.assignment import load_assignment
 from tests.hostile.make_notebooks import TENSORS
 
 ASSIGNMENT = load_assignment("hw1")
@@ -119,10 +119,10 @@ def test_a_worker_that_dies_costs_only_its_own_submission(course_env, tmp_path):
 KILLED_PARENT = """\
 import sys
 from pathlib import Path
-from grader.environment import interpreter_of
-from grader.executor import WarmPool, grade_all
-from grader.grading import GradeSettings, Submission
-from grader.spec import load_assignment
+from grader.kernel.environment import interpreter_of
+from grader.grading.pool import WarmPool, grade_all
+from grader.grading.settings import GradeSettings, Submission
+from grader.assignment import load_assignment
 if __name__ == "__main__":
     assignment = load_assignment("hw1")
     settings = GradeSettings(interpreter=interpreter_of(Path(sys.argv[2])), limits=assignment.limits,
@@ -164,14 +164,14 @@ def test_grading_settings_change_no_verdict(course_env, tmp_path):
     books = Path(__file__).resolve().parent / "notebooks"
     subs = [Submission(f"book{n}", books / f"book_ch{n}.ipynb") for n in (3, 4)]
     outcomes = {}
-    for fast in (True, False):
-        settings = GradeSettings(interpreter=course_env.interpreter, limits=ASSIGNMENT.limits, fast=fast,
+    for plain in (False, True):
+        settings = GradeSettings(interpreter=course_env.interpreter, limits=ASSIGNMENT.limits, plain=plain,
                                  fashion_mnist=__import__("grader.datasets", fromlist=["x"]).fashion_mnist())
-        results = sorted(grade_all(subs, ASSIGNMENT, settings, workers=1, warm=fast), key=lambda r: r.submission)
-        outcomes[fast] = [(t.name, t.outcome, t.message) for r in results for e in r.exercises for t in e.tests]
+        results = sorted(grade_all(subs, ASSIGNMENT, settings, workers=1, warm=not plain), key=lambda r: r.submission)
+        outcomes[plain] = [(t.name, t.outcome, t.message) for r in results for e in r.exercises for t in e.tests]
         assert [r.errors for r in results] == [(), ()]
-    assert outcomes[True] == outcomes[False]
-    assert any(o == "passed" for _, o, _ in outcomes[True])
+    assert outcomes[False] == outcomes[True]
+    assert any(o == "passed" for _, o, _ in outcomes[False])
 
 
 def test_warm_kernels_are_started_only_for_submissions_still_waiting():

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from grader.forkserver import ForkServer
-from grader.grading import GradeSettings, launch_kernel, start_fork_server
-from grader.spec import load_assignment
+from grader.kernel.forkserver import ForkServer
+from grader.grading.execution import launch_kernel, start_fork_server
+from grader.grading.settings import GradeSettings
+from grader.assignment import load_assignment
 
 ASSIGNMENT = load_assignment("hw1")
 
@@ -113,9 +114,10 @@ def test_each_forked_kernel_has_its_own_cgroup(forks):
     session = launch_kernel(ASSIGNMENT, settings, forkserver=server)
     try:
         session.attach()
-        assert session.cgroups is not None
-        pid = session.client.km.provisioner.process.pid
-        groups = [p for p in (session.cgroups.memory, session.cgroups.pids) if p is not None]
+        cgroups = session._kernel.cgroups
+        assert cgroups is not None
+        pid = session._process().pid
+        groups = [p for p in (cgroups.memory, cgroups.pids) if p is not None]
         for group in groups:
             assert str(pid) in (group / "cgroup.procs").read_text().split()
     finally:

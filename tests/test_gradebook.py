@@ -14,14 +14,15 @@ from pathlib import Path
 import pytest
 
 from grader.errors import UsageError
-from grader.export import export_grades
+from grader.publish.export import export_grades
 from grader.gradebook import Gradebook, ManualScore
-from grader.intake import Attempt
-from grader.manual import export_manual, import_manual
-from grader.results import CheckResult, SubmissionResult
+from grader.intake.survey import Attempt
+from grader.publish.manual import export_manual, import_manual
+from grader.results import Verdict, SubmissionResult
 from grader.scoring import score_exercises, totals
-from grader.site import publish, standings
-from grader.spec import LatePolicy, load_assignment
+from grader.publish.site import publish
+from grader.standings import standings
+from grader.assignment import LatePolicy, load_assignment
 
 ASSIGNMENT = load_assignment("hw1")
 KST = timezone(timedelta(hours=9))
@@ -37,7 +38,7 @@ def attempt(student, digest, hours_after_deadline, *, matched=True):
 
 
 def result(submission, passed, *, answer="Shapes align from the right."):
-    tests = [CheckResult(name=f"hidden/test_tensors::test_compare_{i}", exercise="compare",
+    tests = [Verdict(name=f"hidden/test_tensors::test_compare_{i}", exercise="compare",
                          outcome="passed" if i < passed else "failed", points=0.5 if i < passed else 0.0,
                          max_points=0.5, description=f"compare check {i}",
                          message="" if i < passed else "compare(X, Y)[0] differs from the expected values at "

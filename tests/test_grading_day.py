@@ -21,7 +21,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader.spec import load_assignment
+from grader.assignment import load_assignment
 
 pytestmark = pytest.mark.slow
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from grader.archive import ZipLimits
+from grader.intake.archive import ZipLimits
 from grader.errors import UsageError
-from grader.intake import admit, identify, survey
-from grader.roster import load_roster
-from grader.spec import IntakeRules, LatePolicy
+from grader.intake.survey import admit, identify, survey
+from grader.intake.roster import load_roster
+from grader.assignment import IntakeRules, LatePolicy
 
 PATTERNS = IntakeRules().compiled()
 KST = timezone(timedelta(hours=9))

@@ -4,19 +4,18 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 import torch
 from nbformat.v4 import new_code_cell, new_notebook
 
-from grader import environment
-from grader.bridge import Student
+from grader.kernel import environment
+from grader.judge.bridge import Student
 from grader.errors import EnvironmentBuildError
-from grader.grading import Execution
-from grader.kernel import KernelSession, new_runtime_dir
-from grader.notebook import prepare
-from grader.sandbox import LaunchPlan
-from grader.spec import Environment, load_assignment
+from grader.grading.execution import Execution
+from grader.kernel.session import KernelSession, new_runtime_dir
+from grader.grading.notebook import prepare
+from grader.kernel.plan import plan_kernel
+from grader.assignment import CourseEnvironment, load_assignment
 
 # A real student's own preprocessing exercise (catalog, S1): chained inplace fillna. Under
 # pandas 2.0.3 it fills the column; under copy-on-write pandas it silently does nothing.
@@ -42,7 +41,7 @@ PRINTED_X = torch.tensor([[85, 90, 0, 1], [78, 85, 1, 0], [82, 80, 0, 1], [95, 8
 def x_after_running(interpreter):
     nb = prepare(new_notebook(cells=[new_code_cell(S1_CELL)]))
     limits = load_assignment("hw1").limits
-    plan = LaunchPlan(interpreter=interpreter, runtime_dir=new_runtime_dir(), limits=limits, sandboxed=True)
+    plan = plan_kernel(interpreter=interpreter, runtime_dir=new_runtime_dir(), limits=limits, sandboxed=True)
     with KernelSession(plan, seed=0) as session:
         execution = Execution(session, nb, limits)
         assert [c.status for c in execution.run_all()] == ["ok"]
@@ -75,7 +74,7 @@ def test_an_environment_that_cannot_be_built_says_how_to_fix_it(tmp_path, monkey
     monkeypatch.setenv("D2L_GRADER_CACHE", str(tmp_path / "cache"))
     empty = tmp_path / "wheels"
     empty.mkdir()
-    spec = Environment(python="", packages=("d2l==1.0.3",))
+    spec = CourseEnvironment(python="", packages=("d2l==1.0.3",))
     with pytest.raises(EnvironmentBuildError) as info:
         environment.build(spec, progress=lambda m: None, wheelhouse=empty)
     message = str(info.value)

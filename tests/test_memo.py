@@ -10,10 +10,10 @@ import pytest
 import torch
 from torch import nn
 
-from grader.local import reference_link
-from grader.memo import ReferenceMemo
-from grader.plugin import run_tests
-from grader.spec import load_assignment
+from grader.judge.local import reference_link
+from grader.judge.memo import ReferenceMemo
+from grader.judge.plugin import run_tests
+from grader.assignment import load_assignment
 
 ASSIGNMENT = load_assignment("hw1")
 

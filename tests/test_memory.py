@@ -15,11 +15,11 @@ import nbformat
 
 from grader.batch import BatchOptions, run_batch
 from grader.gradebook import Gradebook
-from grader.intake import Attempt
-from grader.results import CheckResult, SubmissionResult
+from grader.intake.survey import Attempt
+from grader.results import Verdict, SubmissionResult
 from grader.scoring import score_exercises, totals
-from grader.site import publish, store_result
-from grader.spec import load_assignment
+from grader.publish.site import publish, store_result
+from grader.assignment import load_assignment
 
 ASSIGNMENT = load_assignment("hw1")
 
@@ -43,7 +43,7 @@ def test_worker_memory_does_not_grow_with_the_batch(course_env, tmp_path):
 def large_result(submission: str) -> SubmissionResult:
     """A result the size of a HW1 one (hundreds of tests with messages and tracebacks)."""
     exercise = ASSIGNMENT.exercises[0].id
-    tests = [CheckResult(name=f"hidden/test_x::test_{i}", exercise=exercise, outcome="failed", points=0.0,
+    tests = [Verdict(name=f"hidden/test_x::test_{i}", exercise=exercise, outcome="failed", points=0.0,
                          max_points=0.5, description=f"check {i}", message=f"check {i} differs " + "x" * 200,
                          traceback=tuple(f"line {j} of the student's code" for j in range(10)))
              for i in range(400)]

@@ -2,12 +2,11 @@
 install lines are not run; sections and free-response answers are found."""
 import json
 
-import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader.errors import NotebookError
-from grader.notebook import neutralise, prepare, read_notebook
+from grader.grading.notebook import neutralise, prepare, read_notebook
 
 
 def write(tmp_path, name, data):

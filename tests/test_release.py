@@ -6,7 +6,6 @@ import ast
 import hashlib
 import inspect
 import importlib
-import io
 import zipfile
 from pathlib import Path
 
@@ -17,8 +16,8 @@ from IPython.core.interactiveshell import InteractiveShell
 from grader.check import check, check_notebook
 from grader.errors import UsageError
 from grader.release import _stub, build_release, release_assignment
-from grader.solutions import solution_pieces
-from grader.spec import load_assignment
+from grader.judge.solutions import solution_pieces
+from grader.assignment import load_assignment
 
 ASSIGNMENT = load_assignment("hw1")
 

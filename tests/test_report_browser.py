@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from grader.archive import Refusal
+from grader.intake.archive import Refusal
 from grader.gradebook import Gradebook
-from grader.intake import Attempt
-from grader.results import CellResult, CheckResult, SubmissionResult
+from grader.intake.survey import Attempt
+from grader.results import CellResult, Verdict, SubmissionResult
 from grader.scoring import score_exercises, totals
-from grader.site import publish
-from grader.spec import LatePolicy, load_assignment
+from grader.publish.site import publish
+from grader.assignment import LatePolicy, load_assignment
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 CHROMIUM = shutil.which("chromium")
@@ -31,13 +31,13 @@ DIFF = {"name": "compare(X, Y)[0]", "shape": [3, 4], "wrong": 3, "total": 12,
 
 
 def make_result(sid, passed, *, errors=(), seconds=4.2):
-    outcomes = [CheckResult(name=f"hidden/test_softmax::test_{i}", exercise="softmax",
+    outcomes = [Verdict(name=f"hidden/test_softmax::test_{i}", exercise="softmax",
                             outcome="passed" if i < passed else "failed", points=1.0 if i < passed else 0.0,
                             max_points=1.0, description=f"check {i} <b>escaped</b>",
                             message="" if i < passed else NAN_MESSAGE,
                             traceback=() if i < passed else ("cell line 3, in softmax: return X_exp / p",))
                 for i in range(5)]
-    outcomes.append(CheckResult(
+    outcomes.append(Verdict(
         name="hidden/test_tensors::test_compare_broadcasts", exercise="compare",
         outcome="passed" if passed == 5 else "failed", points=0.5 if passed == 5 else 0.0, max_points=0.5,
         description="compare(X, y) with a row vector y",
@@ -155,16 +155,18 @@ def test_a_report_shows_the_penalty_the_tensor_diff_and_escapes_student_text(bro
     assert all(u.startswith("file://") for u in requests)
 
 
-def test_a_mismatch_without_structured_data_is_read_from_its_message(site):
-    from grader.report import mismatch_view
-    check = CheckResult(name="t", exercise="softmax", outcome="failed", points=0, max_points=1,
-                        message="softmax(X) differs from the expected values at 2 of 10 entries; worst at [1, 3]: "
-                                "got 0.25, expected 0.5 (|difference| 0.25 > allowed 1e-06: atol ...)")
-    view = mismatch_view(check)
+def test_a_mismatch_table_comes_from_the_structured_diff_never_from_the_message(site):
+    from grader.publish.report import mismatch_view
+    message = ("softmax(X) differs from the expected values at 2 of 10 entries; worst at [1, 3]: "
+               "got 0.25, expected 0.5 (|difference| 0.25 > allowed 1e-06: atol ...)")
+    words_only = Verdict(name="t", exercise="softmax", outcome="failed", points=0, max_points=1, message=message)
+    assert mismatch_view(words_only) is None
+    diff = {"name": "softmax(X)", "shape": [2, 5], "wrong": 2, "total": 10,
+            "worst": [{"index": [1, 3], "got": 0.25, "expected": 0.5, "difference": 0.25}]}
+    view = mismatch_view(Verdict(name="t", exercise="softmax", outcome="failed", points=0, max_points=1,
+                                 message=message, diff=diff))
     assert (view["name"], view["wrong"], view["total"]) == ("softmax(X)", 2, 10)
-    assert view["worst"] == [{"index": [1, 3], "got": "0.25", "expected": "0.5"}]
-    assert mismatch_view(CheckResult(name="t", exercise="softmax", outcome="failed", points=0, max_points=1,
-                                     message=NAN_MESSAGE)) is None
+    assert view["worst"] == diff["worst"]
 
 
 def test_gradebook_csv_has_one_row_per_student_with_the_final_total(site):

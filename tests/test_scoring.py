@@ -1,9 +1,9 @@
 """Scoring is a pure function of outcomes and the assignment."""
 from pathlib import Path
 
-from grader.results import CheckResult
+from grader.results import Verdict
 from grader.scoring import score_exercises, totals
-from grader.spec import Assignment, Exercise
+from grader.assignment import Assignment, Exercise
 
 A = Assignment(id="a", title="a", version="1", root=Path("."), exercises=(
     Exercise("softmax", "softmax", "4.4", "C", 3.0),
@@ -12,7 +12,7 @@ A = Assignment(id="a", title="a", version="1", root=Path("."), exercises=(
 
 
 def outcome(name, result, points, exercise="softmax"):
-    return CheckResult(name=name, exercise=exercise, outcome=result,
+    return Verdict(name=name, exercise=exercise, outcome=result,
                        points=points if result == "passed" else 0.0, max_points=points)
 
 

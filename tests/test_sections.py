@@ -8,11 +8,11 @@ from __future__ import annotations
 import pytest
 import torch
 
-from grader.bridge import Student
-from grader.local import NamespaceLink, reference_link
-from grader.plugin import run_tests
-from grader.solutions import reference_namespace
-from grader.spec import load_assignment
+from grader.judge.bridge import Student
+from grader.judge.local import NamespaceLink, reference_link
+from grader.judge.plugin import run_tests
+from grader.judge.solutions import reference_namespace
+from grader.assignment import load_assignment
 
 ASSIGNMENT = load_assignment("hw1")
 BOTH_F = ["f_calculus", "f_control_flow"]

@@ -1,11 +1,11 @@
 """Finding notebooks in folders and naming submissions."""
 import pytest
 
-from grader.archive import ZipLimits
+from grader.intake.archive import ZipLimits
 from grader.errors import UsageError
 from grader.gradebook import Gradebook
-from grader.intake import Attempt, survey
-from grader.submissions import safe_id
+from grader.intake.survey import Attempt, survey
+from grader.intake.names import safe_id
 
 
 def touch(path):

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import torch
 
-from grader import wire
+from grader.inkernel import wire
 
 
 def roundtrip(value, max_bytes=10**6):

@@ -12,9 +12,9 @@ import pkgutil
 import pytest
 
 import tests.wrong
-from grader.local import reference_link
-from grader.plugin import run_tests
-from grader.spec import load_assignment
+from grader.judge.local import reference_link
+from grader.judge.plugin import run_tests
+from grader.assignment import load_assignment
 
 ASSIGNMENT = load_assignment("hw1")
 TOPICS = sorted(m.name for m in pkgutil.iter_modules(tests.wrong.__path__) if m.name != "show")

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import torch
 
-from grader.bridge import Student
-from grader.local import reference_link
-from grader.spec import load_assignment
+from grader.judge.bridge import Student
+from grader.judge.local import reference_link
+from grader.assignment import load_assignment
 
 SEEDS = range(20)
 CONFIGS = {

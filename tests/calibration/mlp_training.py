@@ -19,10 +19,10 @@ import time
 from pathlib import Path
 
 from grader import datasets
-from grader.bridge import Student
+from grader.judge.bridge import Student
 from grader.errors import StudentError
-from grader.local import reference_link
-from grader.spec import load_assignment
+from grader.judge.local import reference_link
+from grader.assignment import load_assignment
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -2,9 +2,9 @@
 import importlib
 import sys
 
-from grader.local import reference_link
-from grader.plugin import run_tests
-from grader.spec import load_assignment
+from grader.judge.local import reference_link
+from grader.judge.plugin import run_tests
+from grader.assignment import load_assignment
 
 
 def main(topics: list[str]) -> None:

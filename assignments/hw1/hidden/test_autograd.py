@@ -10,7 +10,7 @@ import math
 import pytest
 import torch
 
-from grader.testing import assert_close, check, expect_tensor, generator
+from grader.testing import assert_close, require, expect_tensor, generator
 
 BOOK_X = torch.arange(4.0)
 
@@ -54,7 +54,7 @@ def test_detach_grads(student, reference, tolerance, case):
     """(gradient of u * x, gradient of x * x) = (u, 2x), each from its own backward pass."""
     x = TENSORS[case](generator("detach", case))
     got = student.detach_grads(x)
-    check(isinstance(got, (tuple, list)) and len(got) == 2,
+    require(isinstance(got, (tuple, list)) and len(got) == 2,
           "detach_grads(x) must return a tuple (gradient of z, gradient of y)")
     for label, value in zip(("z", "y"), got):
         expect_tensor(value, f"the gradient of {label} from detach_grads(x)", shape=tuple(x.shape))
@@ -102,7 +102,7 @@ def test_backward_twice_leaves_its_argument_alone(student, reference, tolerance)
     assert_close(second, expected, tolerance("float32"),
                  name="backward_twice(x) called again on the same x (gradients from the first call "
                       "were added in: make a fresh leaf with x.detach().clone().requires_grad_(True))")
-    check(untouched, "backward_twice(x) changed the caller's x (its requires_grad or .grad); "
+    require(untouched, "backward_twice(x) changed the caller's x (its requires_grad or .grad); "
           "work on a fresh leaf made with x.detach().clone().requires_grad_(True)")
 
 
@@ -144,7 +144,7 @@ def test_f_gradient_is_f_over_a(student, reference, tolerance, case):
         "    d.sum().backward()\n"
         "(connected, d.detach() if isinstance(d, torch.Tensor) else d, a.grad)",
         a0=a0, label="f(a).sum().backward()")
-    check(connected, "f(a) does not depend on a for autograd: the graph was cut (by .detach(), "
+    require(connected, "f(a) does not depend on a for autograd: the graph was cut (by .detach(), "
           ".data, .item(), .numpy() or torch.tensor(...)); keep every step a tensor operation on a")
     grad = expect_tensor(grad, "a.grad after f(a).sum().backward()", shape=tuple(a0.shape))
     a = a0.clone().requires_grad_(True)
@@ -180,11 +180,11 @@ def test_grad_is_d_over_a(student, tolerance, case):
     about = "the book's f" if source is BOOK_F else source
     hint = ("" if not expected else "; compare floats with torch.allclose or torch.isclose(...).all(), "
             "since 100 * b rounds and d / a can differ from a.grad in the last bit")
-    check(isinstance(got, bool) or (isinstance(got, torch.Tensor) and got.numel() == 1),
+    require(isinstance(got, bool) or (isinstance(got, torch.Tensor) and got.numel() == 1),
           f"grad_is_d_over_a(f, a) returned {type(got).__name__}"
           f"{' of shape ' + str(tuple(got.shape)) if isinstance(got, torch.Tensor) else ''}; "
           "return one bool for all entries together")
-    check(bool(got) == expected, f"grad_is_d_over_a(f, a) returned {bool(got)} for "
+    require(bool(got) == expected, f"grad_is_d_over_a(f, a) returned {bool(got)} for "
           f"{about} with a of shape {tuple(a.shape)}; "
           f"expected {expected}{hint}")
 
@@ -207,7 +207,7 @@ def test_sin_derivative_values(student, reference, tolerance, case):
     """sin_derivative(x) equals autograd's derivative of sin (that is, cos x)."""
     x = SIN_INPUTS[case](generator("sin", case))
     got = student.sin_derivative(x)
-    check(got is not None, "sin_derivative(x) returned None: return the .grad of the leaf tensor "
+    require(got is not None, "sin_derivative(x) returned None: return the .grad of the leaf tensor "
           "you called requires_grad_ on (the result of sin has no .grad of its own)")
     got = expect_tensor(got, "sin_derivative(x)", shape=tuple(x.shape))
     assert_close(got, reference.sin_derivative(x), tolerance_for(tolerance, x), name="sin_derivative(x)")
@@ -231,14 +231,14 @@ def test_sin_derivative_twice_on_the_same_x(student, reference, tolerance, requi
     why = ("x.clone() of an x that requires grad is not a leaf and gets no .grad" if requires_grad
            else "return the .grad of the leaf tensor you called requires_grad_ on")
     for value in (first, second):
-        check(value is not None, f"sin_derivative(x) returned None: {why}; start from "
+        require(value is not None, f"sin_derivative(x) returned None: {why}; start from "
               "x.detach().clone().requires_grad_(True)")
     expected = reference.sin_derivative(x0)
     assert_close(first, expected, tolerance("float32"), name="the first sin_derivative(x)")
     assert_close(second, expected, tolerance("float32"),
                  name="sin_derivative(x) called again on the same x (the first call's gradient was "
                       "added in: start from a fresh leaf, x.detach().clone().requires_grad_(True))")
-    check(untouched, "sin_derivative(x) changed the caller's x (its .grad or requires_grad); work on "
+    require(untouched, "sin_derivative(x) changed the caller's x (its .grad or requires_grad); work on "
           "a fresh leaf made with x.detach().clone().requires_grad_(True)")
 
 

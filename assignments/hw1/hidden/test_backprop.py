@@ -6,7 +6,7 @@ float64 central differences); nothing expected is computed in the kernel.
 import pytest
 import torch
 
-from grader.testing import assert_close, check, expect_tensor, generator
+from grader.testing import assert_close, require, expect_tensor, generator
 
 FORWARD_NAMES = ("z", "h", "o", "L", "s", "J")
 
@@ -59,7 +59,7 @@ def finite_difference_grads(params, lam, x, y, order, step=1e-6):
 
 
 def expect_gradients(got, call, names, shapes):
-    check(isinstance(got, (tuple, list)) and len(got) == len(names),
+    require(isinstance(got, (tuple, list)) and len(got) == len(names),
           f"{call} returned {type(got).__name__}"
           + (f" of {len(got)} items" if isinstance(got, (tuple, list)) else "")
           + f"; expected the tuple ({', '.join(names)})")
@@ -87,7 +87,7 @@ def test_forward_values(student, reference, tolerance, case):
     dims, lam, dtype = FORWARD_CASES[case]
     x, y, W1, W2 = example("forward " + case, dims, dtype)
     got = student.forward(x, y, W1, W2, lam)
-    check(isinstance(got, (tuple, list)) and len(got) == 6,
+    require(isinstance(got, (tuple, list)) and len(got) == 6,
           f"forward returned {type(got).__name__}; expected the tuple (z, h, o, L, s, J)")
     expected = reference.forward(x.double(), y.double(), W1.double(), W2.double(), lam)
     tol = tolerance("backprop_float32" if dtype == torch.float32 else "backprop_autograd")
@@ -230,7 +230,7 @@ def test_activation_memory(student, reference, tolerance, case):
     """(train_bytes, predict_bytes) for several sizes, exactly."""
     args = MEMORY_CASES[case]
     got = student.activation_memory(*args)
-    check(isinstance(got, (tuple, list)) and len(got) == 2,
+    require(isinstance(got, (tuple, list)) and len(got) == 2,
           f"activation_memory{args} returned {type(got).__name__}; expected (train_bytes, predict_bytes)")
     train, predict = reference.activation_memory(*args)
     assert_close(got[0], train, tolerance("exact"), name=f"train_bytes for {args}")

@@ -10,7 +10,7 @@ import math
 import pytest
 import torch
 
-from grader.testing import assert_close, check, expect_tensor, generator
+from grader.testing import assert_close, require, expect_tensor, generator
 
 
 def kernel_function(student, source):
@@ -191,7 +191,7 @@ def test_tangent_line(student, reference, tolerance, case):
     source, x0 = TANGENTS[case]
     label = f"tangent_line({source}, {x0})"
     got = student.run(f"import math\ntangent_line({source}, {x0!r})", label=label)
-    check(isinstance(got, (tuple, list)) and len(got) == 2,
+    require(isinstance(got, (tuple, list)) and len(got) == 2,
           f"{label} returned {type(got).__name__}; expected a tuple (slope, intercept)")
     assert_close(tuple(got), reference.tangent_line(grader_function(source), x0),
                  tolerance("calculus_slope"), name=label)
@@ -203,7 +203,7 @@ def test_tangent_touches_the_curve(student, tolerance):
     """The tangent at x0 passes through (x0, f(x0)): slope * x0 + intercept = f(x0)."""
     source, x0 = TANGENTS["exercise-at-2"]
     got = student.run(f"tangent_line({source}, {x0!r})", label=f"tangent_line({source}, {x0})")
-    check(isinstance(got, (tuple, list)) and len(got) == 2, "tangent_line must return (slope, intercept)")
+    require(isinstance(got, (tuple, list)) and len(got) == 2, "tangent_line must return (slope, intercept)")
     slope, intercept = (float(v) for v in got)
     assert_close(slope * x0 + intercept, grader_function(source)(x0), tolerance("calculus_slope"),
                  name=f"slope·x0 + intercept at x0 = {x0}")
@@ -283,10 +283,10 @@ def test_grad_l2_norm_matches_finite_differences(student, tolerance):
 def test_grad_l2_norm_at_zero_is_a_subgradient(student, tolerance):
     """At x = 0 there is no gradient: the answer must be finite and of length at most 1."""
     got = expect_tensor(student.grad_l2_norm(torch.zeros(4)), "grad_l2_norm(0)", shape=(4,))
-    check(torch.isfinite(got).all(), "grad_l2_norm(0) contains NaN or inf: x / ‖x‖ divides 0 by 0 at "
+    require(torch.isfinite(got).all(), "grad_l2_norm(0) contains NaN or inf: x / ‖x‖ divides 0 by 0 at "
           "x = 0, where ‖x‖ has no gradient; return a subgradient there, such as the zero vector")
     length = float(torch.linalg.vector_norm(got.double()))
-    check(length <= 1 + tolerance("float32").rtol,
+    require(length <= 1 + tolerance("float32").rtol,
           f"grad_l2_norm(0) has length {length:.6g}; a subgradient of ‖x‖ at 0 has length at most 1 "
           "(the zero vector is the usual choice)")
 
@@ -321,7 +321,7 @@ def test_chain_rule_grad_matches_autograd(student, tolerance, case):
     """(du/da, du/db) equal autograd's partial derivatives of the composition."""
     a, b = AB[case](generator("chain_rule", case))
     got = student.chain_rule_grad(a, b)
-    check(isinstance(got, (tuple, list)) and len(got) == 2,
+    require(isinstance(got, (tuple, list)) and len(got) == 2,
           "chain_rule_grad(a, b) must return a tuple (du_da, du_db)")
     for label, value in zip(("du_da", "du_db"), got):
         expect_tensor(value, f"the {label} part of chain_rule_grad(a, b)", shape=tuple(a.shape))
@@ -335,7 +335,7 @@ def test_chain_rule_grad_matches_finite_differences(student, tolerance):
     a = torch.tensor([0.3, -1.1, 2.0], dtype=torch.float64)
     b = torch.tensor([1.4, 0.2, -0.9], dtype=torch.float64)
     got = student.chain_rule_grad(a, b)
-    check(isinstance(got, (tuple, list)) and len(got) == 2,
+    require(isinstance(got, (tuple, list)) and len(got) == 2,
           "chain_rule_grad(a, b) must return a tuple (du_da, du_db)")
     expected = (central_difference(lambda t: u_of(t, b), a), central_difference(lambda t: u_of(a, t), b))
     assert_close(tuple(got), expected, tolerance("calculus_finite_difference"), name="chain_rule_grad(a, b)")

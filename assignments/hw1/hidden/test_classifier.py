@@ -2,13 +2,12 @@
 import pytest
 import torch
 
-from grader.testing import assert_close, check, expect_tensor, generator
-
-ACCURACY = "Classifier().accuracy(Y_hat, Y, averaged=averaged)"
+from grader.bookcode import CLASSIFIER_ACCURACY, validation_probe
+from grader.testing import assert_close, require, expect_tensor, generator
 
 
 def accuracy(student, Y_hat, Y, averaged=True):
-    return student.run(ACCURACY, Y_hat=Y_hat, Y=Y, averaged=averaged,
+    return student.run(CLASSIFIER_ACCURACY, Y_hat=Y_hat, Y=Y, averaged=averaged,
                        label=f"Classifier().accuracy(Y_hat, Y, averaged={averaged})")
 
 
@@ -35,7 +34,7 @@ def test_accuracy_per_example(student, reference, tolerance):
     Y_hat, Y = scores("per example", (9,), 5)
     got = expect_tensor(accuracy(student, Y_hat, Y, averaged=False), "accuracy(Y_hat, Y, averaged=False)",
                         shape=(9,))
-    check(got.dtype == torch.float32, f"accuracy(Y_hat, Y, averaged=False) has dtype "
+    require(got.dtype == torch.float32, f"accuracy(Y_hat, Y, averaged=False) has dtype "
           f"{str(got.dtype).replace('torch.', '')}; expected float32 1s and 0s (cast the comparison)")
     assert_close(got, reference.Classifier.accuracy(None, Y_hat, Y, averaged=False), tolerance("exact"),
                  name="accuracy(Y_hat, Y, averaged=False)")
@@ -62,23 +61,9 @@ def test_accuracy_one_example(student, tolerance):
 
 # ---------------------------------------------------------------- validation_step
 
-PROBE = """
-import torch
-
-class Probe(Classifier):
-    \"\"\"Classifier whose forward adds its two inputs; records what it plots.\"\"\"
-    def forward(self, X1, X2):
-        return X1 + X2
-    def loss(self, Y_hat, Y):
-        return torch.nn.functional.cross_entropy(Y_hat, Y)
-    def plot(self, key, value, train):
-        self.plotted.append([key, float(value), bool(train)])
-
-probe = Probe()
-probe.plotted = []
-probe.validation_step(batch)
-probe.plotted
-"""
+# A Classifier whose forward adds its two inputs: validation_step must pass it every element
+# of the batch but the last.
+PROBE = validation_probe("X1", "X2")
 
 
 @pytest.mark.exercise("validation_step")
@@ -90,13 +75,13 @@ def test_validation_step_passes_every_input(student, tolerance):
     Y = torch.randint(0, 4, (6,), generator=g)
     plotted = student.run(PROBE, batch=(X1, X2, Y), label="Classifier.validation_step((X1, X2, Y))")
     got = {key: (value, train) for key, value, train in plotted}
-    check(set(got) == {"loss", "acc"}, f"validation_step plotted {sorted(got)}; expected 'loss' and 'acc'")
+    require(set(got) == {"loss", "acc"}, f"validation_step plotted {sorted(got)}; expected 'loss' and 'acc'")
     Y_hat = X1 + X2
     assert_close(got["loss"][0], torch.nn.functional.cross_entropy(Y_hat, Y), tolerance("float32"),
                  name="the plotted 'loss'")
     assert_close(got["acc"][0], (Y_hat.argmax(dim=1) == Y).float().mean(), tolerance("float32"),
                  name="the plotted 'acc'")
-    check(not got["loss"][1] and not got["acc"][1], "validation_step must plot with train=False")
+    require(not got["loss"][1] and not got["acc"][1], "validation_step must plot with train=False")
 
 
 # ---------------------------------------------------------------- exact_val_loss
@@ -168,5 +153,5 @@ def test_bayes_decision_returns_int64(student):
     """The choices are an int64 tensor, like argmax gives."""
     got = expect_tensor(student.bayes_decision(1 - torch.eye(2), torch.tensor([[0.3, 0.7], [0.8, 0.2]])),
                         "bayes_decision(loss_matrix, p)", shape=(2,))
-    check(got.dtype == torch.int64, f"bayes_decision returned dtype {str(got.dtype).replace('torch.', '')}; "
+    require(got.dtype == torch.int64, f"bayes_decision returned dtype {str(got.dtype).replace('torch.', '')}; "
           "expected int64 indices")

@@ -4,30 +4,15 @@ The data come from the offline IDX files only. Expected sizes and labels are rea
 files by the grader (grader.datasets), never taken from the kernel.
 """
 import math
-import os
 
 import pytest
 import torch
 
 from grader import datasets
-from grader.testing import assert_close, check, expect_tensor, generator
+from grader.bookcode import READING_TIME, fashion_mnist_labels, visualize_once
+from grader.testing import assert_close, require, expect_tensor, generator
 
-
-@pytest.fixture(autouse=True)
-def offline_data(tmp_path, monkeypatch):
-    """Run in a folder whose ../data/FashionMNIST/raw holds the offline files, as the grader's
-    kernel does; the reference (and an in-process notebook) then reads the same files."""
-    files = datasets.fashion_mnist()
-    raw = tmp_path / "data" / "FashionMNIST" / "raw"
-    raw.parent.mkdir(parents=True)
-    os.symlink(files.raw_dir, raw, target_is_directory=True)
-    (tmp_path / "work").mkdir()
-    monkeypatch.chdir(tmp_path / "work")
-    return files
-
-
-def file_labels(files, split):
-    return torch.from_numpy(datasets.read_idx(files.raw_dir / datasets.FILES[split, "labels"]).astype("int64"))
+pytestmark = pytest.mark.usefixtures("offline_data")
 
 
 def make_data(student, code="FashionMNIST(resize=(32, 32))"):
@@ -42,7 +27,7 @@ def test_fashion_mnist_sizes(student, offline_data):
     """data.train and data.val hold every training and test image of the files."""
     data = make_data(student)
     sizes = student.run("len(data.train), len(data.val)", data=data, label="len(data.train), len(data.val)")
-    check(tuple(sizes) == (offline_data.train_size, offline_data.test_size),
+    require(tuple(sizes) == (offline_data.train_size, offline_data.test_size),
           f"len(data.train), len(data.val) are {tuple(sizes)}; expected {offline_data.train_size} "
           f"training and {offline_data.test_size} test images: train=True for data.train, "
           "train=False for data.val")
@@ -55,14 +40,14 @@ def test_fashion_mnist_images(student, reference, tolerance):
     data = make_data(student)
     first_val, first_train = student.run("data.val[0], data.train[0]", data=data, label="data.val[0]")
     image = expect_tensor(first_val[0], "data.val[0][0]", shape=(1, 32, 32))
-    check(image.dtype == torch.float32, f"data.val[0][0] has dtype {str(image.dtype).replace('torch.', '')}; "
+    require(image.dtype == torch.float32, f"data.val[0][0] has dtype {str(image.dtype).replace('torch.', '')}; "
           "expected float32 (transforms.ToTensor())")
-    check(0 <= float(image.min()) and float(image.max()) <= 1,
+    require(0 <= float(image.min()) and float(image.max()) <= 1,
           f"data.val[0][0] has pixels between {float(image.min()):.3g} and {float(image.max()):.3g}; "
           "ToTensor() gives values in [0, 1] (no normalisation here)")
     expected = reference.FashionMNIST(resize=(32, 32)).val[0]
     assert_close(image, expected[0], tolerance("fashion_mnist_pixels"), name="data.val[0][0]")
-    check(int(first_val[1]) == int(expected[1]), f"data.val[0] has label {first_val[1]!r}; the first test "
+    require(int(first_val[1]) == int(expected[1]), f"data.val[0] has label {first_val[1]!r}; the first test "
           f"image's label is {int(expected[1])}")
     expect_tensor(first_train[0], "data.train[0][0]", shape=(1, 32, 32))
 
@@ -76,9 +61,9 @@ def test_fashion_mnist_minibatch(student):
                        data=data, label="next(iter(data.train_dataloader()))")
     X = expect_tensor(X, "X of a training minibatch", shape=(64, 1, 32, 32))
     y = expect_tensor(y, "y of a training minibatch", shape=(64,))
-    check(X.dtype == torch.float32 and 0 <= float(X.min()) and float(X.max()) <= 1,
+    require(X.dtype == torch.float32 and 0 <= float(X.min()) and float(X.max()) <= 1,
           "X of a training minibatch must be float32 with values in [0, 1]")
-    check(y.dtype == torch.int64, f"y of a training minibatch has dtype {str(y.dtype).replace('torch.', '')}; "
+    require(y.dtype == torch.int64, f"y of a training minibatch has dtype {str(y.dtype).replace('torch.', '')}; "
           "expected int64 labels")
 
 
@@ -103,12 +88,12 @@ def test_fashion_mnist_loaders_use_the_right_split(student, tolerance, offline_d
         "len(data.train_dataloader()), len(data.val_dataloader()), next(iter(data.val_dataloader()))[1]",
         data=data, label="data.train_dataloader(), data.val_dataloader()")
     expected = (math.ceil(offline_data.train_size / 64), math.ceil(offline_data.test_size / 64))
-    check((n_train, n_val) == expected,
+    require((n_train, n_val) == expected,
           f"the training and validation loaders have {n_train} and {n_val} minibatches of 64; expected "
           f"{expected[0]} and {expected[1]}: get_dataloader(train) must use data.train when train is true "
           "and data.val otherwise")
     y = expect_tensor(y, "the labels of the first validation minibatch", shape=(64,))
-    assert_close(y, file_labels(offline_data, "test")[:64], tolerance("exact"),
+    assert_close(y, fashion_mnist_labels(offline_data, "test")[:64], tolerance("exact"),
                  name="the labels of the first validation minibatch (validation data are not shuffled)")
 
 
@@ -135,28 +120,6 @@ def test_text_labels_of_a_tensor(student, tolerance):
 
 # ---------------------------------------------------------------- visualize
 
-VISUALIZE = """
-from d2l import torch as d2l
-calls = []
-def capture(imgs, num_rows, num_cols, titles=None, scale=1.5):
-    calls.append({"imgs": imgs, "num_rows": num_rows, "num_cols": num_cols,
-                  "titles": None if titles is None else list(titles)})
-original = d2l.show_images
-d2l.show_images = capture
-try:
-    FashionMNIST(resize=(32, 32)).visualize((X, y), **options)
-finally:
-    d2l.show_images = original
-calls
-"""
-
-
-def visualize(student, X, y, **options):
-    calls = student.run(VISUALIZE, X=X, y=y, options=options, label="data.visualize((X, y))")
-    check(len(calls) == 1, f"data.visualize((X, y)) called d2l.show_images {len(calls)} times; expected once")
-    return calls[0]
-
-
 @pytest.mark.exercise("visualize")
 @pytest.mark.points(0.25)
 def test_visualize_given_labels(student):
@@ -164,8 +127,8 @@ def test_visualize_given_labels(student):
     g = generator("visualize labels")
     X, y = torch.rand(4, 1, 32, 32, generator=g), torch.randint(0, 10, (4,), generator=g)
     labels = ["a\nb", "c\nd", "e\nf", "g\nh"]
-    call = visualize(student, X, y, nrows=1, ncols=4, labels=labels)
-    check(call["titles"] == labels, f"visualize(batch, labels=...) titled the images {call['titles']}; "
+    call = visualize_once(student, X, y, nrows=1, ncols=4, labels=labels)
+    require(call["titles"] == labels, f"visualize(batch, labels=...) titled the images {call['titles']}; "
           f"expected the given labels {labels}")
 
 
@@ -175,35 +138,14 @@ def test_visualize_grid(student):
     """nrows and ncols reach d2l.show_images, with the channel axis squeezed away."""
     g = generator("visualize grid")
     X, y = torch.rand(6, 1, 32, 32, generator=g), torch.randint(0, 10, (6,), generator=g)
-    call = visualize(student, X, y, nrows=2, ncols=3)
-    check((call["num_rows"], call["num_cols"]) == (2, 3),
+    call = visualize_once(student, X, y, nrows=2, ncols=3)
+    require((call["num_rows"], call["num_cols"]) == (2, 3),
           f"visualize(batch, nrows=2, ncols=3) asked d2l.show_images for a {call['num_rows']} x "
           f"{call['num_cols']} grid; expected 2 x 3")
     expect_tensor(call["imgs"], "the images visualize passes to d2l.show_images", shape=(6, 32, 32))
 
 
 # ---------------------------------------------------------------- reading_time
-
-READING = """
-import torch
-import torchvision
-from d2l import torch as d2l
-
-class Reader(d2l.DataModule):
-    \"\"\"Fashion-MNIST's training images, already decoded into one tensor.\"\"\"
-    def __init__(self, batch_size):
-        super().__init__(num_workers=0)
-        self.batch_size = batch_size
-        train = torchvision.datasets.FashionMNIST(root=self.root, train=True, download=False)
-        self.train = torch.utils.data.TensorDataset(train.data.unsqueeze(1).float() / 255, train.targets)
-
-    def get_dataloader(self, train):
-        return torch.utils.data.DataLoader(self.train, self.batch_size, shuffle=train,
-                                           num_workers=self.num_workers)
-
-reading_time(Reader(batch_size))
-"""
-
 
 @pytest.mark.exercise("reading_time")
 @pytest.mark.points(1.5)
@@ -215,13 +157,13 @@ def test_batch_size_one_reads_slower(student):
     times = {1: [], 256: []}
     for _ in range(2):
         for batch_size in times:
-            seconds = student.run(READING, batch_size=batch_size,
+            seconds = student.run(READING_TIME, batch_size=batch_size,
                                   label=f"reading_time(data) with batch size {batch_size}")
-            check(isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and seconds > 0,
+            require(isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and seconds > 0,
                   f"reading_time(data) returned {seconds!r}; return the elapsed seconds as a float")
             times[batch_size].append(seconds)
     one, many = min(times[1]), min(times[256])
-    check(one > many, f"reading_time says a pass with batch size 1 takes {one:.3g} s and with batch size 256 "
+    require(one > many, f"reading_time says a pass with batch size 1 takes {one:.3g} s and with batch size 256 "
           f"{many:.3g} s; batch size 1 should be slower (every minibatch has a fixed cost). Does "
           "reading_time time the whole pass over data.train_dataloader()?")
 

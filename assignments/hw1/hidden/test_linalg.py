@@ -7,7 +7,7 @@ student's function while the forbidden torch functions are wrapped to record the
 import pytest
 import torch
 
-from grader.testing import assert_close, check, expect_raises, expect_tensor, generator
+from grader.testing import assert_close, require, expect_raises, expect_tensor, generator
 
 WATCH_CODE = """
 import torch
@@ -75,7 +75,7 @@ def called_with_watch(student, name: str, args: list, watch: list):
 
 
 def forbid(used: list, call: str, instead: str) -> None:
-    check(not used, f"{call} used {', '.join(used)}, which the exercise rules out; {instead}")
+    require(not used, f"{call} used {', '.join(used)}, which the exercise rules out; {instead}")
 
 
 def rand(shape, key, dtype=torch.float32, scale=1.0):
@@ -107,7 +107,7 @@ def test_transpose_values(student, tolerance, case):
     shape, dtype = TRANSPOSE_CASES[case]
     A = make_matrix(shape, dtype, ("transpose", case))
     got = expect_tensor(student.transpose(A), f"transpose(A) for A of shape {shape}", shape=shape[::-1])
-    check(got.dtype == A.dtype, f"transpose(A) has dtype {str(got.dtype).replace('torch.', '')}; expected "
+    require(got.dtype == A.dtype, f"transpose(A) has dtype {str(got.dtype).replace('torch.', '')}; expected "
           f"{str(A.dtype).replace('torch.', '')}, A's own (torch.zeros(...) alone makes float32)")
     assert_close(got, A.T, tolerance("exact"), name=f"transpose(A) for A of shape {shape}")
 
@@ -135,7 +135,7 @@ def test_transpose_twice(student, tolerance, case):
     A = make_matrix(shape, dtype, ("transpose twice", case))
     once = expect_tensor(student.transpose(A), "transpose(A)")
     twice = expect_tensor(student.transpose(once), "transpose(transpose(A))", shape=shape)
-    check(twice.dtype == A.dtype, f"transpose(transpose(A)) has dtype {str(twice.dtype).replace('torch.', '')}; "
+    require(twice.dtype == A.dtype, f"transpose(transpose(A)) has dtype {str(twice.dtype).replace('torch.', '')}; "
           f"expected {str(A.dtype).replace('torch.', '')}, as A")
     assert_close(twice, A, tolerance("exact"), name=f"transpose(transpose(A)) for A of shape {shape}")
 
@@ -151,7 +151,7 @@ def test_transpose_sum(student, tolerance, case):
     left = expect_tensor(student.transpose(A), "transpose(A)", shape=shape[::-1]) + \
         expect_tensor(student.transpose(B), "transpose(B)", shape=shape[::-1])
     right = expect_tensor(student.transpose(A + B), "transpose(A + B)", shape=shape[::-1])
-    check(right.dtype == (A + B).dtype, f"transpose(A + B) has dtype {str(right.dtype).replace('torch.', '')}; "
+    require(right.dtype == (A + B).dtype, f"transpose(A + B) has dtype {str(right.dtype).replace('torch.', '')}; "
           f"expected {str((A + B).dtype).replace('torch.', '')}, as A + B")
     assert_close(left, right, tolerance("exact"),
                  name=f"transpose(A) + transpose(B) compared with transpose(A + B) for shape {shape}")
@@ -221,7 +221,7 @@ def test_first_axis_len(student, tolerance, case):
     """first_axis_len(X) is what len(X) gives."""
     shape = LEN_SHAPES[case]
     got = student.first_axis_len(torch.zeros(shape))
-    check(isinstance(got, int), f"first_axis_len(X) returned a {type(got).__name__}; return an int, as len does")
+    require(isinstance(got, int), f"first_axis_len(X) returned a {type(got).__name__}; return an int, as len does")
     assert_close(got, shape[0], tolerance("exact"), name=f"first_axis_len(X) for X of shape {shape}")
 
 
@@ -283,7 +283,7 @@ def test_sum_shapes(student, tolerance, case):
     X = torch.zeros(shape)
     expected = [tuple(X.sum(axis=i).shape) for i in range(X.dim())]
     got = student.sum_shapes(shape)
-    check(isinstance(got, (list, tuple)), f"sum_shapes({shape}) returned a {type(got).__name__}; return a list of shapes")
+    require(isinstance(got, (list, tuple)), f"sum_shapes({shape}) returned a {type(got).__name__}; return a list of shapes")
     assert_close([tuple(s) if isinstance(s, (list, tuple)) else s for s in got], expected, tolerance("exact"),
                  name=f"sum_shapes({shape})")
 
@@ -329,9 +329,9 @@ def test_matmul_chain_flops(student, reference, tolerance, case):
     """matmul_chain_flops(shapes) counts both orders' multiplications."""
     shapes = FLOP_CASES[case]
     got = student.matmul_chain_flops(shapes)
-    check(isinstance(got, tuple) and len(got) == 2,
+    require(isinstance(got, tuple) and len(got) == 2,
           f"matmul_chain_flops({shapes}) must return a tuple of two counts ((AB)C, A(BC))")
-    check(all(isinstance(c, int) for c in got), f"matmul_chain_flops({shapes}) returned {got}; return ints")
+    require(all(isinstance(c, int) for c in got), f"matmul_chain_flops({shapes}) returned {got}; return ints")
     assert_close(got, reference.matmul_chain_flops(shapes), tolerance("exact"), name=f"matmul_chain_flops({shapes})")
 
 
@@ -364,7 +364,7 @@ def test_stack_and_recover_gives_B_back(student, tolerance, case):
     shape, dtype = STACK_CASES[case]
     A, B, C = (rand(shape, ("stack", case, i), dtype) for i in range(3))
     result = student.stack_and_recover(A, B, C)
-    check(isinstance(result, tuple) and len(result) == 2,
+    require(isinstance(result, tuple) and len(result) == 2,
           "stack_and_recover(A, B, C) must return the tuple (stacked, B_again)")
     got = expect_tensor(result[1], "B sliced back out of the stack", shape=shape)
     assert_close(got, B, tolerance("exact"), name="B sliced back out of the stack")
@@ -376,7 +376,7 @@ def test_stack_and_recover_stacks_on_a_new_axis(student, tolerance):
     """stacked has shape (3, 4, 2) for three 4 x 2 matrices, with A, B, C in that order."""
     A, B, C = (rand((4, 2), ("stack order", i)) for i in range(3))
     result = student.stack_and_recover(A, B, C)
-    check(isinstance(result, tuple) and len(result) == 2,
+    require(isinstance(result, tuple) and len(result) == 2,
           "stack_and_recover(A, B, C) must return the tuple (stacked, B_again)")
     stacked = expect_tensor(result[0], "stacked", shape=(3, 4, 2))
     assert_close(stacked, torch.stack([A, B, C]), tolerance("exact"), name="stacked")

@@ -8,73 +8,17 @@ import math
 import pytest
 import torch
 
-from grader.testing import assert_close, check, expect_tensor, generator
+from grader.bookcode import (SCRATCH_SGD, TRAINER_FINDER, largest_error, require_trainer,
+                             train_linreg_scratch as train)
+from grader.testing import assert_close, require, expect_tensor, generator
 
 TRUE_W = torch.tensor([2.0, -3.4])
 TRUE_B = 4.2
 
-# The trainer the notebook trains with: a Trainer subclass of d2l.Trainer it defines, else
-# d2l.Trainer once the notebook patched fit_epoch onto it (the book's way; a re-typed 3.2
-# Trainer stub is then ignored), else the notebook's own Trainer class.
-TRAINER = '''
-from d2l import torch as d2l
-
-def _trainer_class():
-    own = globals().get("Trainer")
-    if isinstance(own, type) and issubclass(own, d2l.Trainer):
-        chosen = own
-    elif getattr(d2l.Trainer.fit_epoch, "__module__", None) != "d2l.torch":
-        chosen = d2l.Trainer
-    elif isinstance(own, type) and hasattr(own, "fit_epoch"):
-        chosen = own
-    else:
-        return None
-    if getattr(chosen.fit_epoch, "__module__", None) == "d2l.torch":
-        return None
-    return chosen
-'''
-
-WHICH_TRAINER = TRAINER + '''
-_found = _trainer_class()
-None if _found is None else ("d2l.Trainer" if _found is d2l.Trainer else "Trainer")
-'''
-
-NO_FIT_EPOCH = ("the notebook does not define fit_epoch: d2l.Trainer still has the library's own. "
-                "Write prepare_batch and fit_epoch and attach them with @d2l.add_to_class(d2l.Trainer), "
-                "as 3.4.4 does")
-
-
-def require_trainer(student):
-    """The notebook must have written fit_epoch itself."""
-    check(student.run(WHICH_TRAINER, label="finding the notebook's Trainer") is not None, NO_FIT_EPOCH)
-
-
-# The book's training run, seeded, with the progress plot turned off.
-TRAIN = TRAINER + '''
-import torch
-torch.manual_seed(seed)
-model = LinearRegressionScratch(2, lr=lr) if sigma is None else LinearRegressionScratch(2, lr=lr, sigma=sigma)
-if hasattr(model, "board"):
-    model.board.display = False
-data = d2l.SyntheticRegressionData(w=torch.tensor([2, -3.4]), b=4.2)
-trainer = _trainer_class()(max_epochs=max_epochs)
-trainer.fit(model, data)
-(model.w.detach().reshape(-1).clone(), model.b.detach().reshape(-1).clone())
-'''
-
-
-def train(student, *, seed, lr=0.03, max_epochs=3, sigma=None):
-    """Train the student's model with their loop in the kernel; returns (w, b)."""
-    require_trainer(student)
-    what = f"training LinearRegressionScratch(2, lr={lr}) for {max_epochs} epochs"
-    w, b = student.run(TRAIN, label=what, seed=seed, lr=lr, max_epochs=max_epochs, sigma=sigma)
-    return expect_tensor(w, "model.w after training", shape=(2,)), expect_tensor(b, "model.b after training", shape=(1,))
-
 
 def error(w, b):
     """The largest estimation error of w and b (inf when training diverged to inf or NaN)."""
-    errors = [*(w.double() - TRUE_W.double()).abs().tolist(), abs(float(b[0]) - TRUE_B)]
-    return max(errors) if all(math.isfinite(e) for e in errors) else math.inf
+    return largest_error(w, b, TRUE_W, TRUE_B)
 
 
 # ---------------------------------------------------------------- LinearRegressionScratch
@@ -88,8 +32,8 @@ def test_parameters(student, tolerance, num_inputs):
     w = expect_tensor(model.w, "model.w", shape=(num_inputs, 1))
     b = expect_tensor(model.b, "model.b", shape=(1,))
     for name, t in (("model.w", w), ("model.b", b)):
-        check(t.dtype == torch.float32, f"{name} has dtype {str(t.dtype).replace('torch.', '')}; expected float32")
-        check(t.requires_grad, f"{name} does not require grad; create it with requires_grad=True")
+        require(t.dtype == torch.float32, f"{name} has dtype {str(t.dtype).replace('torch.', '')}; expected float32")
+        require(t.requires_grad, f"{name} does not require grad; create it with requires_grad=True")
     assert_close(b, torch.zeros(1), tolerance("exact"), name="model.b")
     assert_close(model.lr, 0.1, tolerance("exact"), name="model.lr (saved by save_hyperparameters)")
 
@@ -111,9 +55,9 @@ def test_weights_drawn_from_normal(student, sigma):
     std = 0.01 if sigma is None else sigma
     call = "LinearRegressionScratch(20000, lr=0.1" + ("" if sigma is None else f", sigma={sigma}") + ")"
     # Both statistics are seeded; the bounds are 8 (mean) and 10 (std) standard errors wide.
-    check(abs(float(w.mean())) < 8 * std / math.sqrt(len(w)),
+    require(abs(float(w.mean())) < 8 * std / math.sqrt(len(w)),
           f"the weights of {call} have mean {float(w.mean()):.3g}; draw them from a normal with mean 0")
-    check(abs(float(w.std()) / std - 1) < 0.05,
+    require(abs(float(w.std()) / std - 1) < 0.05,
           f"the weights of {call} have standard deviation {float(w.std()):.3g}; expected {std:g} "
           "(use torch.normal(0, sigma, (num_inputs, 1)))")
 
@@ -295,7 +239,7 @@ def test_sgd_zero_grad_clears_gradients(student):
     for name, grad in zip(("w.grad", "b.grad"), grads):
         if grad is not None:
             grad = expect_tensor(grad, name)
-            check(bool((grad == 0).all()), f"{name} after zero_grad() is {grad.reshape(-1).tolist()}; "
+            require(bool((grad == 0).all()), f"{name} after zero_grad() is {grad.reshape(-1).tolist()}; "
                   "expected zeros, or the gradients keep accumulating across minibatches")
 
 
@@ -314,11 +258,11 @@ def test_sgd_step_outside_no_grad(student, tolerance):
     w0, b0, X, y = sgd_problem("outside")
     outcome, w1, b1, need_grad, leaves = student.run(SGD_OUTSIDE, w0=w0, b0=b0, X=X, y=y, lr=0.1,
                                                      label="SGD.step() outside torch.no_grad()")
-    check(need_grad, "after SGD.step() the parameters no longer require grad; update them in place "
+    require(need_grad, "after SGD.step() the parameters no longer require grad; update them in place "
           "(param -= lr * param.grad under torch.no_grad()) without turning requires_grad off")
     if outcome == "RuntimeError":
         return
-    check(leaves, "after SGD.step() outside no_grad the parameters have a grad_fn: the update was "
+    require(leaves, "after SGD.step() outside no_grad the parameters have a grad_fn: the update was "
           "recorded by autograd; do it under torch.no_grad()")
     w, b = sgd_steps(w0, b0, 0.1, [(X, y)])
     assert_close(w1, w, tolerance("float32"), name="w after SGD.step() outside no_grad")
@@ -329,23 +273,7 @@ def test_sgd_step_outside_no_grad(student, tolerance):
 
 # A model and optimiser of the grader's own, trained with the notebook's loop. The optimiser
 # is the book's scratch SGD, so a step outside no_grad raises as it would in the notebook.
-FIT = TRAINER + '''
-import torch
-
-class _SGD:
-    def __init__(self, params, lr):
-        self.params, self.lr = params, lr
-
-    def step(self):
-        for p in self.params:
-            p -= self.lr * p.grad
-
-    def zero_grad(self):
-        for p in self.params:
-            if p.grad is not None:
-                p.grad.zero_()
-
-
+FIT = TRAINER_FINDER + SCRATCH_SGD + '''
 class _Model(d2l.Module):
     def __init__(self, w, b, lr):
         super().__init__()
@@ -428,9 +356,9 @@ def test_fit_epoch_counts_batches(student, tolerance):
 def test_fit_epoch_validates_without_gradients(student):
     """validation_step runs once per epoch, with gradient tracking off."""
     (*_, grad_enabled), _ = fit(student, "validation")
-    check(len(grad_enabled) == 2, f"validation_step ran {len(grad_enabled)} times in 2 epochs with one "
+    require(len(grad_enabled) == 2, f"validation_step ran {len(grad_enabled)} times in 2 epochs with one "
           "validation batch; expected 2")
-    check(not any(grad_enabled), "validation_step ran with gradient tracking on; wrap it in "
+    require(not any(grad_enabled), "validation_step ran with gradient tracking on; wrap it in "
           "`with torch.no_grad():`")
 
 
@@ -445,14 +373,19 @@ def test_fit_epoch_without_validation_data(student, tolerance):
 
 # ---------------------------------------------------------------- training (T)
 
+def expect_recovered(w, b, tolerance, after):
+    """w and b within the calibrated bound of the true parameters."""
+    assert_close(w, TRUE_W, tolerance("linreg_training"), name=f"model.w after {after}")
+    assert_close(b, torch.tensor([TRUE_B]), tolerance("linreg_training"), name=f"model.b after {after}")
+
+
 @pytest.mark.exercise("linreg_training")
 @pytest.mark.points(1)
 @pytest.mark.parametrize("seed", [1, 2])
 def test_training_recovers_w_and_b(student, tolerance, seed):
     """The book's run (lr 0.03, 3 epochs) from another seed ends within the calibrated bound."""
     w, b = train(student, seed=seed)
-    assert_close(w, TRUE_W, tolerance("linreg_training"), name=f"model.w after training (seed {seed})")
-    assert_close(b, torch.tensor([TRUE_B]), tolerance("linreg_training"), name=f"model.b after training (seed {seed})")
+    expect_recovered(w, b, tolerance, f"training (seed {seed})")
 
 
 # ---------------------------------------------------------------- init_experiment (T)
@@ -462,8 +395,7 @@ def test_training_recovers_w_and_b(student, tolerance, seed):
 def test_zero_init_still_learns(student, tolerance):
     """From w = 0 (sigma = 0) three epochs reach the usual accuracy: a linear model has no symmetry to break."""
     w, b = train(student, seed=3, sigma=0.0)
-    assert_close(w, TRUE_W, tolerance("linreg_training"), name="model.w after training from zero")
-    assert_close(b, torch.tensor([TRUE_B]), tolerance("linreg_training"), name="model.b after training from zero")
+    expect_recovered(w, b, tolerance, "training from zero")
 
 
 @pytest.mark.exercise("init_experiment")
@@ -472,9 +404,7 @@ def test_zero_init_still_learns(student, tolerance):
 def test_large_init_still_converges(student, tolerance, seed):
     """From variance 1000 (sigma = sqrt(1000)) the model starts far away yet converges in 10 epochs."""
     w, b = train(student, seed=seed, sigma=math.sqrt(1000), max_epochs=10)
-    assert_close(w, TRUE_W, tolerance("linreg_training"), name="model.w after 10 epochs from variance 1000")
-    assert_close(b, torch.tensor([TRUE_B]), tolerance("linreg_training"),
-                 name="model.b after 10 epochs from variance 1000")
+    expect_recovered(w, b, tolerance, "10 epochs from variance 1000")
 
 
 # ---------------------------------------------------------------- lr_experiment (T)
@@ -484,7 +414,7 @@ def test_large_init_still_converges(student, tolerance, seed):
 def test_larger_learning_rate_learns_faster_again(student):
     """Same comparison as the public check, from another seed."""
     slow, fast = error(*train(student, seed=6, lr=0.003)), error(*train(student, seed=6, lr=0.03))
-    check(fast < slow, f"after 3 epochs the error is {fast:.3g} with lr = 0.03 and {slow:.3g} with "
+    require(fast < slow, f"after 3 epochs the error is {fast:.3g} with lr = 0.03 and {slow:.3g} with "
           "lr = 0.003; the larger (stable) learning rate should get closer: does your optimiser use self.lr?")
 
 
@@ -493,7 +423,7 @@ def test_larger_learning_rate_learns_faster_again(student):
 def test_more_epochs_reduce_the_error(student):
     """At lr = 0.03, 6 epochs end closer to the true weights than 3."""
     three, six = error(*train(student, seed=7)), error(*train(student, seed=7, max_epochs=6))
-    check(six < three, f"the error is {three:.3g} after 3 epochs and {six:.3g} after 6; more epochs "
+    require(six < three, f"the error is {three:.3g} after 3 epochs and {six:.3g} after 6; more epochs "
           "should reduce it")
 
 
@@ -502,7 +432,7 @@ def test_more_epochs_reduce_the_error(student):
 def test_too_large_learning_rate_diverges(student):
     """lr = 3 overshoots (|1 - 3 lambda| > 1 for the data's curvature lambda near 1): the error grows."""
     e = error(*train(student, seed=8, lr=3.0))
-    check(e > 10, f"with lr = 3 the error after 3 epochs is {e:.3g}; plain SGD on this data should diverge "
+    require(e > 10, f"with lr = 3 the error after 3 epochs is {e:.3g}; plain SGD on this data should diverge "
           "(error > 10 or inf): does your optimiser use self.lr?")
 
 

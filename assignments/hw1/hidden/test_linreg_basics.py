@@ -5,16 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from grader.testing import Mismatch, assert_close, check, describe, expect_tensor, generator
-
-
-def as_number(value, name):
-    """A returned number, 0-d or one-element tensor as a float."""
-    if isinstance(value, torch.Tensor) and value.numel() == 1 and not value.is_complex():
-        return float(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    raise Mismatch(f"{name} is {describe(value)}; expected a number")
+from grader.bookcode import as_number
+from grader.testing import assert_close, require, expect_tensor, generator
 
 
 # ---------------------------------------------------------------- vectorization (T)
@@ -54,7 +46,7 @@ def test_vectorization_loop_is_slower(student):
     """On 10000 elements the Python loop is at least 10 times slower than one tensor addition
     (the book measures a factor of several hundred): a ratio, never a raw time."""
     loop, vectorized = student.run(TIMING, label="timing add_loop against add_vectorized")
-    check(loop > 10 * vectorized,
+    require(loop > 10 * vectorized,
           f"add_loop took {loop * 1e3:.3g} ms and add_vectorized {vectorized * 1e3:.3g} ms on 10000 "
           "elements; the loop should be far slower: add_loop must add one element per loop step and "
           "add_vectorized must use a single tensor operation")
@@ -172,7 +164,7 @@ def test_best_constant_l1_minimises_absolute_loss(student, case):
     lo, hi = float(s[(len(s) - 1) // 2]), float(s[len(s) // 2])
     best = float((x.double() - lo).abs().sum())
     got = float((x.double() - b).abs().sum())
-    check(lo - 1e-6 <= b <= hi + 1e-6,
+    require(lo - 1e-6 <= b <= hi + 1e-6,
           f"best_constant_l1({L1_CASES[case]}) is {b:.6g}, where sum |x_i - b| = {got:.6g}; the minimum "
           f"is {best:.6g}, reached for b between {lo:g} and {hi:g} (the medians)")
 
@@ -188,7 +180,7 @@ def test_augment_ones_turns_affine_into_linear(student, tolerance, dtype):
     X = torch.randn(5, 3, generator=g).to(dtype)
     w, b = torch.randn(3, generator=g).to(dtype), torch.randn(1, generator=g).to(dtype)
     got = expect_tensor(student.augment_ones(X), "augment_ones(X)", shape=(5, 4))
-    check(got.dtype == dtype, f"augment_ones(X) has dtype {str(got.dtype).replace('torch.', '')}; "
+    require(got.dtype == dtype, f"augment_ones(X) has dtype {str(got.dtype).replace('torch.', '')}; "
           f"keep the dtype of X ({str(dtype).replace('torch.', '')})")
     assert_close(got @ torch.cat((w, b)), X @ w + b, tolerance("float32"), name="augment_ones(X) [w; b]")
 
@@ -313,7 +305,7 @@ def test_collapse_linear_identity(student, tolerance, case):
     W1, b1 = torch.randn(d, h, generator=g).to(dtype), torch.randn(h, generator=g).to(dtype)
     W2, b2 = torch.randn(h, q, generator=g).to(dtype), torch.randn(q, generator=g).to(dtype)
     got = student.collapse_linear(W1, b1, W2, b2)
-    check(isinstance(got, (tuple, list)) and len(got) == 2, "collapse_linear must return a tuple (W, b)")
+    require(isinstance(got, (tuple, list)) and len(got) == 2, "collapse_linear must return a tuple (W, b)")
     W = expect_tensor(got[0], "W", shape=(d, q))
     b = expect_tensor(got[1], "b", shape=(q,))
     X = torch.randn(7, d, generator=g).to(dtype)

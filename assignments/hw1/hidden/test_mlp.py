@@ -3,7 +3,8 @@ import pytest
 import torch
 
 from grader import datasets
-from grader.testing import assert_close, check, expect_tensor, generator
+from grader.bookcode import MLP_SCRATCH_TRAINING
+from grader.testing import assert_close, require, expect_tensor, generator
 
 # --------------------------------------------------------------------------- helpers
 # Grader-written code run in the kernel. Models stay there; only data comes back.
@@ -76,11 +77,11 @@ def expect_scratch_parameters(student, model, num_inputs, num_hiddens, num_outpu
     expected = {"W1": (num_inputs, num_hiddens), "b1": (num_hiddens,),
                 "W2": (num_hiddens, num_outputs), "b2": (num_outputs,)}
     missing = [n for n in expected if n not in shapes]
-    check(not missing, f"MLPScratch has no parameter(s) {', '.join(missing)} (its parameters are "
+    require(not missing, f"MLPScratch has no parameter(s) {', '.join(missing)} (its parameters are "
           f"{sorted(shapes) or 'none'}); make them attributes holding nn.Parameter(...) so that "
           "the optimizer can train them")
     for name, shape in expected.items():
-        check(tuple(shapes[name]) == shape, f"MLPScratch(num_inputs={num_inputs}, num_outputs="
+        require(tuple(shapes[name]) == shape, f"MLPScratch(num_inputs={num_inputs}, num_outputs="
               f"{num_outputs}, num_hiddens={num_hiddens}).{name} has shape {tuple(shapes[name])}; "
               f"expected {shape}")
 
@@ -89,10 +90,10 @@ def expect_linear_shapes(student, model, X, expected, what):
     shapes = student.run(LINEAR_SHAPES, model=model, X=X, label=f"{what}'s linear layers")
     got = [tuple(w) for w, _ in shapes]
     want = [w for w, _ in expected]
-    check(len(got) == len(want), f"{what} has {len(got)} linear layers; expected {len(want)}")
-    check(got == want, f"{what}'s linear layers have weight shapes {got}; expected {want} "
+    require(len(got) == len(want), f"{what} has {len(got)} linear layers; expected {len(want)}")
+    require(got == want, f"{what}'s linear layers have weight shapes {got}; expected {want} "
           "(nn.Linear stores weights as (out_features, in_features))")
-    check(all(b is not None for _, b in shapes), f"{what}'s linear layers need biases")
+    require(all(b is not None for _, b in shapes), f"{what}'s linear layers need biases")
 
 
 # --------------------------------------------------------------------------- relu
@@ -118,7 +119,7 @@ def test_relu_leaves_its_input_alone(student, tolerance):
     """relu(X) returns a new tensor: X keeps its negative entries."""
     X = torch.tensor([[-1.5, 2.0, -3.0], [0.5, -0.25, 4.0]])
     after = student.run("import torch\nrelu(X)\nX", X=X.clone(), label="relu(X), then X")
-    check(torch.equal(expect_tensor(after, "X after relu(X)"), X),
+    require(torch.equal(expect_tensor(after, "X after relu(X)"), X),
           "relu(X) changed X itself (its negative entries became 0); build the result in a new "
           "tensor, e.g. torch.max(X, torch.zeros_like(X))")
 
@@ -201,7 +202,7 @@ def test_mlp_scratch_gradients_reach_every_parameter(student, reference, toleran
             getattr(expected, name).copy_(value)
     torch.nn.functional.cross_entropy(expected(X), y).backward()
     for name in values:
-        check(grads.get(name) is not None, f"MLPScratch.{name}.grad is None after backward: "
+        require(grads.get(name) is not None, f"MLPScratch.{name}.grad is None after backward: "
               f"{name} is not connected to the output (a .detach(), .data or a tensor that is "
               "not an nn.Parameter?)")
         assert_close(grads[name], getattr(expected, name).grad, tolerance("mlp_float32"),
@@ -214,28 +215,9 @@ def test_mlp_scratch_gradients_reach_every_parameter(student, reference, toleran
 REFERENCE_ACCURACY = 0.775
 TRAIN_SIZE, VAL_SIZE, EPOCHS, SEED = 2000, 500, 10, 474
 
-TRAIN_CODE = """
-import torch
-from torch.nn import functional as F
-from d2l import torch as d2l
-data = d2l.FashionMNIST(batch_size=256)
-data.num_workers = 0
-subset = torch.utils.data.Subset(data.train, range(min(train_size, len(data.train))))
-X, y = next(iter(torch.utils.data.DataLoader(subset, batch_size=len(subset))))
-torch.manual_seed(seed)
-model = MLPScratch(num_inputs=784, num_outputs=10, num_hiddens=256, lr=0.1)
-optim = torch.optim.SGD(model.parameters(), lr=0.1)
-order = torch.Generator().manual_seed(seed)
-losses = []
-for epoch in range(epochs):
-    total = 0.0
-    for idx in torch.randperm(len(y), generator=order).split(256):
-        loss = F.cross_entropy(model(X[idx]), y[idx])
-        optim.zero_grad()
-        loss.backward()
-        optim.step()
-        total += float(loss.detach()) * len(idx)
-    losses.append(total / len(y))
+# The book's sizes on the first TRAIN_SIZE offline images (see grader.bookcode), then the
+# model's output on validation images the grader sends.
+TRAIN_CODE = MLP_SCRATCH_TRAINING + """
 with torch.no_grad():
     logits = model(X_val)
 losses, logits
@@ -267,9 +249,9 @@ def test_mlp_scratch_training_reaches_accuracy(student, tolerance):
     """10 seeded epochs on the offline data clear the validation-accuracy floor."""
     losses, accuracy = train(student, epochs=EPOCHS, seed=SEED)
     floor = REFERENCE_ACCURACY - tolerance("mlp_training_accuracy").atol
-    check(all(l == l for l in losses), "the training loss became NaN: check the forward pass and "
+    require(all(l == l for l in losses), "the training loss became NaN: check the forward pass and "
           "the initial weights")
-    check(accuracy >= floor,
+    require(accuracy >= floor,
           f"after {EPOCHS} epochs (lr 0.1, batch 256, {TRAIN_SIZE} images) MLPScratch reaches "
           f"validation accuracy {accuracy:.3f}; the reference reaches about {REFERENCE_ACCURACY:.2f} "
           f"and at least {floor:.3f} is expected (training losses per epoch: "

@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from grader.testing import assert_close, check, expect_tensor, generator
+from grader.testing import assert_close, require, expect_tensor, generator
 
 # Expected values are closed forms computed here, in float64.
 
@@ -19,7 +19,7 @@ def autograd_of(student, name, x, param):
     code = (f"import torch\nx = x.clone().requires_grad_(True)\nout = {name}(x, param)\n"
             "if isinstance(out, torch.Tensor) and out.requires_grad:\n    out.sum().backward()\nx.grad")
     grad = student.run(code, x=x, param=param, label=f"{name}(x, {param}).sum().backward()")
-    check(grad is not None, f"x.grad is None after {name}(x, {param}).sum().backward(): {name} "
+    require(grad is not None, f"x.grad is None after {name}(x, {param}).sum().backward(): {name} "
           "does not let autograd reach x (NumPy, .detach() or .item() inside?)")
     return expect_tensor(grad, f"the autograd gradient of {name}", shape=tuple(x.shape))
 
@@ -190,7 +190,7 @@ def random_net(key, h):
 
 
 def expect_pieces(got, num_knots):
-    check(isinstance(got, (tuple, list)) and len(got) == 3,
+    require(isinstance(got, (tuple, list)) and len(got) == 3,
           f"relu_mlp_pieces returned {type(got).__name__}; expected a tuple (knots, slopes, intercepts)")
     knots, slopes, intercepts = got
     expect_tensor(knots, "knots", shape=(num_knots,))
@@ -223,7 +223,7 @@ def test_relu_mlp_pieces_reproduce_the_network(student, tolerance, net):
     """On every interval, slope·x + intercept equals f(x) at random points."""
     w1, b1, w2, b2 = random_net(net, NETS[net])
     knots, slopes, intercepts = expect_pieces(student.relu_mlp_pieces(w1, b1, w2, b2), NETS[net])
-    check(bool((knots[1:] > knots[:-1]).all()), f"the knots {knots.tolist()} are not sorted ascending")
+    require(bool((knots[1:] > knots[:-1]).all()), f"the knots {knots.tolist()} are not sorted ascending")
     edges = torch.cat([knots[:1] - 5, knots, knots[-1:] + 5]) if len(knots) else torch.tensor([-5.0, 5.0])
     g = generator("pieces points", net)
     for j in range(len(slopes)):
@@ -295,11 +295,11 @@ def test_sigmoid_saturation_at_the_maximum(student, tolerance, eps):
 def test_sigmoid_saturation_gradient_is_below_eps(student, tolerance, eps):
     """At the returned x the sigmoid's gradient is at most eps."""
     x = student.sigmoid_saturation(eps)
-    check(isinstance(x, (int, float)) or (isinstance(x, torch.Tensor) and x.numel() == 1),
+    require(isinstance(x, (int, float)) or (isinstance(x, torch.Tensor) and x.numel() == 1),
           f"sigmoid_saturation({eps:g}) returned {type(x).__name__}; expected a number")
     x = float(x)
-    check(x >= 0, f"sigmoid_saturation({eps:g}) is {x:.6g}; expected x >= 0")
+    require(x >= 0, f"sigmoid_saturation({eps:g}) is {x:.6g}; expected x >= 0")
     grad = float(sigmoid_grad(x))
-    check(grad <= eps * (1 + tolerance("mlp_basics_saturation").rtol),
+    require(grad <= eps * (1 + tolerance("mlp_basics_saturation").rtol),
           f"the sigmoid's gradient at sigmoid_saturation({eps:g}) = {x:.6g} is {grad:.6g}, "
           f"above eps = {eps:g}: the gradient there has not vanished yet")

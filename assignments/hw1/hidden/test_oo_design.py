@@ -1,19 +1,8 @@
 """Hidden tests for 3.2 Object-oriented design (add_to_class, HyperParameters)."""
 import pytest
 
-from grader.testing import Mismatch, StudentError, assert_close, check, expect_raises
-
-
-def run_hparams(student, code, label):
-    """Run a HyperParameters check; the book's stub gets a message naming it."""
-    try:
-        return student.run(code, label=label)
-    except StudentError as exc:
-        if exc.traceback.type == "TypeError" and "derive from BaseException" in exc.traceback.message:
-            raise Mismatch("save_hyperparameters is still the book's stub (`raise NotImplemented`, "
-                           "which is not even an exception): give it a body that stores the "
-                           "caller's arguments") from None
-        raise
+from grader.bookcode import run_hparams
+from grader.testing import assert_close, require, expect_raises
 
 TWO_METHODS = """
 class _A:
@@ -154,7 +143,7 @@ def test_save_hyperparameters_saves_all_but_self(student, tolerance):
     """Without ignore every argument is saved, and `self` is not stored as an attribute."""
     p, q, has_self = run_hparams(student, NO_IGNORE, label="save_hyperparameters without ignore")
     assert_close((p, q), ([1, 2], 0.5), tolerance("exact"), name="(self.p, self.q) for D([1, 2], q=0.5)")
-    check(not has_self, "save_hyperparameters stored the object in an attribute named `self`; "
+    require(not has_self, "save_hyperparameters stored the object in an attribute named `self`; "
           "leave `self` out of the saved arguments")
 
 
@@ -164,7 +153,7 @@ def test_save_hyperparameters_ignores_several(student, tolerance):
     """ignore=['a', 'c'] keeps only b."""
     has_a, b, has_c = run_hparams(student, IGNORE_SEVERAL, label="save_hyperparameters(ignore=['a', 'c'])")
     assert_close(b, 2, tolerance("exact"), name="self.b for E(1, 2, 3)")
-    check(not (has_a or has_c), "E(1, 2, 3) has an attribute a or c although it called "
+    require(not (has_a or has_c), "E(1, 2, 3) has an attribute a or c although it called "
           "save_hyperparameters(ignore=['a', 'c']); skip every name listed in ignore")
 
 

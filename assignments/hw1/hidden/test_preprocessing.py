@@ -12,19 +12,10 @@ import pandas as pd
 import pytest
 import torch
 
-from grader.testing import Mismatch, assert_close, check, describe, expect_tensor
+from grader.bookcode import csv_in_kernel, expect_columns
+from grader.testing import assert_close, require, describe, expect_tensor
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-
-WRITE_CSV = """
-import os, tempfile
-folder = tempfile.mkdtemp(prefix="hw1-")
-path = os.path.join(folder, "house.csv")
-with open(path, "w") as f:
-    f.write(text)
-path
-"""
-REMOVE_CSV = "import os, shutil\nshutil.rmtree(os.path.dirname(path), ignore_errors=True)"
 
 CSV_CASES = {
     # The book's file.
@@ -52,15 +43,12 @@ def expected_for(reference, text: str, kwargs: dict):
 
 
 def call_on_csv(student, text: str, **kwargs):
-    path = student.run(WRITE_CSV, text=text, label="writing the CSV file")
-    try:
+    with csv_in_kernel(student, text, file_name="house.csv", what="the CSV file") as path:
         return student.preprocess_house(path, **kwargs)
-    finally:
-        student.run(REMOVE_CSV, path=path, label="removing the CSV file")
 
 
 def expect_pair(result, call: str):
-    check(isinstance(result, tuple) and len(result) == 2,
+    require(isinstance(result, tuple) and len(result) == 2,
           f"{call} returned {describe(result)}; expected the tuple (X, y)")
     return expect_tensor(result[0], "X"), expect_tensor(result[1], "y")
 
@@ -87,7 +75,7 @@ def test_preprocess_house_float64(student):
     """X and y are float64 tensors, as `to_numpy(dtype=float)` gives."""
     X, y = expect_pair(call_on_csv(student, CSV_CASES["book"][0]), "preprocess_house(path)")
     for name, value in (("X", X), ("y", y)):
-        check(value.dtype == torch.float64, f"{name} has dtype {str(value.dtype).replace('torch.', '')}; "
+        require(value.dtype == torch.float64, f"{name} has dtype {str(value.dtype).replace('torch.', '')}; "
               "expected float64, as the book's to_numpy(dtype=float) gives")
 
 
@@ -126,10 +114,10 @@ def test_missing_fraction(student, reference, tolerance, frame):
     """missing_fraction(df): per column, the fraction of rows where the value is missing."""
     df = FRAMES[frame]()
     got = student.missing_fraction(df)
-    check(isinstance(got, pd.Series),
+    require(isinstance(got, pd.Series),
           f"missing_fraction(df) is {describe(got)}; expected a pandas Series indexed by column name")
     columns = list(df.columns)
-    check(list(got.index) == columns, f"missing_fraction(df) is indexed by {list(got.index)[:6]}; "
+    require(list(got.index) == columns, f"missing_fraction(df) is indexed by {list(got.index)[:6]}; "
           f"expected the column names {columns[:6]}{' ...' if len(columns) > 6 else ''}")
     assert_close(got.to_numpy(), reference.missing_fraction(df).to_numpy(),
                  tolerance("preprocessing_fraction"), name="missing_fraction(df)")
@@ -145,35 +133,22 @@ def test_column_kinds(student, reference, tolerance, frame):
     """column_kinds(df) splits the columns by dtype, in column order."""
     df = KIND_FRAMES[frame]()
     got = student.column_kinds(df)
-    check(isinstance(got, dict), f"column_kinds(df) is {describe(got)}; expected a dict with the keys "
+    require(isinstance(got, dict), f"column_kinds(df) is {describe(got)}; expected a dict with the keys "
           "'numeric' and 'categorical'")
     expected = reference.column_kinds(df)
     for kind in ("numeric", "categorical"):
-        check(kind in got, f"column_kinds(df) has no key {kind!r}")
+        require(kind in got, f"column_kinds(df) has no key {kind!r}")
         names = list(got[kind]) if isinstance(got[kind], (list, tuple)) else got[kind]
-        check(names == expected[kind], f"column_kinds(df)[{kind!r}] is {names}; expected {expected[kind]} "
+        require(names == expected[kind], f"column_kinds(df)[{kind!r}] is {names}; expected {expected[kind]} "
               "(integer and float columns are numeric, in the DataFrame's column order)")
 
 
-def expect_columns(got, expected: list, call: str) -> None:
-    """``got`` is a DataFrame with exactly the ``expected`` columns, said in terms of what to fix."""
-    check(isinstance(got, pd.DataFrame), f"{call} is {describe(got)}; expected a DataFrame")
-    have = list(got.columns)
-    if have == expected:
-        return
-    dropped = [c for c in expected if c not in have]
-    kept = [c for c in have if c not in expected]
-    parts = ([f"dropped {dropped}, which should stay"] if dropped else []) + \
-            ([f"kept {kept}, which should be dropped"] if kept else [])
-    raise Mismatch(f"{call} " + " and ".join(parts or [f"has the columns in the order {have}"]))
-
-
 def expect_same_values(got: pd.DataFrame, df: pd.DataFrame, call: str) -> None:
-    check(len(got) == len(df), f"{call} has {len(got)} rows; expected all {len(df)} rows of df")
+    require(len(got) == len(df), f"{call} has {len(got)} rows; expected all {len(df)} rows of df")
     for column in got.columns:
         have = [None if pd.isna(v) else v for v in got[column].tolist()]
         want = [None if pd.isna(v) else v for v in df[column].tolist()]
-        check(have == want, f"{call} changed the values of the column {column!r}; keep the data as it is")
+        require(have == want, f"{call} changed the values of the column {column!r}; keep the data as it is")
 
 
 def unchanged_after(student, call: str, df: pd.DataFrame, *args) -> None:
@@ -181,7 +156,7 @@ def unchanged_after(student, call: str, df: pd.DataFrame, *args) -> None:
     kept = student.run("df", df=df, keep=True, label="sending the DataFrame")
     getattr(student, call)(kept, *args)
     columns = student.run("list(df.columns)", df=kept, label="reading the DataFrame's columns")
-    check(columns == list(df.columns), f"{call}(df) removed {[c for c in df.columns if c not in columns]} "
+    require(columns == list(df.columns), f"{call}(df) removed {[c for c in df.columns if c not in columns]} "
           "from df itself; return a new DataFrame (df.drop(columns=...) without inplace=True)")
 
 

@@ -1,12 +1,11 @@
 """Hidden tests for 4.4 softmax and cross-entropy."""
 import math
-import os
 
 import pytest
 import torch
 
-from grader import datasets
-from grader.testing import assert_close, check, expect_tensor, generator
+from grader.bookcode import train_softmax_scratch
+from grader.testing import assert_close, require, expect_tensor, generator
 
 SHAPES = {"wide": (2, 5), "tall": (7, 3)}
 
@@ -40,7 +39,7 @@ def test_softmax_is_stable_for_large_inputs(student, reference, tolerance, scale
     """Exercise 1 of 4.4: inputs like 100 or -1000 must not give NaN or inf."""
     X = torch.tensor([[scale, 0.0, -scale], [-scale, -scale - 1.0, -scale - 2.0]])
     probs = expect_tensor(student.softmax(X), f"softmax(X) with entries of ±{scale:g}", shape=(2, 3))
-    check(torch.isfinite(probs).all(),
+    require(torch.isfinite(probs).all(),
           f"softmax(X) with entries of ±{scale:g} contains NaN or inf: exp() overflowed or every "
           "exp() underflowed to 0; subtract each row's max before exp()")
     assert_close(probs, reference.softmax(X), tolerance("float32"), name=f"softmax(X) with entries of ±{scale:g}")
@@ -78,7 +77,7 @@ def test_cross_entropy_onehot_zero_probabilities(student, tolerance):
     y_hat = torch.tensor([[1.0, 0.0, 0.0], [0.0, 0.5, 0.5]])
     Y = torch.tensor([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
     got = student.cross_entropy_onehot(y_hat, Y)
-    check(bool(torch.isfinite(torch.as_tensor(got)).all()),
+    require(bool(torch.isfinite(torch.as_tensor(got)).all()),
           f"cross_entropy_onehot(y_hat, Y) is {float(got)} when y_hat has zeros where Y is 0: 0 * log(0) "
           "is NaN in floating point; skip the terms with Y_i = 0 (e.g. torch.where or torch.xlogy)")
     assert_close(got, math.log(2) / 2, tolerance("float32"),
@@ -121,7 +120,7 @@ def test_softmax_regression_parameter_shapes(student, case):
     shapes = student.run("model = SoftmaxRegressionScratch(num_inputs=n_in, num_outputs=n_out, lr=0.1)\n"
                          "[tuple(model.W.shape), tuple(model.b.shape)]", n_in=num_inputs, n_out=num_outputs,
                          label=f"SoftmaxRegressionScratch({num_inputs}, {num_outputs}, lr=0.1)")
-    check([tuple(s) for s in shapes] == [(num_inputs, num_outputs), (num_outputs,)],
+    require([tuple(s) for s in shapes] == [(num_inputs, num_outputs), (num_outputs,)],
           f"SoftmaxRegressionScratch({num_inputs}, {num_outputs}, lr=0.1) has W of shape {tuple(shapes[0])} "
           f"and b of shape {tuple(shapes[1])}; expected {(num_inputs, num_outputs)} and {(num_outputs,)}")
 
@@ -135,7 +134,7 @@ def test_softmax_regression_initialisation(student, tolerance):
     W = expect_tensor(W, "model.W", shape=(784, 10))
     b = expect_tensor(b, "model.b", shape=(10,))
     assert_close(float(W.std()), 0.5, tolerance("softmax_init_std"), name="the standard deviation of W for sigma=0.5")
-    check(abs(float(W.mean())) < 0.05, f"the mean of W is {float(W.mean()):.3g}; expected about 0")
+    require(abs(float(W.mean())) < 0.05, f"the mean of W is {float(W.mean()):.3g}; expected about 0")
     assert_close(b, torch.zeros(10), tolerance("exact"), name="the initial b")
 
 
@@ -148,9 +147,9 @@ def test_softmax_regression_parameters(student):
         "params = list(model.parameters())\n"
         "len(params), [p is q for p, q in zip(params, [model.W, model.b])], [p.requires_grad for p in params]",
         label="SoftmaxRegressionScratch(8, 3, lr=0.1).parameters()")
-    check(count == 2 and all(same), f"model.parameters() gives {count} tensors; expected [model.W, model.b] "
+    require(count == 2 and all(same), f"model.parameters() gives {count} tensors; expected [model.W, model.b] "
           "(W and b are plain tensors, so nn.Module does not find them: override parameters())")
-    check(all(grads), "model.W and model.b must be created with requires_grad=True")
+    require(all(grads), "model.W and model.b must be created with requires_grad=True")
 
 
 FORWARD = """
@@ -194,7 +193,7 @@ def test_softmax_regression_gradients(student, tolerance):
     W, b = 0.5 * torch.randn(6, 4, generator=g), torch.randn(4, generator=g)
     X, y = torch.randn(9, 6, generator=g), torch.randint(0, 4, (9,), generator=g)
     grad_W, grad_b = student.run(GRADIENTS, W=W, b=b, X=X, y=y, label="model.loss(model(X), y).backward()")
-    check(grad_W is not None and grad_b is not None,
+    require(grad_W is not None and grad_b is not None,
           "after model.loss(model(X), y).backward() a gradient is None: W and b must require gradients and "
           "forward must use them (no .detach() or .data)")
     delta = (torch.softmax(X @ W + b, dim=1) - torch.nn.functional.one_hot(y, 4)) / len(y)
@@ -216,62 +215,18 @@ def test_softmax_regression_loss(student, reference, tolerance):
 
 # ---------------------------------------------------------------- training (T)
 
-# The offline Fashion-MNIST files as decoded tensors; the model is trained by the book's
-# d2l.Trainer and evaluated on the validation images. Accuracy and loss are computed here,
-# from the labels in the files, never in the kernel.
-TRAIN = """
-import torch
-import torchvision
-from d2l import torch as d2l
-
-class OfflineFashionMNIST(d2l.DataModule):
-    def __init__(self, batch_size):
-        super().__init__(num_workers=0)
-        self.batch_size = batch_size
-        splits = [torchvision.datasets.FashionMNIST(root=self.root, train=t, download=False) for t in (True, False)]
-        self.train, self.val = [(s.data.unsqueeze(1).float() / 255, s.targets) for s in splits]
-
-    def get_dataloader(self, train):
-        return self.get_tensorloader(self.train if train else self.val, train)
-
-threads = torch.get_num_threads()
-torch.set_num_threads(1)  # tiny matrices: one thread is as fast, and does not spin when kernels share CPUs
-try:
-    torch.manual_seed(seed)
-    data = OfflineFashionMNIST(batch_size)
-    model = SoftmaxRegressionScratch(num_inputs=784, num_outputs=10, lr=lr)
-    model.board.display = False
-    d2l.Trainer(max_epochs=max_epochs).fit(model, data)
-    with torch.no_grad():
-        y_hat = model(data.val[0])
-finally:
-    torch.set_num_threads(threads)
-y_hat
-"""
-
 # Measured by tests/calibration/softmax_training.py (the reference over seeds 0-19).
 REFERENCE_ACCURACY = 0.94
 SEED, EPOCHS, SWEEP_EPOCHS = 474, 10, 5
 
 
-@pytest.fixture
-def offline_data(tmp_path, monkeypatch):
-    """Run in a folder whose ../data/FashionMNIST/raw holds the offline files, as the grader's
-    kernel does; an in-process notebook then finds them too."""
-    files = datasets.fashion_mnist()
-    raw = tmp_path / "data" / "FashionMNIST" / "raw"
-    raw.parent.mkdir(parents=True)
-    os.symlink(files.raw_dir, raw, target_is_directory=True)
-    (tmp_path / "work").mkdir()
-    monkeypatch.chdir(tmp_path / "work")
-    return files
-
-
+# The book's d2l.Trainer trains the model on the offline files in the kernel (see
+# grader.bookcode). Accuracy and loss are computed here, from the labels in the files,
+# never in the kernel.
 def train(student, files, **settings):
     """Train in the kernel; (validation accuracy, validation loss) from the labels in the files."""
-    y = torch.from_numpy(datasets.read_idx(files.raw_dir / datasets.FILES["test", "labels"]).astype("int64"))
-    y_hat = student.run(TRAIN, label="training SoftmaxRegressionScratch", **settings)
-    y_hat = expect_tensor(y_hat, "model(X) on the validation images", shape=(len(y), 10)).double()
+    y_hat, y = train_softmax_scratch(student, files, **settings)
+    y_hat = y_hat.double()
     accuracy = float((y_hat.argmax(dim=1) == y).double().mean())
     return accuracy, float(-torch.log(y_hat[torch.arange(len(y)), y]).mean())
 
@@ -282,7 +237,7 @@ def test_training_reaches_accuracy_floor(student, tolerance, offline_data):
     """The book's run (lr 0.1, batch 256, 10 epochs, fixed seed) clears the validation-accuracy floor."""
     accuracy, loss = train(student, offline_data, seed=SEED, lr=0.1, batch_size=256, max_epochs=EPOCHS)
     floor = REFERENCE_ACCURACY - tolerance("softmax_val_accuracy").atol
-    check(accuracy >= floor,
+    require(accuracy >= floor,
           f"after {EPOCHS} epochs (lr 0.1, minibatches of 256) the validation accuracy is {accuracy:.3f} "
           f"(loss {loss:.3f}); the reference reaches about {REFERENCE_ACCURACY:.2f} and at least {floor:.2f} "
           "is expected. Does the optimizer update W and b, and does forward use them?")
@@ -295,7 +250,7 @@ def test_validation_loss_falls_with_learning_rate(student, tolerance, offline_da
     drop = tolerance("softmax_loss_drop").atol
     losses = [train(student, offline_data, seed=SEED, lr=lr, batch_size=256, max_epochs=SWEEP_EPOCHS)[1]
               for lr in (0.001, 0.01, 0.1)]
-    check(losses[1] < losses[0] - drop and losses[2] < losses[1] - drop,
+    require(losses[1] < losses[0] - drop and losses[2] < losses[1] - drop,
           f"after {SWEEP_EPOCHS} epochs the validation losses with lr 0.001, 0.01 and 0.1 are "
           f"{', '.join(f'{l:.3f}' for l in losses)}; each larger learning rate should lower it by more than "
           f"{drop}. Does configure_optimizers use self.lr?")
@@ -308,7 +263,7 @@ def test_smaller_minibatches_lower_the_loss(student, tolerance, offline_data):
     drop = tolerance("softmax_loss_drop").atol
     small, large = (train(student, offline_data, seed=SEED, lr=0.1, batch_size=bs, max_epochs=SWEEP_EPOCHS)[1]
                     for bs in (32, 1000))
-    check(small < large - drop,
+    require(small < large - drop,
           f"after {SWEEP_EPOCHS} epochs the validation loss is {small:.3f} with minibatches of 32 and "
           f"{large:.3f} with minibatches of 1000; smaller minibatches make more updates per epoch and "
           "should end lower")

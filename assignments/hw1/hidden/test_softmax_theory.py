@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from grader.testing import assert_close, check, expect_tensor, generator
+from grader.testing import assert_close, require, expect_tensor, generator
 
 
 def autograd_hessian(o, y=0):
@@ -49,7 +49,7 @@ def test_softmax_ce_hessian_large_logits(student, reference, tolerance):
     """Logits of ±1000 (two of them 1 apart share the probability): finite and correct, not NaN."""
     o = torch.tensor([1000.0, 0.0, -1000.0, 999.0])
     H = expect_tensor(student.softmax_ce_hessian(o), "softmax_ce_hessian(o) with logits of ±1000", shape=(4, 4))
-    check(torch.isfinite(H).all(), "softmax_ce_hessian(o) with logits of ±1000 contains NaN or inf: "
+    require(torch.isfinite(H).all(), "softmax_ce_hessian(o) with logits of ±1000 contains NaN or inf: "
           "compute softmax(o) after subtracting max(o)")
     assert_close(H, reference.softmax_ce_hessian(o), tolerance("float32"),
                  name="softmax_ce_hessian(o) with logits of ±1000")
@@ -141,9 +141,9 @@ def test_real_softmax_bounds(student, tolerance):
     for lam in (0.5, 2.0):
         got = expect_tensor(student.real_softmax(a, b, lam), f"real_softmax(a, b, {lam:g})", shape=(4,))
         upper = torch.maximum(a, b) + math.log(2) / lam
-        check(bool((got >= torch.maximum(a, b)).all()),
+        require(bool((got >= torch.maximum(a, b)).all()),
               f"real_softmax(a, b, {lam:g}) is below max(a, b) somewhere; it can never be")
-        check(bool((got <= upper + 1e-12).all()),
+        require(bool((got <= upper + 1e-12).all()),
               f"real_softmax(a, b, {lam:g}) exceeds max(a, b) + log(2)/lam somewhere")
         assert_close(got[[0, 3]], upper[[0, 3]], tolerance("softmax_theory_float64"),
                      name=f"real_softmax(a, a, {lam:g})")
@@ -157,7 +157,7 @@ def test_real_softmax_large_inputs(student, reference, tolerance):
     b = torch.tensor([299.0, -499.0, -700.0])
     got = expect_tensor(student.real_softmax(a, b, 1.0), "real_softmax(a, b, 1.0) with inputs in the hundreds",
                         shape=(3,))
-    check(torch.isfinite(got).all(), "real_softmax(a, b, 1.0) with inputs in the hundreds is inf or NaN: "
+    require(torch.isfinite(got).all(), "real_softmax(a, b, 1.0) with inputs in the hundreds is inf or NaN: "
           "factor out exp(max(a, b)) before taking the log")
     assert_close(got, reference.real_softmax(a, b, 1.0), tolerance("float32"),
                  name="real_softmax(a, b, 1.0) with inputs in the hundreds")
@@ -170,7 +170,7 @@ def test_real_softmax_large_lambda_tends_to_max(student, tolerance):
     g = generator("real_softmax_limit")
     a, b = 3 * torch.randn(6, generator=g), 3 * torch.randn(6, generator=g)
     got = expect_tensor(student.real_softmax(a, b, 1e4), "real_softmax(a, b, 1e4)", shape=(6,))
-    check(torch.isfinite(got).all(), "real_softmax(a, b, 1e4) is inf or NaN: exp(lam * a) overflows; "
+    require(torch.isfinite(got).all(), "real_softmax(a, b, 1e4) is inf or NaN: exp(lam * a) overflows; "
           "subtract max(a, b) inside the exponentials")
     assert_close(got, torch.maximum(a, b), tolerance("softmax_theory_limit"), name="real_softmax(a, b, 1e4)")
 
@@ -192,7 +192,7 @@ def test_softmin_large_inputs(student, reference, tolerance):
     """Entries of ±1000 must not give inf or NaN."""
     x = torch.tensor([[1000.0, 1001.0, 2000.0], [-1000.0, 0.0, 1000.0]])
     got = expect_tensor(student.softmin(x), "softmin(x) with entries of ±1000", shape=(2,))
-    check(torch.isfinite(got).all(), "softmin(x) with entries of ±1000 is inf or NaN: shift by min(x) "
+    require(torch.isfinite(got).all(), "softmin(x) with entries of ±1000 is inf or NaN: shift by min(x) "
           "before exponentiating")
     assert_close(got, reference.softmin(x), tolerance("float32"), name="softmin(x) with entries of ±1000")
 
@@ -204,7 +204,7 @@ def test_softmin_is_below_min(student, tolerance):
     x = torch.randn(4, 6, generator=generator("softmin bound"), dtype=torch.float64)
     got = expect_tensor(student.softmin(x), "softmin(x)", shape=(4,))
     low = x.min(dim=1).values
-    check(bool((got <= low + 1e-12).all()) and bool((got >= low - math.log(6) - 1e-12).all()),
+    require(bool((got <= low + 1e-12).all()) and bool((got >= low - math.log(6) - 1e-12).all()),
           "softmin(x) must lie between min(x) - log(n) and min(x) for every row")
 
 
@@ -238,7 +238,7 @@ def test_logsumexp_large_inputs(student, tolerance, case):
     """Entries of ±1000: the answer is finite and exact to float32 precision."""
     x = LARGE[case]
     got = expect_tensor(student.logsumexp(x), "logsumexp(x) with entries of ±1000", shape=x.shape[:-1])
-    check(torch.isfinite(got).all(), "logsumexp(x) with entries of ±1000 is inf or NaN: use "
+    require(torch.isfinite(got).all(), "logsumexp(x) with entries of ±1000 is inf or NaN: use "
           "g(x) = b + g(x - b) with b = max(x)")
     assert_close(got, torch.logsumexp(x, dim=-1), tolerance("float32"), name="logsumexp(x) with entries of ±1000")
 
@@ -304,7 +304,7 @@ def test_temper_zero_temperature_limit(student, tolerance):
     """alpha = 1000 (temperature near 0): one-hot at the most likely class, not NaN."""
     p = torch.tensor([[0.2, 0.45, 0.35], [0.4, 0.3, 0.3]])
     got = expect_tensor(student.temper(p, 1000.0), "temper(p, 1000.0)", shape=(2, 3))
-    check(torch.isfinite(got).all(), "temper(p, 1000.0) contains NaN or inf: every p**1000 underflows to 0; "
+    require(torch.isfinite(got).all(), "temper(p, 1000.0) contains NaN or inf: every p**1000 underflows to 0; "
           "compute softmax(alpha * log p) instead")
     assert_close(got, torch.tensor([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]), tolerance("float32"),
                  name="temper(p, 1000.0)")

@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from grader.testing import assert_close, check, expect_raises, expect_tensor, generator
+from grader.testing import assert_close, require, expect_raises, expect_tensor, generator
 
 BOOK_X = torch.arange(12, dtype=torch.float32).reshape(3, 4)
 BOOK_Y = torch.tensor([[2.0, 1, 4, 3], [1, 2, 3, 4], [4, 3, 2, 1]])
@@ -25,10 +25,10 @@ def test_compare_random_integers(student, reference, tolerance, shape):
 def test_compare_returns_booleans(student):
     """The three results are boolean tensors, as X == Y is."""
     got = student.compare(torch.ones(2, 2), torch.zeros(2, 2))
-    check(isinstance(got, tuple) and len(got) == 3, "compare must return a tuple of three tensors")
+    require(isinstance(got, tuple) and len(got) == 3, "compare must return a tuple of three tensors")
     for label, value in zip(("X == Y", "X < Y", "X > Y"), got):
         expect_tensor(value, f"the {label} part of compare(X, Y)")
-        check(value.dtype == torch.bool, f"the {label} part of compare(X, Y) has dtype "
+        require(value.dtype == torch.bool, f"the {label} part of compare(X, Y) has dtype "
               f"{str(value.dtype).replace('torch.', '')}; expected bool, as X == Y gives")
 
 
@@ -68,7 +68,7 @@ def test_broadcast_shape(student, reference, tolerance, case):
 def test_broadcast_shape_returns_tuple(student, tolerance):
     """The shape comes back as a tuple, like torch.Size."""
     got = student.broadcast_shape((2, 1), (1, 3))
-    check(isinstance(got, tuple), f"broadcast_shape returned a {type(got).__name__}; return a tuple")
+    require(isinstance(got, tuple), f"broadcast_shape returned a {type(got).__name__}; return a tuple")
     assert_close(got, (2, 3), tolerance("exact"), name="broadcast_shape((2, 1), (1, 3))")
 
 
@@ -90,7 +90,7 @@ def test_add_into_keeps_memory(student, tolerance):
     X, Y = torch.randn(2, 5, generator=g), torch.randn(2, 5, generator=g)
     student.add_into(Z, X, Y)
     after = student.run("Z.data_ptr()", Z=Z)
-    check(before == after, "add_into gave Z new memory; write into it with Z[:] = X + Y")
+    require(before == after, "add_into gave Z new memory; write into it with Z[:] = X + Y")
     assert_close(student.run("Z", Z=Z), X + Y, tolerance("float32"), name="Z after add_into(Z, X, Y)")
 
 

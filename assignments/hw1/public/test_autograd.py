@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from grader.testing import assert_close, check, expect_tensor
+from grader.testing import assert_close, require, expect_tensor
 
 BOOK_X = torch.arange(4.0)
 
@@ -12,7 +12,7 @@ BOOK_X = torch.arange(4.0)
 def test_detach_grads_book_example(student, tolerance):
     """For x = [0, 1, 2, 3] the two gradients are u = x² and 2x."""
     got = student.detach_grads(BOOK_X)
-    check(isinstance(got, (tuple, list)) and len(got) == 2,
+    require(isinstance(got, (tuple, list)) and len(got) == 2,
           "detach_grads(x) must return a tuple (gradient of z, gradient of y)")
     assert_close(tuple(got), (BOOK_X ** 2, 2 * BOOK_X), tolerance("float32"), name="detach_grads(x)")
 
@@ -45,9 +45,9 @@ def test_grad_is_d_over_a_for_simple_functions(student):
     for source, expected in (("lambda a: 3 * a", True), ("lambda a: a * a", False)):
         fn = student.run(source, keep=True, label=source)
         got = student.grad_is_d_over_a(fn, a)
-        check(isinstance(got, bool) or (isinstance(got, torch.Tensor) and got.numel() == 1),
+        require(isinstance(got, bool) or (isinstance(got, torch.Tensor) and got.numel() == 1),
               f"grad_is_d_over_a({source}, a) returned {type(got).__name__}; return one bool")
-        check(bool(got) == expected, f"grad_is_d_over_a({source}, a) returned {bool(got)}; expected {expected}")
+        require(bool(got) == expected, f"grad_is_d_over_a({source}, a) returned {bool(got)}; expected {expected}")
 
 
 @pytest.mark.exercise("sin_derivative")

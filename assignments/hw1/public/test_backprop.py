@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from grader.testing import assert_close, check, expect_tensor, generator
+from grader.testing import assert_close, require, expect_tensor, generator
 
 
 def example(dims):
@@ -19,7 +19,7 @@ def test_forward_small_example(student, tolerance):
     """forward on a 3 -> 4 -> 2 example with lam = 0.1."""
     x, y, W1, _, W2 = example((3, 4, 2))
     got = student.forward(x, y, W1, W2, 0.1)
-    check(isinstance(got, (tuple, list)) and len(got) == 6, "forward must return (z, h, o, L, s, J)")
+    require(isinstance(got, (tuple, list)) and len(got) == 6, "forward must return (z, h, o, L, s, J)")
     z = W1 @ x
     o = W2 @ torch.tanh(z)
     L = 0.5 * ((o - y) ** 2).sum()
@@ -34,7 +34,7 @@ def test_backward_against_autograd(student, tolerance):
     """backward's gradients equal autograd's on a 3 -> 4 -> 2 example with lam = 0.1."""
     x, y, W1, _, W2 = example((3, 4, 2))
     got = student.backward(x, y, W1, W2, 0.1)
-    check(isinstance(got, (tuple, list)) and len(got) == 2, "backward must return (dJ_dW1, dJ_dW2)")
+    require(isinstance(got, (tuple, list)) and len(got) == 2, "backward must return (dJ_dW1, dJ_dW2)")
     A, B = W1.clone().requires_grad_(True), W2.clone().requires_grad_(True)
     o = B @ torch.tanh(A @ x)
     (0.5 * ((o - y) ** 2).sum() + 0.05 * ((A ** 2).sum() + (B ** 2).sum())).backward()
@@ -58,7 +58,7 @@ def test_backward_with_bias_against_autograd(student, tolerance):
     """backward_with_bias on a 3 -> 4 -> 2 example with lam = 0.1."""
     x, y, W1, b1, W2 = example((3, 4, 2))
     got = student.backward_with_bias(x, y, W1, b1, W2, 0.1)
-    check(isinstance(got, (tuple, list)) and len(got) == 3,
+    require(isinstance(got, (tuple, list)) and len(got) == 3,
           "backward_with_bias must return (dJ_dW1, dJ_db1, dJ_dW2)")
     A, c, B = (t.clone().requires_grad_(True) for t in (W1, b1, W2))
     o = B @ torch.tanh(A @ x + c)

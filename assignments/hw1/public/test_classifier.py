@@ -2,27 +2,11 @@
 import pytest
 import torch
 
-from grader.testing import assert_close, check
+from grader.bookcode import CLASSIFIER_ACCURACY, validation_probe
+from grader.testing import assert_close, require
 
-ACCURACY = "Classifier().accuracy(Y_hat, Y, averaged=averaged)"
-
-PROBE = """
-import torch
-
-class Probe(Classifier):
-    \"\"\"Classifier with an identity forward and cross-entropy loss; records what it plots.\"\"\"
-    def forward(self, X):
-        return X
-    def loss(self, Y_hat, Y):
-        return torch.nn.functional.cross_entropy(Y_hat, Y)
-    def plot(self, key, value, train):
-        self.plotted.append([key, float(value), bool(train)])
-
-probe = Probe()
-probe.plotted = []
-probe.validation_step(batch)
-probe.plotted
-"""
+# A Classifier whose forward returns its input X: the plotted values come from the batch.
+PROBE = validation_probe("X")
 
 
 @pytest.mark.exercise("accuracy")
@@ -31,7 +15,8 @@ def test_accuracy_book_example(student, tolerance):
     """The book's y_hat = [[0.1, 0.3, 0.6], [0.3, 0.2, 0.5]] with y = [0, 2]: one of two right."""
     Y_hat = torch.tensor([[0.1, 0.3, 0.6], [0.3, 0.2, 0.5]])
     Y = torch.tensor([0, 2])
-    got = student.run(ACCURACY, Y_hat=Y_hat, Y=Y, averaged=True, label="Classifier().accuracy(y_hat, y)")
+    got = student.run(CLASSIFIER_ACCURACY, Y_hat=Y_hat, Y=Y, averaged=True,
+                      label="Classifier().accuracy(y_hat, y)")
     assert_close(got, 0.5, tolerance("float32"), name="accuracy(y_hat, y)")
 
 
@@ -43,11 +28,11 @@ def test_validation_step_plots_loss_and_accuracy(student, tolerance):
     Y = torch.tensor([0, 1, 1])
     plotted = student.run(PROBE, batch=(Y_hat, Y), label="Classifier.validation_step(batch)")
     got = {key: (value, train) for key, value, train in plotted}
-    check(set(got) == {"loss", "acc"}, f"validation_step plotted {sorted(got)}; expected 'loss' and 'acc'")
+    require(set(got) == {"loss", "acc"}, f"validation_step plotted {sorted(got)}; expected 'loss' and 'acc'")
     assert_close(got["acc"][0], 2 / 3, tolerance("float32"), name="the plotted 'acc'")
     assert_close(got["loss"][0], torch.nn.functional.cross_entropy(Y_hat, Y), tolerance("float32"),
                  name="the plotted 'loss'")
-    check(not got["loss"][1] and not got["acc"][1], "validation_step must plot with train=False")
+    require(not got["loss"][1] and not got["acc"][1], "validation_step must plot with train=False")
 
 
 @pytest.mark.exercise("exact_val_loss")

@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from grader.testing import assert_close, check, expect_tensor, generator
+from grader.testing import assert_close, require, expect_tensor, generator
 
 BOOK_A = torch.arange(6, dtype=torch.float32).reshape(2, 3)
 
@@ -112,7 +112,7 @@ def test_stack_and_recover_small(student, tolerance):
     """Three 2 x 3 matrices stack to shape (3, 2, 3), and B comes back out."""
     A, B, C = BOOK_A, BOOK_A + 10, BOOK_A + 20
     result = student.stack_and_recover(A, B, C)
-    check(isinstance(result, tuple) and len(result) == 2,
+    require(isinstance(result, tuple) and len(result) == 2,
           "stack_and_recover(A, B, C) must return the tuple (stacked, B_again)")
     expect_tensor(result[0], "stacked", shape=(3, 2, 3))
     assert_close(result[1], B, tolerance("exact"), name="B sliced back out of the stack")

@@ -1,66 +1,13 @@
 """Public checks for 3.4: run them with `grader check`."""
-import math
-
 import pytest
 import torch
 
-from grader.testing import assert_close, check, expect_tensor
+from grader.bookcode import (SCRATCH_SGD, TRAINER_FINDER, largest_error, require_trainer,
+                             train_linreg_scratch as train)
+from grader.testing import assert_close, require, expect_tensor
 
 TRUE_W = torch.tensor([2.0, -3.4])
 TRUE_B = 4.2
-
-# The trainer the notebook trains with: a Trainer subclass of d2l.Trainer it defines, else
-# d2l.Trainer once the notebook patched fit_epoch onto it, else its own Trainer class.
-TRAINER = '''
-from d2l import torch as d2l
-
-def _trainer_class():
-    own = globals().get("Trainer")
-    if isinstance(own, type) and issubclass(own, d2l.Trainer):
-        chosen = own
-    elif getattr(d2l.Trainer.fit_epoch, "__module__", None) != "d2l.torch":
-        chosen = d2l.Trainer
-    elif isinstance(own, type) and hasattr(own, "fit_epoch"):
-        chosen = own
-    else:
-        return None
-    if getattr(chosen.fit_epoch, "__module__", None) == "d2l.torch":
-        return None
-    return chosen
-'''
-
-WHICH_TRAINER = TRAINER + '''
-_found = _trainer_class()
-None if _found is None else ("d2l.Trainer" if _found is d2l.Trainer else "Trainer")
-'''
-
-NO_FIT_EPOCH = ("the notebook does not define fit_epoch: d2l.Trainer still has the library's own. "
-                "Write prepare_batch and fit_epoch and attach them with @d2l.add_to_class(d2l.Trainer), "
-                "as 3.4.4 does")
-
-TRAIN = TRAINER + '''
-import torch
-torch.manual_seed(seed)
-model = LinearRegressionScratch(2, lr=lr) if sigma is None else LinearRegressionScratch(2, lr=lr, sigma=sigma)
-if hasattr(model, "board"):
-    model.board.display = False
-data = d2l.SyntheticRegressionData(w=torch.tensor([2, -3.4]), b=4.2)
-trainer = _trainer_class()(max_epochs=max_epochs)
-trainer.fit(model, data)
-(model.w.detach().reshape(-1).clone(), model.b.detach().reshape(-1).clone())
-'''
-
-
-def train(student, *, seed, lr=0.03, max_epochs=3, sigma=None):
-    check(student.run(WHICH_TRAINER, label="finding the notebook's Trainer") is not None, NO_FIT_EPOCH)
-    what = f"training LinearRegressionScratch(2, lr={lr}) for {max_epochs} epochs"
-    w, b = student.run(TRAIN, label=what, seed=seed, lr=lr, max_epochs=max_epochs, sigma=sigma)
-    return expect_tensor(w, "model.w after training", shape=(2,)), expect_tensor(b, "model.b after training", shape=(1,))
-
-
-def error(w, b):
-    errors = [*(w.double() - TRUE_W.double()).abs().tolist(), abs(float(b[0]) - TRUE_B)]
-    return max(errors) if all(math.isfinite(e) for e in errors) else math.inf
 
 
 @pytest.mark.exercise("linear_regression_scratch")
@@ -70,7 +17,7 @@ def test_linear_regression_scratch_parameters(student):
     model = student.LinearRegressionScratch(2, lr=0.03)
     w = expect_tensor(model.w, "model.w", shape=(2, 1))
     b = expect_tensor(model.b, "model.b", shape=(1,))
-    check(w.requires_grad and b.requires_grad, "model.w and model.b must be created with requires_grad=True")
+    require(w.requires_grad and b.requires_grad, "model.w and model.b must be created with requires_grad=True")
 
 
 @pytest.mark.exercise("loss_reshape")
@@ -104,23 +51,7 @@ def test_sgd_one_step(student, tolerance):
     assert_close(b, torch.tensor([0.4]), tolerance("float32"), name="b after SGD.step()")
 
 
-FIT = TRAINER + '''
-import torch
-
-class _SGD:
-    def __init__(self, params, lr):
-        self.params, self.lr = params, lr
-
-    def step(self):
-        for p in self.params:
-            p -= self.lr * p.grad
-
-    def zero_grad(self):
-        for p in self.params:
-            if p.grad is not None:
-                p.grad.zero_()
-
-
+FIT = TRAINER_FINDER + SCRATCH_SGD + '''
 class _Model(d2l.Module):
     def __init__(self):
         super().__init__()
@@ -158,7 +89,7 @@ trainer.fit(model, _Data())
 @pytest.mark.points(0.5)
 def test_fit_epoch_one_step(student, tolerance):
     """One epoch of one batch (x = 1, y = 2) from w = b = 0 with lr 0.5 gives w = b = 1."""
-    check(student.run(WHICH_TRAINER, label="finding the notebook's Trainer") is not None, NO_FIT_EPOCH)
+    require_trainer(student)
     w, b = student.run(FIT, label="one epoch with your fit_epoch")
     assert_close(w, torch.tensor([1.0]), tolerance("float32"), name="model.w after one epoch")
     assert_close(b, torch.tensor([1.0]), tolerance("float32"), name="model.b after one epoch")
@@ -186,8 +117,9 @@ def test_zero_init(student, tolerance):
 @pytest.mark.points(0.5)
 def test_larger_learning_rate_learns_faster(student):
     """After 3 epochs lr = 0.03 is closer to the true weights than lr = 0.003."""
-    slow, fast = error(*train(student, seed=5, lr=0.003)), error(*train(student, seed=5, lr=0.03))
-    check(fast < slow, f"after 3 epochs the error is {fast:.3g} with lr = 0.03 and {slow:.3g} with "
+    slow = largest_error(*train(student, seed=5, lr=0.003), TRUE_W, TRUE_B)
+    fast = largest_error(*train(student, seed=5, lr=0.03), TRUE_W, TRUE_B)
+    require(fast < slow, f"after 3 epochs the error is {fast:.3g} with lr = 0.03 and {slow:.3g} with "
           "lr = 0.003; the larger (stable) learning rate should get closer: does your optimiser use self.lr?")
 
 

@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from grader.testing import assert_close, check, expect_tensor, generator
+from grader.testing import assert_close, require, expect_tensor, generator
 
 
 @pytest.mark.exercise("collapse_linear_layers")
@@ -51,7 +51,7 @@ def test_relu_mlp_pieces_two_units(student, tolerance):
     b1 = torch.tensor([-1.0, 0.0], dtype=torch.float64)
     w2 = torch.tensor([1.0, -1.0], dtype=torch.float64)
     got = student.relu_mlp_pieces(w1, b1, w2, 0.0)
-    check(isinstance(got, (tuple, list)) and len(got) == 3,
+    require(isinstance(got, (tuple, list)) and len(got) == 3,
           "relu_mlp_pieces must return a tuple (knots, slopes, intercepts)")
     knots, slopes, intercepts = got
     tol = tolerance("mlp_basics_float64")

@@ -5,19 +5,10 @@ import pandas as pd
 import pytest
 import torch
 
-from grader.testing import Mismatch, assert_close, check, describe, expect_tensor
+from grader.bookcode import csv_in_kernel, expect_columns
+from grader.testing import assert_close, require, describe, expect_tensor
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-
-WRITE_CSV = """
-import os, tempfile
-folder = tempfile.mkdtemp(prefix="hw1-")
-path = os.path.join(folder, "house_tiny.csv")
-with open(path, "w") as f:
-    f.write(text)
-path
-"""
-REMOVE_CSV = "import os, shutil\nshutil.rmtree(os.path.dirname(path), ignore_errors=True)"
 
 
 def house_tiny() -> pd.DataFrame:
@@ -28,29 +19,14 @@ def penguins() -> pd.DataFrame:
     return pd.read_csv(DATA / "penguins_raw.csv")
 
 
-def expect_columns(got, expected: list, call: str) -> None:
-    """``got`` is a DataFrame with exactly the ``expected`` columns, said in terms of what to fix."""
-    check(isinstance(got, pd.DataFrame), f"{call} is {describe(got)}; expected a DataFrame")
-    have = list(got.columns)
-    if have == expected:
-        return
-    dropped = [c for c in expected if c not in have]
-    kept = [c for c in have if c not in expected]
-    parts = ([f"dropped {dropped}, which should stay"] if dropped else []) + \
-            ([f"kept {kept}, which should be dropped"] if kept else [])
-    raise Mismatch(f"{call} " + " and ".join(parts or [f"has the columns in the order {have}"]))
-
-
 @pytest.mark.exercise("preprocess_house")
 @pytest.mark.points(1)
 def test_preprocess_house_book_example(student, tolerance):
     """The book's house_tiny.csv gives X = [[3, 0, 1], [2, 0, 1], [4, 1, 0], [3, 0, 1]] and y = Price."""
-    path = student.run(WRITE_CSV, text=(DATA / "house_tiny.csv").read_text(), label="writing house_tiny.csv")
-    try:
+    with csv_in_kernel(student, (DATA / "house_tiny.csv").read_text(), file_name="house_tiny.csv",
+                       what="house_tiny.csv") as path:
         result = student.preprocess_house(path)
-    finally:
-        student.run(REMOVE_CSV, path=path, label="removing house_tiny.csv")
-    check(isinstance(result, tuple) and len(result) == 2,
+    require(isinstance(result, tuple) and len(result) == 2,
           f"preprocess_house(path) returned {describe(result)}; expected the tuple (X, y)")
     X = expect_tensor(result[0], "X", shape=(4, 3))
     y = expect_tensor(result[1], "y", shape=(4,))
@@ -65,9 +41,9 @@ def test_preprocess_house_book_example(student, tolerance):
 def test_missing_fraction_house_tiny(student, tolerance):
     """house_tiny.csv: half of NumRooms, three quarters of RoofType and no Price are missing."""
     got = student.missing_fraction(house_tiny())
-    check(isinstance(got, pd.Series),
+    require(isinstance(got, pd.Series),
           f"missing_fraction(df) is {describe(got)}; expected a pandas Series indexed by column name")
-    check(list(got.index) == ["NumRooms", "RoofType", "Price"],
+    require(list(got.index) == ["NumRooms", "RoofType", "Price"],
           f"missing_fraction(df) is indexed by {list(got.index)[:6]}; expected the column names "
           "['NumRooms', 'RoofType', 'Price']")
     assert_close(got.to_numpy(), [0.5, 0.75, 0.0], tolerance("preprocessing_fraction"),

@@ -1,13 +1,11 @@
 """Public checks for 4.4: run them with `grader check`."""
 import math
-import os
 
 import pytest
 import torch
 
-from grader import datasets
-from grader.testing import assert_close, check, expect_tensor, generator
-
+from grader.bookcode import train_softmax_scratch
+from grader.testing import assert_close, require, expect_tensor, generator
 
 
 @pytest.mark.exercise("softmax")
@@ -49,57 +47,11 @@ def test_softmax_regression_output(student, tolerance):
     assert_close(y_hat.sum(dim=1), torch.ones(4), tolerance("float32"), name="the row sums of model(X)")
 
 
-# The offline Fashion-MNIST files as decoded tensors; the model is trained by the book's
-# d2l.Trainer and evaluated on the validation images. Accuracy and loss are computed here.
-TRAIN = """
-import torch
-import torchvision
-from d2l import torch as d2l
-
-class OfflineFashionMNIST(d2l.DataModule):
-    def __init__(self, batch_size):
-        super().__init__(num_workers=0)
-        self.batch_size = batch_size
-        splits = [torchvision.datasets.FashionMNIST(root=self.root, train=t, download=False) for t in (True, False)]
-        self.train, self.val = [(s.data.unsqueeze(1).float() / 255, s.targets) for s in splits]
-
-    def get_dataloader(self, train):
-        return self.get_tensorloader(self.train if train else self.val, train)
-
-threads = torch.get_num_threads()
-torch.set_num_threads(1)  # tiny matrices: one thread is as fast, and does not spin when kernels share CPUs
-try:
-    torch.manual_seed(seed)
-    data = OfflineFashionMNIST(batch_size)
-    model = SoftmaxRegressionScratch(num_inputs=784, num_outputs=10, lr=lr)
-    model.board.display = False
-    d2l.Trainer(max_epochs=max_epochs).fit(model, data)
-    with torch.no_grad():
-        y_hat = model(data.val[0])
-finally:
-    torch.set_num_threads(threads)
-y_hat
-"""
-
-
-@pytest.fixture
-def offline_data(tmp_path, monkeypatch):
-    """Run in a folder whose ../data/FashionMNIST/raw holds the offline files, as the grader's
-    kernel does; code running in this process (`grader check`) then finds them too."""
-    files = datasets.fashion_mnist()
-    raw = tmp_path / "data" / "FashionMNIST" / "raw"
-    raw.parent.mkdir(parents=True)
-    os.symlink(files.raw_dir, raw, target_is_directory=True)
-    (tmp_path / "work").mkdir()
-    monkeypatch.chdir(tmp_path / "work")
-    return files
-
-
+# The book's d2l.Trainer trains the model on the offline files in the kernel (see
+# grader.bookcode); the loss is computed here from the labels in the files.
 def validation_loss(student, files, **settings):
     """Train in the kernel; the mean -log y_hat[true label] over the validation files."""
-    y = torch.from_numpy(datasets.read_idx(files.raw_dir / datasets.FILES["test", "labels"]).astype("int64"))
-    y_hat = student.run(TRAIN, label="training SoftmaxRegressionScratch", **settings)
-    y_hat = expect_tensor(y_hat, "model(X) on the validation images", shape=(len(y), 10))
+    y_hat, y = train_softmax_scratch(student, files, **settings)
     return float(-torch.log(y_hat.double()[torch.arange(len(y)), y]).mean())
 
 
@@ -108,7 +60,7 @@ def validation_loss(student, files, **settings):
 def test_two_epochs_lower_the_loss(student, offline_data):
     """Two epochs (lr 0.1, batch 256) bring the validation loss well below log(10), the loss of uniform guesses."""
     loss = validation_loss(student, offline_data, seed=0, lr=0.1, batch_size=256, max_epochs=2)
-    check(loss < math.log(10) - 0.5,
+    require(loss < math.log(10) - 0.5,
           f"after two epochs the validation loss is {loss:.3f}; uniform guessing gives log(10) = 2.303 and "
           "the reference about 1.33. Does the optimizer update W and b (parameters() returns them, "
           "forward uses them without .detach())?")
@@ -120,6 +72,6 @@ def test_larger_learning_rate_lowers_the_loss(student, tolerance, offline_data):
     """Three epochs with lr 0.1 end with a lower validation loss than with lr 0.001."""
     small, large = (validation_loss(student, offline_data, seed=0, lr=lr, batch_size=256, max_epochs=3)
                     for lr in (0.001, 0.1))
-    check(large < small - tolerance("softmax_loss_drop").atol,
+    require(large < small - tolerance("softmax_loss_drop").atol,
           f"the validation loss after 3 epochs is {small:.3f} with lr 0.001 and {large:.3f} with lr 0.1; "
           "a larger learning rate should lower it here. Does configure_optimizers use self.lr?")

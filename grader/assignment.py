@@ -1,0 +1,311 @@
+"""The assignment, as declared in ``assignments/<id>/assignment.toml``.
+
+One loader, frozen dataclasses, and every default named here.
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import importlib
+import importlib.util
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Iterable
+
+from grader.errors import AssignmentError, UsageError
+from grader.rules import TIMESTAMP, IntakeRules, LatePolicy, checked_policy, parse_deadline
+
+__all__ = ["Assignment", "CourseEnvironment", "Exercise", "IntakeRules", "LatePolicy", "Limits", "TIMESTAMP",
+           "Tolerance", "load_assignment", "parse_assignment"]
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+# In a checkout of the project, assignments and reference solutions sit beside the package;
+# an installed package has neither (an unpacked autograder bundle brings its own).
+CHECKOUT = Path(__file__).resolve().parent.parent
+ASSIGNMENTS_DIR = CHECKOUT / "assignments"
+REFERENCE_DIR = CHECKOUT / "reference"
+
+KINDS = {"C": "computational", "P": "property", "F": "free response", "T": "experiment"}
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """Closeness for float comparisons: |got - expected| <= atol + rtol * |expected|."""
+
+    rtol: float = 1e-5
+    atol: float = 1e-6
+    why: str = ""
+
+    def to_dict(self) -> dict:
+        return {"rtol": self.rtol, "atol": self.atol, "why": self.why}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one submission may use. Times in seconds, sizes in MB."""
+
+    cell_timeout: float = 120.0
+    notebook_timeout: float = 600.0
+    call_timeout: float = 20.0
+    memory_mb: int = 4096
+    cpu_seconds: int = 1200
+    processes: int = 256
+    file_size_mb: int = 256
+    open_files: int = 1024
+    scratch_mb: int = 1024
+    output_kb: int = 256
+    notebook_mb: int = 50
+    reply_mb: int = 64         # array data in the values of one reply (and of one call's arguments)
+    message_mb: int = 128      # one request or reply on the kernel's channels, envelope included
+    kernel_restarts: int = 2
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+    def with_overrides(self, **changes: Any) -> "Limits":
+        known = {k: v for k, v in changes.items() if v is not None}
+        unknown = set(known) - set(self.__dict__)
+        if unknown:
+            raise UsageError(f"unknown limit(s): {', '.join(sorted(unknown))}")
+        return replace(self, **known)
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    title: str
+    section: str
+    kind: str
+    points: float
+    module: str = ""          # reference module, e.g. "reference.softmax"
+    prompt: str = ""
+    answer: str = ""          # reference answer for free-response items (graders only)
+    timeout: float | None = None
+    names: tuple[str, ...] = ()
+    helpers: tuple[str, ...] = ()   # reference names the solution needs besides ``names``
+    rubric: tuple[str, ...] = ()    # free-response marking guide for graders (never shown to students)
+
+    @property
+    def manual(self) -> bool:
+        return self.kind == "F"
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "title": self.title, "section": self.section, "kind": self.kind,
+                "points": self.points}
+
+
+@dataclass(frozen=True)
+class CourseEnvironment:
+    """The packages student kernels run with (``[environment]``); built by grader.kernel.environment."""
+
+    python: str = ""
+    packages: tuple[str, ...] = ()
+    no_deps: tuple[str, ...] = ()
+
+    def digest(self) -> str:
+        text = "\n".join([self.python, *self.packages, "--no-deps", *self.no_deps])
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    id: str
+    title: str
+    version: str
+    root: Path
+    exercises: tuple[Exercise, ...]
+    tolerances: dict[str, Tolerance] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
+    environment: CourseEnvironment = field(default_factory=CourseEnvironment)
+    seed: int = 0
+    data: tuple[str, ...] = ()
+    late: LatePolicy = field(default_factory=LatePolicy)
+    intake: IntakeRules = field(default_factory=IntakeRules)
+
+    @property
+    def hidden_dir(self) -> Path:
+        return self.root / "hidden"
+
+    @property
+    def public_dir(self) -> Path:
+        return self.root / "public"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def max_score(self) -> float:
+        return sum(e.points for e in self.exercises)
+
+    def data_files(self) -> tuple[Path, ...]:
+        """The data files notebooks may read, checked to exist."""
+        files = tuple(self.data_dir / name for name in self.data)
+        missing = [str(f) for f in files if not f.is_file()]
+        if missing:
+            raise AssignmentError(f"{self.id}: data files listed in assignment.toml are missing: {', '.join(missing)}")
+        return files
+
+    def test_files(self, exercises: "Iterable[str] | None", *, public_only: bool) -> list[Path]:
+        """Test files to collect: all, or only the topics of the given exercises
+        (``reference.<topic>`` is tested in ``test_<topic>.py``)."""
+        folders = [self.public_dir] if public_only else [self.public_dir, self.hidden_dir]
+        topics = {self.exercise(e).module.rpartition(".")[2] for e in exercises or ()}
+        if exercises is None or "" in topics:
+            return [f for f in folders if f.is_dir()]
+        files = [folder / f"test_{topic}.py" for folder in folders for topic in sorted(topics)]
+        return [f for f in files if f.is_file()]
+
+    def exercise(self, exercise_id: str) -> Exercise:
+        for e in self.exercises:
+            if e.id == exercise_id:
+                return e
+        close = difflib.get_close_matches(exercise_id, [e.id for e in self.exercises], n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise AssignmentError(f"{self.id} has no exercise named {exercise_id!r}{hint}")
+
+    def tolerance(self, name: str) -> Tolerance:
+        try:
+            return self.tolerances[name]
+        except KeyError:
+            raise AssignmentError(
+                f"{self.id}: no tolerance named {name!r} in assignment.toml") from None
+
+    def reference_module(self, exercise: "Exercise") -> Any:
+        """The exercise's reference module. Reference solutions are not part of the installed
+        package (students install the package); they are found beside the assignment (an
+        unpacked autograder bundle) or in the project checkout."""
+        if not exercise.module:
+            raise AssignmentError(f"exercise {exercise.id!r} declares no reference module")
+        folder = self.root / "reference" if (self.root / "reference").is_dir() else REFERENCE_DIR
+        try:
+            _reference_package(folder)
+            return importlib.import_module(exercise.module)
+        except ImportError as exc:
+            raise AssignmentError(f"the reference module {exercise.module} cannot be imported ({exc}); "
+                                  "reference solutions stay with the instructor") from None
+
+    def sections(self) -> list[str]:
+        seen: list[str] = []
+        for e in self.exercises:
+            if e.section not in seen:
+                seen.append(e.section)
+        return seen
+
+
+def _reference_package(folder: Path) -> ModuleType:
+    """The ``reference`` package from ``folder``, imported by its path (sys.path unchanged)."""
+    loaded = sys.modules.get("reference")
+    if loaded is not None:
+        paths = [Path(p).resolve() for p in getattr(loaded, "__path__", [])]
+        if folder.resolve() in paths:
+            return loaded
+        raise AssignmentError(f"reference solutions from {paths[0] if paths else loaded} are already loaded; "
+                              f"{folder} cannot be loaded beside them (grade one assignment per process)")
+    init = folder / "__init__.py"
+    if not init.is_file():
+        raise ImportError(f"no reference solutions at {folder}")
+    spec = importlib.util.spec_from_file_location("reference", init, submodule_search_locations=[str(folder)])
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["reference"] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules["reference"]
+        raise
+    return module
+
+
+def list_assignments(base: Path = ASSIGNMENTS_DIR) -> list[str]:
+    return sorted(p.parent.name for p in base.glob("*/assignment.toml"))
+
+
+def load_assignment(assignment_id: str | None = None, *, base: Path = ASSIGNMENTS_DIR) -> Assignment:
+    """Load an assignment by id; with no id, the only one installed."""
+    available = list_assignments(base)
+    if assignment_id is None:
+        if len(available) != 1:
+            raise UsageError(
+                f"several assignments are installed ({', '.join(available)}); pick one with --assignment"
+                if available else f"no assignments found under {base}")
+        assignment_id = available[0]
+    path = base / assignment_id / "assignment.toml"
+    if not path.is_file():
+        hint = f" (installed: {', '.join(available)})" if available else ""
+        raise UsageError(f"unknown assignment {assignment_id!r}{hint}")
+    return parse_assignment(path)
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise AssignmentError(f"{path}: {exc}") from None
+
+
+def parse_assignment(path: Path) -> Assignment:
+    """Read assignment.toml plus ``exercises/*.toml`` beside it (one file per book section)."""
+    raw = _read_toml(path)
+    raw.setdefault("exercises", [])
+    raw.setdefault("tolerances", {})
+    for part in sorted((path.parent / "exercises").glob("*.toml")):
+        extra = _read_toml(part)
+        raw["exercises"] += extra.get("exercises", [])
+        for name, tol in extra.get("tolerances", {}).items():
+            if name in raw["tolerances"] and raw["tolerances"][name] != tol:
+                raise AssignmentError(f"{part}: tolerance {name!r} is declared twice, differently")
+            raw["tolerances"][name] = tol
+    meta = raw.get("assignment", {})
+    try:
+        exercises = tuple(_exercise(e) for e in raw.get("exercises", []))
+        tolerances = {name: Tolerance(**t) for name, t in raw.get("tolerances", {}).items()}
+        limits = Limits(**raw.get("limits", {}))
+        env_raw = raw.get("environment", {})
+        environment = CourseEnvironment(python=env_raw.get("python", ""),
+                                  packages=tuple(env_raw.get("packages", [])),
+                                  no_deps=tuple(env_raw.get("no_deps", [])))
+        late_raw = dict(raw.get("late", {}))
+        late_raw["deadline"] = parse_deadline(late_raw.get("deadline"))
+        late = checked_policy(LatePolicy(**late_raw))
+        intake_raw = raw.get("intake", {})
+        intake = IntakeRules(**{k: tuple(v) for k, v in intake_raw.items()})
+        intake.compiled()
+    except (TypeError, UsageError, AssignmentError) as exc:
+        raise AssignmentError(f"{path}: {exc}") from None
+    ids = [e.id for e in exercises]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise AssignmentError(f"{path}: exercise ids used twice: {', '.join(duplicates)}")
+    return Assignment(
+        id=meta.get("id", path.parent.name), title=meta.get("title", path.parent.name),
+        version=str(meta.get("version", "1")), root=path.parent, exercises=exercises,
+        tolerances=tolerances, limits=limits, environment=environment,
+        seed=int(meta.get("seed", 0)), data=tuple(meta.get("data", [])), late=late, intake=intake)
+
+
+def _exercise(raw: dict) -> Exercise:
+    if not isinstance(raw, dict) or not raw.get("id"):
+        raise AssignmentError(f"an exercise has no id: {str(raw)[:120]}")
+    kind = raw.get("kind", "C")
+    if kind not in KINDS:
+        raise AssignmentError(f"exercise {raw.get('id')!r}: kind must be one of {', '.join(KINDS)}")
+    return Exercise(
+        id=raw["id"], title=raw.get("title", raw["id"]), section=str(raw.get("section", "")),
+        kind=kind, points=float(raw.get("points", 0)), module=raw.get("module", ""),
+        prompt=raw.get("prompt", ""), answer=raw.get("answer", ""), timeout=raw.get("timeout"),
+        names=tuple(raw.get("names", [])), helpers=tuple(raw.get("helpers", [])),
+        rubric=_rubric(raw.get("rubric", ())))
+
+
+def _rubric(value: Any) -> tuple[str, ...]:
+    """A rubric is one text or a list of criteria."""
+    if isinstance(value, str):
+        return (value.strip(),) if value.strip() else ()
+    return tuple(str(v).strip() for v in value)

@@ -1,0 +1,6 @@
+"""One submission, end to end: settings, reading and preparing the notebook, running it in
+its kernel (``execution``), judging and scoring it (``submission``), and running many at
+once on a local pool of workers (``pool``) or a Dask cluster (``cluster``).
+
+Stage: grading. Imports the foundation, intake, kernel, inkernel, judge and scoring.
+"""

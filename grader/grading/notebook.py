@@ -1,0 +1,162 @@
+"""Read a submitted notebook and prepare its cells for execution.
+
+Reading turns every kind of bad file into one NotebookError line a student can act on.
+Preparing neutralises shell and install commands (there is no network, and the course's
+packages are already installed), finds the book sections the cells belong to, and picks
+up free-response answers.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from grader.errors import NotebookError
+from grader.text import shorten
+
+SECTION_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*(?:§\s*|Section\s+)?(\d{1,2})\.(\d{1,2})(?=[.\s:)]|$)",
+                             re.IGNORECASE | re.MULTILINE)
+ANSWER_MARK = re.compile(r"^\s*(?:#+\s*)?\**\s*answer\s*[\[(:]?\s*([A-Za-z][\w.-]*)\s*[\])]?\s*:?\**",
+                         re.IGNORECASE)
+SHELL_CELL_MAGICS = ("%%bash", "%%sh", "%%script", "%%system", "%%!", "%%perl", "%%ruby",
+                     "%%sx", "%%capture --no-stderr pip")
+SHELL_LINE = re.compile(r"^(\s*)(!|%pip\b|%conda\b|%mamba\b|%sx\b|%system\b|%sc\b|"
+                        r"pip3?\s+install\b|conda\s+install\b|apt(?:-get)?\s+install\b)(.*)$")
+NOTE_CHARS = 80   # a neutralised line as quoted in the report
+SHELL_ASSIGN = re.compile(r"^(\s*[A-Za-z_][\w.]*\s*=\s*)(!|%sx\b|%system\b)(.*)$")
+
+
+@dataclass(frozen=True)
+class PreparedCell:
+    index: int            # position among the notebook's cells
+    source: str           # what is executed
+    section: str | None   # book section, e.g. "2.4", from the nearest heading above
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PreparedNotebook:
+    cells: tuple[PreparedCell, ...]
+    answers: dict[str, str] = field(default_factory=dict)
+    metadata: dict = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+
+def read_notebook(path: Path, *, max_mb: int) -> nbformat.NotebookNode:
+    """Load a notebook (v3 is upgraded to v4) or raise NotebookError saying what to fix."""
+    name = path.name
+    if path.is_symlink():
+        raise NotebookError(f"{name} is a symbolic link; submit the notebook file itself")
+    if not path.is_file():
+        raise NotebookError(f"{name} is not a file")
+    size = path.stat().st_size
+    if size > max_mb * 1024 * 1024:
+        raise NotebookError(
+            f"{name} is {size / 1024 / 1024:.0f} MB, over the {max_mb} MB limit for notebooks; "
+            "clear all outputs (Edit > Clear All Outputs), save, and submit again")
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise NotebookError(f"{name} is empty (0 bytes of content); save the notebook and submit it again")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise NotebookError(f"{name} is not UTF-8 text (bad byte at offset {exc.start}); "
+                            "download it again from Jupyter or Colab with File > Download > .ipynb") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise NotebookError(f"{name} is not valid JSON (line {exc.lineno}, column {exc.colno}: "
+                            f"{exc.msg}); it may be truncated or not a notebook — download it again "
+                            "with File > Download > .ipynb") from None
+    except RecursionError:
+        raise NotebookError(f"{name} is nested too deeply to be a notebook") from None
+    if not isinstance(data, dict) or not ("cells" in data or "worksheets" in data):
+        raise NotebookError(f"{name} is JSON but not a Jupyter notebook (it has no cells)")
+    try:
+        nb = nbformat.reads(text, as_version=4, capture_validation_error={})
+    except Exception as exc:  # nbformat raises many kinds for malformed notebooks
+        raise NotebookError(f"{name} is not a readable notebook ({type(exc).__name__}: "
+                            f"{str(exc).splitlines()[0][:200]})") from None
+    if not isinstance(nb.get("cells"), list):
+        raise NotebookError(f"{name} is JSON but not a Jupyter notebook (it has no cells)")
+    return nb
+
+
+def prepare(nb: nbformat.NotebookNode, *, answer_ids: set[str] | None = None) -> PreparedNotebook:
+    """Code cells to run (outputs dropped), their sections, and free-response answers."""
+    answer_ids = answer_ids or set()
+    cells: list[PreparedCell] = []
+    answers: dict[str, str] = {}
+    warnings: list[str] = []
+    section: str | None = None
+    for index, cell in enumerate(nb.cells):
+        source = _text(cell.get("source", ""))
+        meta = cell.get("metadata", {}).get("grader", {}) or {}
+        if cell.get("cell_type") == "markdown":
+            found = SECTION_HEADING.findall(source)
+            if meta.get("section"):
+                section = str(meta["section"])
+            elif found:
+                section = f"{int(found[-1][0])}.{int(found[-1][1])}"
+            answer_id = meta.get("answer") or _marked_answer(source, answer_ids)
+            if answer_id in answer_ids:
+                answers[answer_id] = _strip_answer_mark(source)
+            continue
+        if cell.get("cell_type") != "code":
+            continue
+        if meta.get("section"):
+            section = str(meta["section"])
+        if not source.strip():
+            continue
+        executable, notes = neutralise(source)
+        cells.append(PreparedCell(index=index, source=executable, section=section, notes=tuple(notes)))
+    if not cells:
+        warnings.append("the notebook has no code cells")
+    return PreparedNotebook(cells=tuple(cells), answers=answers,
+                            metadata=dict(nb.get("metadata", {}).get("grader", {}) or {}),
+                            warnings=tuple(warnings))
+
+
+def neutralise(source: str) -> tuple[str, list[str]]:
+    """Replace shell commands and installs with ``pass``; returns the new source and notes."""
+    first = source.lstrip().splitlines()[0] if source.strip() else ""
+    if first.startswith(SHELL_CELL_MAGICS):
+        return "pass\n", [f"not run: the shell cell starting `{shorten(first, NOTE_CHARS)}`"]
+    out, notes = [], []
+    for line in source.splitlines():
+        m = SHELL_ASSIGN.match(line)
+        if m:
+            out.append(f"{m.group(1)}[]  # not run by the grader")
+            notes.append(f"not run: `{shorten(line.strip(), NOTE_CHARS)}`")
+            continue
+        m = SHELL_LINE.match(line)
+        if m:
+            out.append(f"{m.group(1)}pass  # not run by the grader")
+            notes.append(f"not run: `{shorten(line.strip(), NOTE_CHARS)}`")
+            continue
+        out.append(line)
+    return "\n".join(out) + ("\n" if source.endswith("\n") else ""), notes
+
+
+def _marked_answer(source: str, answer_ids: set[str]) -> str | None:
+    m = ANSWER_MARK.match(source)
+    if m and m.group(1) in answer_ids:
+        return m.group(1)
+    return None
+
+
+def _strip_answer_mark(source: str) -> str:
+    lines = source.splitlines()
+    if lines and ANSWER_MARK.match(lines[0]):
+        rest = ANSWER_MARK.sub("", lines[0], count=1).strip()
+        lines = ([rest] if rest else []) + lines[1:]
+    return "\n".join(lines).strip()
+
+
+def _text(source: object) -> str:
+    if isinstance(source, list):
+        return "".join(str(s) for s in source)
+    return str(source or "")

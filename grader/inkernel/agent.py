@@ -1,0 +1,217 @@
+"""The kernel side of the bridge: runs a test's request against the student's namespace.
+
+Sent as source into the student kernel after ``wire`` (see grader/inkernel/__init__.py);
+the in-process link imports it. Standard library only; ``wire`` is handed in, not
+imported. It answers with wire data only. Nothing it says is trusted: the grader compares
+what comes back with reference values it computes itself.
+"""
+import ast
+import linecache
+import traceback
+
+CELL_PREFIXES = ("/tmp/ipykernel_", "<ipython-input-")
+MESSAGE_CHARS = 600
+REQUEST, REPLY = "nbagent_request", "nbagent_reply"   # shell message types (see install)
+
+
+class Agent:
+    """Answers requests. ``max_bytes``: array data in one reply; ``max_message``: the text of
+    one request or reply, its envelope included."""
+
+    def __init__(self, shell, wire, *, max_bytes, max_message):
+        self.shell = shell
+        self.wire = wire
+        self.max_bytes = max_bytes
+        self.max_message = max_message
+        self.refs = {}
+        self.next_id = 1
+        self.snapshots = {}
+        self.last = ""
+
+    # ------------------------------------------------------------------ entry point
+    def handle(self, request_text):
+        wire = self.wire
+        try:
+            request = wire.loads(request_text, max_chars=self.max_message)
+            value = getattr(self, "op_" + request["op"])(request)
+            if request.get("keep"):
+                reply = {"ok": True, "value": self.make_ref(value)}
+            else:
+                reply = {"ok": True, "value": self.encode(value)}
+        except _Failure as failure:
+            reply = {"ok": False, "error": failure.info}
+        except wire.WireFormatError as exc:
+            reply = {"ok": False, "error": {"kind": "wire", "message": str(exc)}}
+        except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt too
+            reply = {"ok": False, "error": self.describe(exc, "the grader's request")}
+        try:
+            self.last = wire.dumps(reply)
+        except BaseException as exc:  # noqa: BLE001
+            self.last = wire.dumps({"ok": False, "error": {"kind": "wire", "message": _short(_safe_str(exc))}})
+        if len(self.last) > self.max_message - wire.ENVELOPE_CHARS:
+            self.last = wire.dumps({"ok": False, "error": {"kind": "wire", "message":
+                                    "the value is over the size limit for values returned to the grader"}})
+        return None
+
+    # ------------------------------------------------------------------ operations
+    def op_snapshot(self, request):
+        self.snapshots[request["label"]] = dict(self.shell.user_ns)
+        return None
+
+    def op_defined(self, request):
+        return [n for n in request["names"] if self.find(n, request.get("section")) is not _MISSING]
+
+    def op_lookup(self, request):
+        return self.resolve(request["target"])
+
+    def op_call(self, request):
+        target = self.resolve(request["target"])
+        args = [self.decode(a) for a in request.get("args", [])]
+        kwargs = {k: self.decode(v) for k, v in request.get("kwargs", {}).items()}
+        where = request.get("label", "the function")
+        try:
+            return target(*args, **kwargs)
+        except BaseException as exc:  # noqa: BLE001
+            raise _Failure(self.describe(exc, where)) from None
+
+    def op_getattr(self, request):
+        obj = self.refs[request["ref"]]
+        try:
+            return getattr(obj, request["attr"])
+        except AttributeError as exc:
+            raise _Failure({"kind": "attribute", "type": "AttributeError",
+                            "message": _short(str(exc)), "lines": []}) from None
+        except BaseException as exc:  # noqa: BLE001 - a property raised
+            raise _Failure(self.describe(exc, request.get("label", "the attribute"))) from None
+
+    def op_setattr(self, request):
+        setattr(self.refs[request["ref"]], request["attr"], self.decode(request["value"]))
+        return None
+
+    def op_run(self, request):
+        namespace = self.namespace(request.get("section"))
+        for name, value in request.get("bindings", {}).items():
+            namespace[name] = self.decode(value)
+        tree = ast.parse(request["code"], "<check>", "exec")
+        last = None
+        if tree.body and isinstance(tree.body[-1], ast.Expr):
+            last = ast.Expression(tree.body.pop().value)
+        try:
+            exec(compile(tree, "<check>", "exec"), namespace)
+            return eval(compile(last, "<check>", "eval"), namespace) if last else None
+        except BaseException as exc:  # noqa: BLE001
+            missing = _missing_name(exc, namespace)
+            if missing:
+                raise _Failure({"kind": "missing", "name": missing}) from None
+            raise _Failure(self.describe(exc, request.get("label", "the check"))) from None
+
+    def op_release(self, request):
+        for ref_id in request["ids"]:
+            self.refs.pop(ref_id, None)
+        return None
+
+    # ------------------------------------------------------------------ helpers
+    def namespace(self, section):
+        namespace = dict(self.shell.user_ns)
+        if section and section in self.snapshots:
+            namespace.update(self.snapshots[section])
+        return namespace
+
+    def find(self, name, section):
+        if section and name in self.snapshots.get(section, {}):
+            return self.snapshots[section][name]
+        return self.shell.user_ns.get(name, _MISSING)
+
+    def resolve(self, target):
+        if "ref" in target:
+            obj = self.refs[target["ref"]]
+        else:
+            obj = self.find(target["name"], target.get("section"))
+            if obj is _MISSING:
+                raise _Failure({"kind": "missing", "name": target["name"]})
+        for attr in target.get("path", []):
+            try:
+                obj = getattr(obj, attr)
+            except AttributeError:
+                raise _Failure({"kind": "attribute", "type": "AttributeError", "lines": [],
+                                "message": f"{type(obj).__name__} has no attribute {attr!r}"}) from None
+        return obj
+
+    def encode(self, value):
+        return self.wire.encode(value, budget=self.wire.Budget(self.max_bytes), make_ref=self.make_ref)
+
+    def decode(self, data):
+        return self.wire.decode(data, resolve_ref=lambda body: self.refs[body["id"]])
+
+    def make_ref(self, obj):
+        ref_id = self.next_id
+        self.next_id += 1
+        self.refs[ref_id] = obj
+        try:
+            text = repr(obj)
+        except BaseException:  # noqa: BLE001
+            text = "<unprintable>"
+        return {"$ref": {"id": ref_id, "type": _type_name(obj), "repr": _short(text, 200),
+                         "callable": bool(callable(obj))}}
+
+    def describe(self, exc, where):
+        lines = []
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if frame.filename.startswith(CELL_PREFIXES):
+                code = frame.line or linecache.getline(frame.filename, frame.lineno).strip()
+                lines.append(f"cell line {frame.lineno}, in {frame.name}: {code}")
+        return {"kind": "raised", "type": type(exc).__name__, "where": where,
+                "message": _short(_safe_str(exc)), "lines": lines[-8:]}
+
+
+class _Failure(Exception):
+    def __init__(self, info):
+        super().__init__(info.get("message", ""))
+        self.info = info
+
+
+class _Missing:
+    pass
+
+
+_MISSING = _Missing()
+
+
+def _missing_name(exc, namespace):
+    if type(exc) is NameError and getattr(exc, "name", None) and exc.name not in namespace:
+        tb = traceback.extract_tb(exc.__traceback__)
+        if tb and tb[-1].filename == "<check>":
+            return exc.name
+    return None
+
+
+def _safe_str(exc):
+    try:
+        return str(exc)
+    except BaseException:  # noqa: BLE001
+        return "<unprintable message>"
+
+
+def _type_name(obj):
+    try:
+        return type(obj).__name__
+    except BaseException:  # noqa: BLE001
+        return "object"
+
+
+def _short(text, limit=MESSAGE_CHARS):
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def install(shell, wire, *, max_bytes, max_message):
+    """The agent, answering REQUEST messages on the kernel's shell channel: a reply goes
+    straight back on that channel, without IPython running a cell for it."""
+    agent = Agent(shell, wire, max_bytes=max_bytes, max_message=max_message)
+    kernel = getattr(shell, "kernel", None)
+    if kernel is not None:
+        def serve(stream, ident, parent):
+            agent.handle(parent.get("content", {}).get("request", ""))
+            kernel.session.send(stream, REPLY, {"reply": agent.last}, parent, ident)
+        kernel.shell_handlers[REQUEST] = serve
+    return agent

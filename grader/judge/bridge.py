@@ -1,0 +1,190 @@
+"""The ``student`` proxy: how hidden tests reach the student's code.
+
+``student.softmax(X)`` runs ``softmax`` in the student's kernel and returns data only:
+tensors, arrays and plain values are rebuilt from the wire format; anything else stays in
+the kernel behind a ``Ref`` that supports attribute access, assignment and calls.
+"""
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from grader.errors import (CallTimeoutError, GraderError, KernelDiedError, MissingNameError, StudentError,
+                           StudentTraceback, WireError)
+from grader.inkernel import wire
+
+
+class Link(Protocol):
+    """Whatever carries requests to the kernel (a live session or an in-process namespace)."""
+
+    def request(self, payload: dict, *, timeout: float) -> dict: ...
+
+
+class Student:
+    """What a test sees of the notebook, resolved as of the end of ``section`` when given."""
+
+    def __init__(self, link: Link, *, section: str | None = None, timeout: float = 20.0,
+                 max_bytes: int = 64 * 1024 * 1024) -> None:
+        object.__setattr__(self, "_link", link)
+        object.__setattr__(self, "_section", section or None)
+        object.__setattr__(self, "_timeout", timeout)
+        object.__setattr__(self, "_max_bytes", max_bytes)
+        object.__setattr__(self, "_refs", [])   # ids of kernel objects this proxy holds
+
+    def __getattr__(self, name: str) -> "Remote":
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return Remote(self, {"name": name, "section": self._section}, label=name)
+
+    def __getitem__(self, name: str) -> "Remote":
+        return Remote(self, {"name": name, "section": self._section}, label=name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("the student namespace is read-only from tests")
+
+    def defines(self, *names: str) -> bool:
+        found = self._send({"op": "defined", "names": list(names), "section": self._section},
+                           label=", ".join(names))
+        return set(found) == set(names)
+
+    def value(self, name: str) -> Any:
+        """The value of a global in the notebook (data, or a Ref)."""
+        return self._send({"op": "lookup", "target": {"name": name, "section": self._section}},
+                          label=name)
+
+    def run(self, code: str, *, label: str = "the check", timeout: float | None = None,
+            keep: bool = False, **bindings: Any) -> Any:
+        """Run grader-written ``code`` in the kernel with the notebook's names and ``bindings``;
+        returns the value of its last expression (a Ref to it with ``keep``). Expected
+        values are never computed here."""
+        payload = {"op": "run", "code": code, "section": self._section, "label": label, "keep": keep,
+                   "bindings": {k: self._encode(v) for k, v in bindings.items()}}
+        return self._send(payload, label=label, timeout=timeout)
+
+    def release(self) -> None:
+        """Let the kernel drop every object this proxy received a reference to."""
+        ids, self._refs[:] = list(self._refs), []
+        if ids:
+            try:
+                self._link.request({"op": "release", "ids": ids}, timeout=self._timeout)
+            except GraderError:
+                pass   # a dead or wedged kernel holds nothing worth releasing
+
+    # ---------------------------------------------------------------- plumbing
+    def _encode(self, value: Any) -> Any:
+        def ref_of(obj: Any) -> dict:
+            if isinstance(obj, Ref):
+                return {"$ref": {"id": obj._id}}
+            raise WireError(f"a {type(obj).__name__} cannot be sent to the kernel")
+        return wire.encode(value, budget=wire.Budget(self._max_bytes), make_ref=ref_of)
+
+    def _send(self, payload: dict, *, label: str, timeout: float | None = None) -> Any:
+        limit = self._timeout if timeout is None else timeout
+        try:
+            reply = self._link.request(payload, timeout=limit)
+        except CallTimeoutError:
+            raise CallTimeoutError(f"`{label}` did not finish within {limit:.0f} s and was stopped") from None
+        except KernelDiedError as exc:
+            raise KernelDiedError(f"the kernel died while running `{label}`: {exc}") from None
+        if reply.get("ok"):
+            try:
+                return wire.decode(reply.get("value"), resolve_ref=lambda body: self._make_ref(body, label))
+            except (wire.WireFormatError, KeyError, TypeError, ValueError) as exc:
+                raise WireError(f"`{label}` returned a value the grader cannot read ({exc})") from None
+        raise _error_from(reply.get("error") or {}, label)
+
+    def _make_ref(self, body: dict, label: str) -> "Ref":
+        self._refs.append(int(body["id"]))
+        return Ref(self, int(body["id"]), str(body.get("type", "object")), str(body.get("repr", "")),
+                   bool(body.get("callable", False)), label)
+
+
+def _error_from(error: dict, label: str) -> Exception:
+    kind = error.get("kind")
+    if kind == "missing":
+        return MissingNameError(str(error.get("name", label)))
+    if kind in ("raised", "attribute"):
+        where = error.get("where") or label
+        tb = StudentTraceback(type=str(error.get("type", "Exception")),
+                              message=str(error.get("message", "")),
+                              lines=tuple(str(x) for x in error.get("lines", [])[:8]))
+        if tb.type == "SystemExit":
+            return StudentError(f"`{label}`", StudentTraceback("SystemExit",
+                                "the code called sys.exit() or exit()", tb.lines))
+        return StudentError(f"`{label}`" if not where.startswith("`") else where, tb)
+    if kind == "wire":
+        return WireError(f"`{label}` returned a value that cannot be sent back: {error.get('message', '')}")
+    return WireError(f"`{label}`: the kernel gave an unexpected answer")
+
+
+class Remote:
+    """A name (or attribute path) in the kernel, resolved when it is called or fetched."""
+
+    def __init__(self, student: Student, target: dict, *, label: str) -> None:
+        self._student = student
+        self._target = target
+        self._label = label
+
+    def __getattr__(self, attr: str) -> "Remote":
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        target = dict(self._target, path=[*self._target.get("path", []), attr])
+        return Remote(self._student, target, label=f"{self._label}.{attr}")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        s = self._student
+        timeout = kwargs.pop("_timeout", None)
+        payload = {"op": "call", "target": self._target, "label": f"`{self._label}`",
+                   "args": [s._encode(a) for a in args],
+                   "kwargs": {k: s._encode(v) for k, v in kwargs.items()}}
+        return s._send(payload, label=self._label, timeout=timeout)
+
+    def get(self) -> Any:
+        return self._student._send({"op": "lookup", "target": self._target}, label=self._label)
+
+    def __repr__(self) -> str:
+        return f"<student {self._label}>"
+
+
+class Ref:
+    """An object that lives in the student's kernel."""
+
+    def __init__(self, student: Student, ref_id: int, type_name: str, text: str, is_callable: bool,
+                 label: str = "") -> None:
+        object.__setattr__(self, "label", label or type_name)
+        object.__setattr__(self, "_student", student)
+        object.__setattr__(self, "_id", ref_id)
+        object.__setattr__(self, "type_name", type_name)
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "is_callable", is_callable)
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        label = f"{self.label}.{attr}"
+        return self._student._send({"op": "getattr", "ref": self._id, "attr": attr, "label": label},
+                                   label=label)
+
+    def __setattr__(self, attr: str, value: Any) -> None:
+        label = f"{self.label}.{attr}"
+        self._student._send({"op": "setattr", "ref": self._id, "attr": attr,
+                             "value": self._student._encode(value)}, label=label)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        s = self._student
+        timeout = kwargs.pop("_timeout", None)
+        payload = {"op": "call", "target": {"ref": self._id}, "label": f"`{self.label}`",
+                   "args": [s._encode(a) for a in args],
+                   "kwargs": {k: s._encode(v) for k, v in kwargs.items()}}
+        return s._send(payload, label=self.label, timeout=timeout)
+
+    def __repr__(self) -> str:
+        return f"<kernel {self.type_name}: {self.text}>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Ref) and other._id == self._id
+
+    def __hash__(self) -> int:
+        return hash(self._id)
+
+    def __bool__(self) -> bool:
+        return True

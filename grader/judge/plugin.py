@@ -1,0 +1,205 @@
+"""The pytest plugin that runs an assignment's tests in the grader's process.
+
+Fixtures: ``student`` (the notebook, through the bridge), ``reference`` (the exercise's
+reference module, its pure function calls answered from a ``ReferenceMemo``), ``tolerance``
+(named tolerances from assignment.toml), ``offline_data`` (the offline Fashion-MNIST files,
+found under ../data as in the kernel). Markers: ``points(n)`` and ``exercise(id)``.
+Outcomes are collected as structured data; messages come from the exception a check raised,
+never from test source.
+"""
+from __future__ import annotations
+
+import io
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader import datasets
+from grader.assignment import Assignment, Limits
+from grader.errors import (AssignmentError, CallTimeoutError, KernelDiedError, MissingNameError,
+                           StudentError, WireError)
+from grader.judge.bridge import Link, Student
+from grader.judge.compare import Mismatch
+from grader.judge.memo import ReferenceMemo, ReferenceModule, assignment_digest
+from grader.results import Verdict
+from grader.text import one_line
+
+STUDENT_FAULTS = (Mismatch, MissingNameError, StudentError, CallTimeoutError, KernelDiedError, WireError)
+
+
+class GradingPlugin:
+    def __init__(self, assignment: Assignment, link: Link, *, exercises: Iterable[str] | None = None,
+                 before_test: Callable[[], None] | None = None, limits: Limits | None = None,
+                 memo: ReferenceMemo | None = None) -> None:
+        self.assignment = assignment
+        self.limits = limits or assignment.limits
+        self.link = link
+        self.only = set(exercises) if exercises else None
+        self.before_test = before_test
+        self.memo = memo if memo is not None else ReferenceMemo()
+        self._version = assignment_digest(assignment)
+        self.outcomes: list[Verdict] = []
+        self.problems: list[str] = []
+        self._started: dict[str, float] = {}
+
+    # ---------------------------------------------------------------- configuration
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", "points(n): points the test is worth")
+        config.addinivalue_line("markers", "exercise(id): the assignment exercise it belongs to")
+
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        keep, drop = [], []
+        for item in items:
+            exercise = _marker_arg(item, "exercise")
+            if exercise is None or _marker_arg(item, "points") is None:
+                self.problems.append(f"{item.nodeid}: needs both @exercise and @points markers")
+                drop.append(item)
+                continue
+            try:
+                self.assignment.exercise(exercise)
+            except AssignmentError as exc:
+                self.problems.append(f"{item.nodeid}: {exc}")
+                drop.append(item)
+                continue
+            (keep if self.only is None or exercise in self.only else drop).append(item)
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.problems.append(f"could not load tests from {report.nodeid}: "
+                                 f"{str(report.longrepr).strip().splitlines()[-1]}")
+
+    # ---------------------------------------------------------------- fixtures
+    @pytest.fixture
+    def student(self, request: pytest.FixtureRequest) -> Iterator[Student]:
+        exercise = self.assignment.exercise(_marker_arg(request.node, "exercise"))
+        timeout = exercise.timeout or self.limits.call_timeout
+        student = Student(self.link, section=exercise.section, timeout=timeout,
+                          max_bytes=self.limits.reply_mb * 1024 * 1024)
+        yield student
+        student.release()
+
+    @pytest.fixture
+    def reference(self, request: pytest.FixtureRequest) -> ReferenceModule:
+        exercise = self.assignment.exercise(_marker_arg(request.node, "exercise"))
+        return self.memo.wrap(self.assignment.reference_module(exercise), version=self._version)
+
+    @pytest.fixture
+    def tolerance(self) -> Callable[[str], Any]:
+        return self.assignment.tolerance
+
+    @pytest.fixture
+    def offline_data(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> datasets.FashionMNISTFiles:
+        """Run in a folder whose ../data/FashionMNIST/raw holds the offline files, as the grader's
+        kernel does; the reference and code running in this process (an in-process notebook,
+        `grader check`) then read the same files. Returns the files."""
+        files = datasets.fashion_mnist()
+        raw = tmp_path / "data" / "FashionMNIST" / "raw"
+        raw.parent.mkdir(parents=True)
+        os.symlink(files.raw_dir, raw, target_is_directory=True)
+        (tmp_path / "work").mkdir()
+        monkeypatch.chdir(tmp_path / "work")
+        return files
+
+    # ---------------------------------------------------------------- outcomes
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        if self.before_test is not None:
+            self.before_test()
+        self._started[item.nodeid] = time.monotonic()
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Any:
+        report = yield
+        if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+            self._record(item, call, report)
+        return report
+
+    def _record(self, item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport) -> None:
+        points = float(_marker_arg(item, "points"))
+        exercise = _marker_arg(item, "exercise")
+        description = _description(item)
+        public = Path(str(item.path)).parent.name == "public"
+        seconds = time.monotonic() - self._started.get(item.nodeid, time.monotonic())
+        name = item.name if "::" not in item.nodeid else item.nodeid.split("::", 1)[1]
+        name = f"{Path(str(item.path)).parent.name}/{Path(str(item.path)).stem}::{name}"
+        exc = call.excinfo.value if call.excinfo else None
+        if report.skipped:
+            outcome, message, tb = "skipped", _skip_reason(report), ()
+        elif report.passed:
+            outcome, message, tb = "passed", "", ()
+        else:
+            outcome, message, tb = _failure(exc)
+        diff = getattr(exc, "detail", None) if outcome == "failed" else None
+        self.outcomes.append(Verdict(
+            name=name, exercise=exercise, outcome=outcome,
+            points=points if outcome == "passed" else 0.0, max_points=points, message=message,
+            description=description, traceback=tb, public=public, seconds=seconds,
+            diff=diff if isinstance(diff, dict) else {}))
+
+
+def _failure(exc: BaseException | None) -> tuple[str, str, tuple[str, ...]]:
+    if isinstance(exc, StudentError):
+        return "failed", str(exc), exc.traceback.lines
+    if isinstance(exc, STUDENT_FAULTS):
+        return "failed", str(exc), ()
+    if isinstance(exc, AssertionError):
+        text = str(exc).split("\nassert ")[0].strip()
+        return "failed", (text.splitlines()[0] if text else "a check on the result failed"), ()
+    if exc is None:
+        return "error", "the test did not complete", ()
+    # A fault in the test itself, not in the student's code: reported, never with test source.
+    return "error", f"the grader could not complete this test ({type(exc).__name__}: {one_line(exc, 300)})", ()
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return "skipped"
+
+
+def _description(item: pytest.Item) -> str:
+    doc = getattr(getattr(item, "function", None), "__doc__", None) or ""
+    return " ".join(doc.strip().split("\n\n")[0].split())
+
+
+def _marker_arg(item: Any, name: str) -> Any:
+    marker = item.get_closest_marker(name)
+    return marker.args[0] if marker and marker.args else None
+
+
+def run_tests(assignment: Assignment, link: Link, *, public_only: bool = False,
+              exercises: Iterable[str] | None = None, limits: Limits | None = None,
+              before_test: Callable[[], None] | None = None,
+              memo: ReferenceMemo | None = None) -> tuple[list[Verdict], list[str]]:
+    """Run the assignment's tests against ``link``; returns outcomes and grader-side problems.
+    Pass the same ``memo`` for every submission a process grades to compute each reference
+    output once; without one, this run gets a fresh memo."""
+    chosen = list(exercises) if exercises else None
+    paths = [str(p) for p in assignment.test_files(chosen, public_only=public_only)]
+    plugin = GradingPlugin(assignment, link, exercises=chosen, before_test=before_test, limits=limits,
+                           memo=memo)
+    if not paths:
+        return [], ["the assignment has no tests"]
+    args = [*paths, "-p", "no:cacheprovider", "-p", "no:stepwise", "-p", "no:randomly",
+            "--import-mode=importlib", f"--rootdir={assignment.root}", "-c", str(_INI),
+            "-W", "ignore::DeprecationWarning", "-p", "no:terminal",
+            # These two gc.collect() twice per run (seconds with torch loaded) to report
+            # unraisable exceptions, and logging captures logs per test: nobody reads either.
+            "-p", "no:unraisableexception", "-p", "no:threadexception", "-p", "no:logging"]
+    sink = io.StringIO()
+    with redirect_stdout(sink), redirect_stderr(sink):
+        code = pytest.main(args, plugins=[plugin])
+    if code not in (0, 1, 5) and not plugin.problems:
+        plugin.problems.append(f"pytest stopped with exit code {int(code)}: {sink.getvalue()[-300:]}")
+    return plugin.outcomes, plugin.problems
+
+
+_INI = Path(__file__).resolve().parent / "tests.ini"   # pytest settings for assignment tests

@@ -1,0 +1,86 @@
+"""The reference solutions as a student would have written them: one source of truth.
+
+Each exercise in assignment.toml names its reference module and the names a student
+defines (``names``), plus helpers those need (``helpers``, optional). From that we build
+the namespace a perfect notebook would leave behind (for fast tests), and the source of
+each exercise's solution cell (for the released solution notebook).
+"""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Any
+
+from grader.assignment import Assignment, Exercise
+from grader.errors import AssignmentError
+
+SETUP_SOURCE = """\
+import math
+import os
+import time
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+from torch.nn import functional as F
+from d2l import torch as d2l
+"""
+
+
+@dataclass(frozen=True)
+class SolutionPiece:
+    exercise: str
+    section: str
+    names: tuple[str, ...]
+    source: str
+
+
+def solution_pieces(assignment: Assignment) -> list[SolutionPiece]:
+    """Source for every automatically graded exercise, in assignment order."""
+    pieces = []
+    for ex in assignment.exercises:
+        if ex.manual or not ex.module or not ex.names:
+            continue
+        module = assignment.reference_module(ex)
+        names = (*_helpers(ex), *ex.names)
+        sources = []
+        for name in names:
+            obj = _get(module, name, ex)
+            if inspect.isfunction(obj) or inspect.isclass(obj):
+                sources.append(inspect.getsource(obj).rstrip() + "\n")
+            else:
+                sources.append(f"{name} = {obj!r}\n")
+        pieces.append(SolutionPiece(ex.id, ex.section, tuple(names), "\n\n".join(sources)))
+    return pieces
+
+
+def reference_namespace(assignment: Assignment, *, namespace: dict[str, Any] | None = None,
+                        snapshot: Any = None) -> dict[str, Any]:
+    """Fill ``namespace`` with the globals a perfect notebook ends with. ``snapshot(section)``
+    is called at the end of each section, as the grader does between a notebook's sections."""
+    namespace = {} if namespace is None else namespace
+    exec(SETUP_SOURCE, namespace)
+    current = None
+    for ex in assignment.exercises:
+        if current is not None and ex.section != current and snapshot is not None:
+            snapshot(current)
+        current = ex.section
+        if ex.manual or not ex.module:
+            continue
+        module = assignment.reference_module(ex)
+        for name in (*_helpers(ex), *ex.names):
+            namespace[name] = _get(module, name, ex)
+    if current is not None and snapshot is not None:
+        snapshot(current)
+    return namespace
+
+
+def _helpers(ex: Exercise) -> tuple[str, ...]:
+    return ex.helpers
+
+
+def _get(module: Any, name: str, ex: Exercise) -> Any:
+    try:
+        return getattr(module, name)
+    except AttributeError:
+        raise AssignmentError(f"exercise {ex.id!r}: {ex.module} has no {name!r}") from None

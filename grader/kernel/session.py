@@ -1,0 +1,406 @@
+"""One live student kernel: start it (sandboxed, forked or neither), run cells, answer bridge
+requests.
+
+Cells run through nbclient; bridge requests use a second, blocking client on the same
+kernel and travel as the agent's own shell message type, answered on the shell channel
+(see grader/inkernel/agent.py), so nothing the student prints or displays can be mistaken
+for an answer.
+"""
+from __future__ import annotations
+
+import queue
+import shutil
+import signal
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import zmq
+import zmq.asyncio
+from jupyter_client.blocking import BlockingKernelClient
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+from grader import inkernel
+from grader.errors import CallTimeoutError, KernelDiedError, SandboxError, WireError
+from grader.inkernel import agent, wire
+from grader.kernel.cgroups import Cgroups
+from grader.kernel.client import CappedClient
+from grader.kernel.forkserver import ForkedKernelManager, ForkRequest, ForkServer
+from grader.kernel.plan import LaunchPlan
+from grader.kernel.sandbox import confined_command, log_tail, prepare_runtime, python_of
+from grader.text import plain_traceback, shorten
+
+STARTUP_TIMEOUT = 120
+AGENT_TIMEOUT = 30
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class CellRun:
+    """What happened when one code cell ran."""
+
+    status: str  # ok | error | timeout | died
+    seconds: float
+    error: dict | None = None
+    outputs: tuple = ()
+
+
+class _Kernel:
+    """One kernel process and the grader's clients of it; replaced at every (re)start."""
+
+    def __init__(self, client: CappedClient, bridge: BlockingKernelClient | None, cgroups: Cgroups | None,
+                 prelude: str = "") -> None:
+        self.client = client
+        self.bridge = bridge
+        self.cgroups = cgroups
+        self.prelude = prelude       # the prelude request's message id
+        self.agent_ready = False
+        self.stuck = False           # a call ignored its interrupt; only a restart frees the kernel
+
+
+class KernelSession:
+    """A kernel for one submission. Use as a context manager (which closes it)."""
+
+    def __init__(self, plan: LaunchPlan, *, seed: int, forkserver: ForkServer | None = None) -> None:
+        self.plan = plan
+        self.seed = seed
+        # With a fork server the kernel is forked from a pre-imported parent, at attach():
+        # forking takes milliseconds, and only one child of a parent runs at a time.
+        self.forkserver = forkserver
+        self.restarts = 0
+        self.start_seconds = 0.0
+        self.attached = False        # a launched kernel not yet attached can serve another submission
+        self._kernel: _Kernel | None = None
+
+    # ---------------------------------------------------------------- lifecycle
+    def __enter__(self) -> "KernelSession":
+        self.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def start(self) -> None:
+        self.launch()
+        self.attach()
+
+    def launch(self) -> None:
+        """Start the kernel process and queue its prelude, without waiting for either.
+        ZMQ holds the request until the kernel binds its sockets, so the heavy imports run
+        while the caller does other work (warm kernels). A forked kernel starts at attach()."""
+        self.attached = False
+        if self.forkserver is None:
+            self._start_process()
+
+    def attach(self) -> None:
+        """Wait until the launched kernel answers and its prelude has run."""
+        began = time.monotonic()
+        self.attached = True
+        if self._kernel is None:
+            self._start_process()
+        kernel = self._running()
+        try:
+            kernel.client.start_new_kernel_client()
+            reply = self._wait(kernel.prelude, timeout=STARTUP_TIMEOUT)
+        except Exception as exc:
+            self._fail_start(exc)
+        if reply["content"].get("status") != "ok":
+            content = reply["content"]
+            self._fail_start(RuntimeError(f"{content.get('ename')}: {shorten(content.get('evalue', ''))}"))
+        self.start_seconds += time.monotonic() - began
+
+    def _start_process(self) -> None:
+        began = time.monotonic()
+        prepare_runtime(self.plan.runtime_dir)
+        if self.plan.scratch_dir is not None:
+            self.plan.scratch_dir.mkdir(parents=True, exist_ok=True)
+        cgroups = Cgroups.create(self.plan.limits)
+        client = self._client(self._manager(cgroups))
+        try:
+            with open(self.plan.runtime_dir / "kernel.log", "wb") as log:
+                client.start_new_kernel(stdout=log, stderr=log)
+        except Exception as exc:
+            self._kernel = _Kernel(client, None, cgroups)   # for _fail_start to clean up
+            self._fail_start(exc)
+        bridge = BlockingKernelClient(context=self._context(zmq.Context))
+        bridge.load_connection_info(client.km.get_connection_info())
+        bridge.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+        prelude = bridge.execute(inkernel.prelude_code(seed=self.seed, plain=self.plan.plain, max_workers=0),
+                                 silent=True, store_history=False, user_expressions={},
+                                 allow_stdin=False, stop_on_error=False)
+        self._kernel = _Kernel(client, bridge, cgroups, prelude)
+        self.start_seconds = time.monotonic() - began
+
+    def _context(self, kind: Any) -> Any:
+        # A hostile kernel can send one enormous message; ZMQ drops any larger than this
+        # before it reaches (and bloats) the grader.
+        context = kind()
+        context.setsockopt(zmq.MAXMSGSIZE, self.plan.limits.message_mb * MB)
+        return context
+
+    def _manager(self, cgroups: Cgroups | None) -> AsyncKernelManager:
+        jupyter_dir = self.plan.runtime_dir / "jupyter"
+        common = dict(kernel_name="python3", transport="ipc", ip=str(jupyter_dir / "kernel"),
+                      connection_file=str(jupyter_dir / "kernel.json"), context=self._context(zmq.asyncio.Context))
+        if self.forkserver is not None:
+            request = ForkRequest(server=self.forkserver, kernel_dir=self.plan.runtime_dir, cgroups=cgroups)
+            return ForkedKernelManager(request, kernel_spec_manager=_single_spec([]), **common)
+        program = [python_of(self.plan), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+        argv = confined_command(self.plan, program, cgroups)
+        return AsyncKernelManager(kernel_spec_manager=_single_spec(argv), **common)
+
+    def _client(self, km: AsyncKernelManager) -> CappedClient:
+        client = CappedClient(nbformat.v4.new_notebook(), km=km, timeout=int(self.plan.limits.cell_timeout),
+                              startup_timeout=STARTUP_TIMEOUT, allow_errors=False,
+                              interrupt_on_timeout=True, record_timing=False,
+                              error_on_timeout={"ename": "CellTimeoutError", "evalue": "", "traceback": []},
+                              iopub_timeout=5, raise_on_iopub_timeout=False)
+        client.output_limit = self.plan.limits.output_kb * 1024
+        return client
+
+    def _fail_start(self, exc: BaseException) -> None:
+        reason = self.death_reason() or str(exc)
+        tail = log_tail(self.plan.runtime_dir / "kernel.log")
+        self.shutdown()
+        if tail:
+            reason += f" (kernel said: {tail})"
+        raise SandboxError(f"the student kernel did not start: {reason}") from None
+
+    def shutdown(self) -> None:
+        """Stop the kernel and every process it started; keep the runtime folder."""
+        kernel, self._kernel = self._kernel, None
+        if kernel is None:
+            return
+        try:
+            if kernel.bridge is not None:
+                kernel.bridge.stop_channels()
+        except Exception:
+            pass
+        if kernel.client.km is not None:
+            try:
+                kernel.client._cleanup_kernel()
+            except Exception:
+                pass
+        if kernel.cgroups is not None:
+            kernel.cgroups.destroy()
+        shutil.rmtree(self.plan.runtime_dir / "jupyter", ignore_errors=True)
+
+    def close(self) -> None:
+        """Stop the kernel and remove everything it had on the host."""
+        self.shutdown()
+        shutil.rmtree(self.plan.runtime_dir, ignore_errors=True)
+
+    def restart(self) -> None:
+        self.shutdown()
+        self.restarts += 1
+        self.start()
+
+    # ---------------------------------------------------------------- state
+    def _running(self) -> _Kernel:
+        if self._kernel is None:
+            raise KernelDiedError("the kernel is not running")
+        return self._kernel
+
+    @property
+    def generation(self) -> int:
+        """Which start of this session's kernel is running (0 before the first restart)."""
+        return self.restarts
+
+    @property
+    def stuck(self) -> bool:
+        return self._kernel is not None and self._kernel.stuck
+
+    def alive(self) -> bool:
+        process = self._process()
+        try:
+            return process is not None and process.poll() is None
+        except Exception:
+            return False
+
+    def forks_refused(self) -> int:
+        """How many new processes the running kernel's pids cgroup has refused so far."""
+        cgroups = self._kernel.cgroups if self._kernel else None
+        return cgroups.forks_refused() if cgroups is not None else 0
+
+    def peak_memory_mb(self) -> float | None:
+        cgroups = self._kernel.cgroups if self._kernel else None
+        return cgroups.peak_memory_mb() if cgroups is not None else None
+
+    def death_reason(self) -> str | None:
+        """Why the kernel is gone, in words a student can act on; None while it lives."""
+        cgroups = self._kernel.cgroups if self._kernel else None
+        if cgroups is not None and cgroups.oom_killed():
+            return f"the memory limit ({self.plan.limits.memory_mb} MB) was exceeded"
+        code = self._exit_code()
+        if code is None:
+            return None
+        if code in (128 + signal.SIGXCPU, -signal.SIGXCPU):
+            return f"the CPU time limit ({self.plan.limits.cpu_seconds} s) was exceeded"
+        if code in (128 + signal.SIGKILL, -signal.SIGKILL):
+            return "the kernel was killed (SIGKILL)"
+        if code >= 128:
+            return f"the kernel was killed by signal {code - 128}"
+        return f"the kernel exited with status {code}"
+
+    def _process(self) -> Any:
+        km = self._kernel.client.km if self._kernel else None
+        try:
+            return km.provisioner.process if km is not None and km.provisioner else None
+        except Exception:
+            return None
+
+    def _exit_code(self) -> int | None:
+        process = self._process()
+        return None if process is None else process.poll()
+
+    # ---------------------------------------------------------------- cells
+    def run_cell(self, source: str, index: int, timeout: float) -> CellRun:
+        client = self._running().client
+        cell = nbformat.v4.new_code_cell(source)
+        client.nb.cells = [cell]
+        client.timeout = max(1, int(timeout))
+        began = time.monotonic()
+        try:
+            client.execute_cell(cell, 0)
+        except CellExecutionError as exc:
+            seconds = time.monotonic() - began
+            if exc.ename == "CellTimeoutError":
+                return CellRun("timeout", seconds, {"type": "Timeout", "message":
+                               f"the cell ran longer than {timeout:.0f} s and was stopped"},
+                               tuple(cell.outputs))
+            return CellRun("error", seconds, {"type": exc.ename, "message": shorten(exc.evalue),
+                                              "traceback": plain_traceback(cell.outputs)},
+                           tuple(cell.outputs))
+        except (DeadKernelError, CellTimeoutError, RuntimeError) as exc:
+            seconds = time.monotonic() - began
+            reason = self._wait_for_reason() or f"the kernel stopped responding ({exc})"
+            return CellRun("died", seconds, {"type": "KernelDied", "message": reason},
+                           tuple(cell.outputs))
+        return CellRun("ok", time.monotonic() - began, None, tuple(cell.outputs))
+
+    def _wait_for_reason(self) -> str | None:
+        for _ in range(20):
+            reason = self.death_reason()
+            if reason:
+                return reason
+            time.sleep(0.05)
+        return None
+
+    def settle(self, seconds: float = 5.0) -> bool:
+        """After an interrupt: is the kernel answering again? If not, it must be restarted."""
+        try:
+            self._silent("pass", timeout=seconds)
+            return True
+        except (CallTimeoutError, KernelDiedError):
+            return False
+
+    # ---------------------------------------------------------------- bridge
+    def request(self, payload: dict, *, timeout: float) -> dict:
+        """Send one request to the agent; returns its reply document (``ok``/``value``/``error``)."""
+        kernel = self._ready()
+        assert kernel.bridge is not None
+        if not kernel.agent_ready:
+            limits = self.plan.limits
+            self._silent(inkernel.agent_code(max_bytes=limits.reply_mb * MB, max_message=limits.message_mb * MB),
+                         timeout=AGENT_TIMEOUT)
+            kernel.agent_ready = True
+        message = kernel.bridge.session.msg(agent.REQUEST, {"request": wire.dumps(payload)})
+        kernel.bridge.shell_channel.send(message)
+        reply = self._wait(message["header"]["msg_id"], timeout=timeout)
+        text = reply.get("content", {}).get("reply") if reply.get("msg_type") == agent.REPLY else None
+        if not isinstance(text, str):
+            raise WireError("the kernel's answer to the grader was unreadable")
+        try:
+            parsed = wire.loads(text, max_chars=self.plan.limits.message_mb * MB)
+        except wire.WireFormatError:
+            raise WireError("the kernel's answer was over the size limit") from None
+        except (ValueError, MemoryError, RecursionError):
+            parsed = None
+        if not isinstance(parsed, dict) or "ok" not in parsed:
+            raise WireError("the kernel's answer to the grader was malformed")
+        return parsed
+
+    def _silent(self, code: str, *, timeout: float) -> dict:
+        kernel = self._ready()
+        assert kernel.bridge is not None
+        msg_id = kernel.bridge.execute(code, silent=True, store_history=False, user_expressions={},
+                                       allow_stdin=False, stop_on_error=False)
+        reply = self._wait(msg_id, timeout=timeout)
+        if reply["content"].get("status") != "ok":
+            content = reply["content"]
+            raise WireError(f"setup code failed in the kernel: {content.get('ename')}: "
+                            f"{shorten(content.get('evalue', ''))}")
+        return reply
+
+    def _ready(self) -> _Kernel:
+        kernel = self._kernel
+        if kernel is None or not self.alive():
+            raise KernelDiedError(self.death_reason() or "the kernel is not running")
+        if kernel.stuck:
+            raise KernelDiedError("the kernel is still busy with an earlier call that ignored "
+                                  "its interrupt, and could not be restarted")
+        return kernel
+
+    def _wait(self, msg_id: str, *, timeout: float) -> dict:
+        kernel = self._running()
+        assert kernel.bridge is not None
+        deadline = time.monotonic() + timeout
+        interrupted = False
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                msg = kernel.bridge.get_shell_msg(timeout=max(0.05, min(remaining, 0.5)))
+            except queue.Empty:
+                if not self.alive():
+                    raise KernelDiedError(self._wait_for_reason() or "the kernel died") from None
+                if time.monotonic() < deadline:
+                    continue
+                if not interrupted:
+                    interrupted = True
+                    self.interrupt()
+                    deadline = time.monotonic() + 5
+                    continue
+                kernel.stuck = True
+                raise CallTimeoutError(f"no answer within {timeout:.0f} s") from None
+            except Exception as exc:   # a message that does not decode: the kernel's doing
+                raise WireError(f"the kernel sent a message the grader cannot read ({type(exc).__name__})") from None
+            if not isinstance(msg, dict) or not isinstance(msg.get("parent_header"), dict):
+                continue
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            if interrupted:
+                raise CallTimeoutError(f"no answer within {timeout:.0f} s")
+            return msg
+
+    def interrupt(self) -> None:
+        km = self._kernel.client.km if self._kernel else None
+        if km is None:
+            return
+        try:
+            from jupyter_core.utils import run_sync
+            run_sync(km.interrupt_kernel)()
+        except Exception:
+            pass
+
+
+def _single_spec(argv: list[str]) -> KernelSpecManager:
+    spec = KernelSpec(argv=argv, display_name="Python 3", language="python", interrupt_mode="message",
+                      env={}, metadata={})
+
+    class _Specs(KernelSpecManager):
+        def get_kernel_spec(self, kernel_name: str, *args: Any, **kwargs: Any) -> KernelSpec:
+            return spec
+
+        def find_kernel_specs(self) -> dict[str, str]:
+            return {"python3": ""}
+
+    return _Specs()
+
+
+def new_runtime_dir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="jupyter-runtime-"))

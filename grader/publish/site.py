@@ -1,0 +1,87 @@
+"""The output folder, rendered from the gradebook: each student's final result (manual
+scores added, late penalty applied) as ``<id>/result.json`` and ``<id>/report.html``, the
+class dashboard ``index.html`` and ``gradebook.csv``."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from grader.assignment import Assignment
+from grader.gradebook import AttemptRow, Gradebook, write_atomically
+from grader.intake.archive import Refusal
+from grader.intake.roster import Roster
+from grader.publish.dashboard import build_dashboard
+from grader.publish.report import render_dashboard, render_report
+from grader.results import SubmissionResult
+from grader.standings import Standing, late_policy, standings
+
+
+def write_student(standing: Standing, out: Path) -> None:
+    """One student's result.json and report.html (nothing until the attempt is graded)."""
+    if standing.result is None:
+        return
+    folder = out / standing.submission
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomically(folder / "result.json", json.dumps(standing.result.to_dict(), indent=2))
+    write_atomically(folder / "report.html", render_report(standing.result, history=standing.history,
+                                                          counted=standing.attempt, comments=standing.comments))
+
+
+def store_result(gradebook: Gradebook, assignment: Assignment, row: AttemptRow, result: SubmissionResult,
+                 out: Path, *, exercises: Sequence[str] = ()) -> list[str]:
+    """What happens as each result arrives: it is committed to the gradebook first, then the
+    student's pages are rendered from it. Returns the submissions whose pages were written."""
+    gradebook.record_result(row.id, result, exercises=exercises)
+    written = []
+    for standing in standings(gradebook, assignment, student=row.student):
+        write_student(standing, out)
+        written.append(standing.submission)
+    return written
+
+
+def publish(gradebook: Gradebook, assignment: Assignment, out: Path, *,
+            fresh: frozenset[str] = frozenset()) -> list[Standing]:
+    """Render every page and table of the output folder from the gradebook, one student at a
+    time. ``fresh`` names submissions whose pages were rendered after their result was stored,
+    in this same run: they are not rendered again. Returns the standings in brief (see
+    Standing.brief)."""
+    def written() -> Iterator[Standing]:
+        for standing in standings(gradebook, assignment):
+            if standing.submission not in fresh:
+                write_student(standing, out)
+            yield standing
+
+    refused = tuple(Refusal(**r) for r in (gradebook.meta_json("refused") or []))
+    roster_data = gradebook.meta_json("roster")
+    roster = Roster.from_dict(roster_data) if isinstance(roster_data, dict) else None
+    dashboard = build_dashboard(written(), assignment, policy=late_policy(gradebook, assignment),
+                                refused=refused, roster=roster)
+    write_atomically(out / "index.html", render_dashboard(dashboard))
+    write_atomically(out / "gradebook.csv", gradebook_csv(dashboard.standings, assignment))
+    return list(dashboard.standings)
+
+
+def gradebook_csv(found: Sequence[Standing], assignment: Assignment) -> str:
+    """One row per student: the final total, how it came about, one column per exercise."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    ids = [e.id for e in assignment.exercises]
+    writer.writerow(["submission", "total", "max_score", "pending_manual", "errors", "student", "submitted_at",
+                     "days_late", "late_penalty_percent", "score_before_penalty", "attempts", *ids])
+    for s in sorted(found, key=lambda s: s.submission.lower()):
+        r = s.result
+        common = [s.attempt.student, s.attempt.submitted_at]
+        if r is None:
+            writer.writerow([s.submission, "", "", "", "not graded yet", *common, "", "", "", len(s.history),
+                             *[""] * len(ids)])
+            continue
+        scores = {e.id: ("" if e.manual else f"{e.score:g}") for e in r.exercises}
+        late = r.late
+        writer.writerow([s.submission, f"{r.score:g}", f"{r.max_score:g}", f"{r.pending_manual:g}", len(r.errors),
+                         *common, late.days_late if late else 0, f"{late.penalty_percent:g}" if late else 0,
+                         f"{late.score_before:g}" if late else f"{r.score:g}", len(s.history),
+                         *[scores.get(i, "") for i in ids]])
+    return out.getvalue()

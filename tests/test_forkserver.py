@@ -2,8 +2,12 @@
 parent, as a freshly started sandboxed kernel."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
+from grader import datasets
 from grader.kernel.forkserver import ForkServer
 from grader.grading.execution import launch_kernel, start_fork_server
 from grader.grading.settings import GradeSettings
@@ -48,9 +52,34 @@ print('blocked', blocked, 'caps', caps)
 """
 
 
+PLANT_IN_DATA = """\
+import os, socket
+os.mkfifo('../data/house_tiny.csv')
+open('../data/left.txt', 'w').write('for the next student')
+os.symlink('/etc/passwd', '../data/link')
+os.mkdir('../data/FashionMNIST/planted')
+socket.socket(socket.AF_UNIX).bind('../data/socket')
+print(sorted(os.listdir('../data')))
+"""
+
+LOOK_IN_DATA = """\
+import os
+try:
+    open('../data/penguins_raw.csv', 'a')
+    writable = True
+except OSError:
+    writable = False
+with open('../data/house_tiny.csv', 'w') as f:   # the book's 2.2 writes its own file here
+    f.write('NumRooms,RoofType,Price\\nNA,NA,127500\\n')
+print(sorted(os.listdir('../data')), sorted(os.listdir('../data/FashionMNIST')), writable,
+      len(open('../data/penguins_raw.csv').read()) > 0, open('../data/house_tiny.csv').read().count(','))
+"""
+
+
 @pytest.fixture(scope="module")
 def forks(course_env):
-    settings = GradeSettings(interpreter=course_env.interpreter, limits=ASSIGNMENT.limits)
+    settings = GradeSettings(interpreter=course_env.interpreter, limits=ASSIGNMENT.limits,
+                             fashion_mnist=datasets.fashion_mnist(), data_files=ASSIGNMENT.data_files())
     server = start_fork_server(settings)
     server.wait_ready()
     yield settings, server
@@ -122,3 +151,50 @@ def test_each_forked_kernel_has_its_own_cgroup(forks):
             assert str(pid) in (group / "cgroup.procs").read_text().split()
     finally:
         session.close()
+
+
+def test_what_one_submission_leaves_in_data_is_gone_for_the_next(forks):
+    settings, server = forks
+    [planted] = run(settings, server, PLANT_IN_DATA)
+    assert "house_tiny.csv" in planted and "socket" in planted, planted
+    [seen] = run(settings, server, LOOK_IN_DATA)
+    assert seen == "['FashionMNIST', 'house_tiny.csv', 'penguins_raw.csv'] ['raw'] False True 4\n", seen
+
+
+PLANT_LINKS = """\
+import os
+from ipykernel.connect import get_connection_file
+here = os.path.dirname(get_connection_file())
+for folder in (here, os.path.dirname(here)):
+    for name in ('kernel.log', 'etc', 'bwrap.args', 'start-1', 'jupyter', 'kernel.json'):
+        path = os.path.join(folder, name)
+        try:
+            if os.path.isdir(path) and not os.path.islink(path):
+                os.rename(path, path + '.old')
+            elif os.path.lexists(path):
+                os.remove(path)
+            os.symlink(os.path.join(TARGET, name), path)
+        except OSError:
+            pass
+print('planted')
+"""
+
+
+@pytest.mark.parametrize("forked", [True, False], ids=["forked", "fresh-sandbox"])
+def test_links_a_kernel_plants_are_never_followed_when_it_restarts(forks, tmp_path, forked):
+    settings, server = forks
+    target = tmp_path / "targets"
+    target.mkdir()
+    session = launch_kernel(ASSIGNMENT, settings, forkserver=server if forked else None)
+    try:
+        session.attach()
+        assert session.run_cell(f"TARGET = {str(target)!r}\n" + PLANT_LINKS, 0, 30).status == "ok"
+        session.run_cell("import os\nos._exit(3)", 1, 30)
+        session.restart()
+        assert session.run_cell("print(6 * 7)", 2, 30).outputs[0]["text"] == "42\n"
+        assert os.listdir(target) == []
+        log = session._kernel.start.log
+        assert (not log.exists() or (log.is_file() and not log.is_symlink())) and log.parent.name == "start-1"
+    finally:
+        session.close()
+    assert list(Path(tmp_path).rglob("*")) == [target]

@@ -5,15 +5,17 @@ the course environment's Python. It imports the heavy libraries once, makes itse
 non-dumpable (so a child can neither ptrace it nor read its memory or open files), then
 reads requests as JSON lines on stdin and answers on stdout:
 
-    {"spawn": id, "dir": path, "connection_file": path}  ->  {"spawned": id, "pid": n}
-    {"go": id}                                            ->  (the child starts)
-    (a child ends)                                        ->  {"exited": id, "status": n}
+    {"spawn": id, "dir": path, "log": path, "connection_file": path}
+                                     ->  {"spawned": id, "pid": n}
+    {"go": id}                       ->  (the child starts)
+    (a child ends)                   ->  {"exited": id, "status": n}
 
 Between "spawned" and "go" the grader moves the child into its own cgroup. The child then
-enters its own user, mount, IPC and network namespaces, covers /tmp, /dev/shm and the home
-folder with fresh tmpfs (the data folder and its own runtime folder bound back, nothing of
-other kernels visible), drops every capability and becomes an IPython kernel. It never
-executes a new program, so the imports are not paid again.
+opens its log (a new file the kernel will not see), enters its own user, mount, IPC and
+network namespaces, covers /tmp, /dev/shm and the home folder with fresh tmpfs (a new, empty
+data folder with only the read-only data files bound into it, and the Jupyter folder of its
+own start; nothing another kernel wrote or left is visible), drops every capability and
+becomes an IPython kernel. It never executes a new program, so the imports are not paid again.
 """
 import ctypes
 import json
@@ -29,6 +31,8 @@ CLONE_NEWNET = 0x40000000
 MS_RDONLY = 1
 MS_NOSUID = 2
 MS_NODEV = 4
+MS_NOEXEC = 8
+MS_REMOUNT = 32
 MS_BIND = 4096
 MS_MOVE = 8192
 MS_REC = 16384
@@ -91,13 +95,20 @@ def isolate(own_dir, config):
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     size = f"size={config['scratch_bytes']},mode=1777"
     home, data, work = config["home"], config["data"], config["work"]
-    # Stage what must survive (the data and this kernel's own runtime folder) on a new
-    # /dev/shm, cover the writable places, then move the staged mounts back into place.
+    # Stage what must survive (each read-only data file and this start's Jupyter folder) on
+    # a new /dev/shm, cover the writable places, then move the staged mounts back into place.
     _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, size)
-    os.mkdir("/dev/shm/.data")
     os.mkdir("/dev/shm/.own")
-    _mount(data, "/dev/shm/.data", None, MS_BIND | MS_REC)
     _mount(own_dir, "/dev/shm/.own", None, MS_BIND)
+    staged = []
+    for number, name in enumerate(config["data_items"]):
+        source = os.path.join(data, name)
+        if os.path.islink(source) or not os.path.exists(source):
+            continue
+        place = f"/dev/shm/.data{number}"
+        _make_mount_point(place, os.path.isdir(source))
+        _mount(source, place, None, MS_BIND | MS_REC)
+        staged.append((place, name, os.path.isdir(source)))
     _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, size)
     _mount("tmpfs", home, "tmpfs", MS_NOSUID | MS_NODEV, size.replace("1777", "755"))
     shared = config["shared"]
@@ -106,9 +117,14 @@ def isolate(own_dir, config):
     os.makedirs(own_dir)
     os.makedirs(work)
     os.makedirs(data)
-    _mount("/dev/shm/.data", data, None, MS_MOVE)
+    for place, name, is_dir in staged:
+        final = os.path.join(data, name)
+        os.makedirs(os.path.dirname(final), exist_ok=True)
+        _make_mount_point(final, is_dir)
+        _mount(place, final, None, MS_MOVE)
+        _read_only(final)
+        (os.rmdir if is_dir else os.unlink)(place)
     _mount("/dev/shm/.own", own_dir, None, MS_MOVE)
-    os.rmdir("/dev/shm/.data")
     os.rmdir("/dev/shm/.own")
     for cap in range(64):
         _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
@@ -119,6 +135,25 @@ def isolate(own_dir, config):
     _check(_libc.capset(header, caps), "capset")
     _libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
     os.chdir(work)
+
+
+def _make_mount_point(path, is_dir):
+    if is_dir:
+        os.mkdir(path)
+    else:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444))
+
+
+def _read_only(path):
+    """Make sure the mount at ``path`` is read-only (a bind keeps its source's flags)."""
+    if os.statvfs(path).f_flag & os.ST_RDONLY:
+        return
+    flags = os.statvfs(path).f_flag
+    kept = ((MS_NOSUID if flags & os.ST_NOSUID else 0) | (MS_NODEV if flags & os.ST_NODEV else 0)
+            | (MS_NOEXEC if flags & os.ST_NOEXEC else 0))
+    _mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | kept)
+    if not os.statvfs(path).f_flag & os.ST_RDONLY:
+        raise OSError(f"{path} is still writable")
 
 
 def restore_threads(intended):
@@ -132,12 +167,12 @@ def restore_threads(intended):
     torch.set_num_threads(int(wanted) if wanted and wanted.isdigit() else (os.cpu_count() or 1))
 
 
-def become_kernel(own_dir, connection_file, config, go):
+def become_kernel(own_dir, log_path, connection_file, config, go):
     """Runs in the child; never returns."""
     code = 1
     try:
         os.setsid()
-        log = os.open(os.path.join(own_dir, "kernel.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_APPEND, 0o600)
         null = os.open("/dev/null", os.O_RDONLY)
         os.dup2(null, 0)
         os.dup2(log, 1)
@@ -160,7 +195,7 @@ def become_kernel(own_dir, connection_file, config, go):
         _attach_inline_plots()
         app.start()
         code = 0
-    except BaseException as exc:  # the grader reads the last line of kernel.log
+    except BaseException as exc:  # the grader reads the last line of the log
         try:
             os.write(2, f"kernel setup failed: {type(exc).__name__}: {exc}\n".encode())
         except OSError:
@@ -224,7 +259,7 @@ def serve(config):
                 pid = os.fork()
                 if pid == 0:
                     os.close(write_end)
-                    become_kernel(request["dir"], request["connection_file"], config, read_end)
+                    become_kernel(request["dir"], request["log"], request["connection_file"], config, read_end)
                 os.close(read_end)
                 children[kid] = (pid, write_end)
                 by_pid[pid] = kid

@@ -28,7 +28,8 @@ from grader import inkernel
 from grader.errors import SandboxError
 from grader.kernel.cgroups import Cgroups
 from grader.kernel.plan import LaunchPlan
-from grader.kernel.sandbox import DATADIR, HOME, WORKDIR, confined_command, log_tail, prepare_runtime, python_of
+from grader.kernel.sandbox import (DATADIR, HOME, WORKDIR, StartFolder, confined_command, log_tail,
+                                   new_start_folder, open_new, prepare_runtime, python_of)
 
 READY_TIMEOUT = 180
 SPAWN_TIMEOUT = 10
@@ -48,6 +49,7 @@ class ForkServer:
         self.process: subprocess.Popen | None = None
         self.cgroups: Cgroups | None = None
         self.starts = 0
+        self._start: StartFolder | None = None   # this start's log and options
         self._ready = False
         self._buffer = b""
         self._events: list[dict] = []
@@ -56,14 +58,21 @@ class ForkServer:
     # ---------------------------------------------------------------- lifecycle
     def start(self) -> None:
         prepare_runtime(self.plan.runtime_dir)
+        self.shared_dir.mkdir(mode=0o700, exist_ok=True)
+        self._start = start = new_start_folder(self.plan.runtime_dir, self.starts)
         self.cgroups = Cgroups.create(self.plan.limits)
         config = {"home": HOME, "data": DATADIR, "work": WORKDIR,
+                  "data_items": [item.name for item in self.plan.data],
                   "shared": str(self.shared_dir),
                   "scratch_bytes": self.plan.limits.scratch_mb * 1024 * 1024}
-        argv = confined_command(self.plan, [python_of(self.plan), "-c", _BOOT], self.cgroups)
-        with open(self.plan.runtime_dir / "zygote.log", "ab") as log:
+        argv = confined_command(self.plan, [python_of(self.plan), "-c", _BOOT], self.cgroups,
+                                writable=self.shared_dir, options=start.options)
+        log = open_new(start.log)
+        try:
             self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                             stderr=log, env={}, start_new_session=True)
+        finally:
+            os.close(log)
         assert self.process.stdout is not None
         # The parent's source and settings come as the first line on stdin, so that its
         # command line (which its children can read) is only the short boot line.
@@ -92,8 +101,9 @@ class ForkServer:
 
     @property
     def shared_dir(self) -> Path:
-        """The host folder every child's runtime folder lives in (each child sees only its own)."""
-        return self.plan.runtime_dir / "jupyter"
+        """The host folder every child's runtime folder lives in (each child sees only the
+        Jupyter folder of its own start)."""
+        return self.plan.runtime_dir / "kernels"
 
     def new_kernel_dir(self) -> Path:
         path = self.shared_dir / uuid.uuid4().hex[:12]
@@ -128,17 +138,18 @@ class ForkServer:
             shutil.rmtree(self.plan.runtime_dir, ignore_errors=True)
 
     # ---------------------------------------------------------------- children
-    def spawn(self, own_dir: Path, connection_file: Path, cgroups: Cgroups | None) -> "ForkedKernel":
-        """Fork a child for ``own_dir``, put it in ``cgroups``, then let it start. A parent
-        that does not answer (an earlier child may have stopped or killed it) is replaced once."""
+    def spawn(self, start: StartFolder, connection_file: Path, cgroups: Cgroups | None) -> "ForkedKernel":
+        """Fork a child for ``start`` (it sees ``start.jupyter``, logs to ``start.log``), put it in
+        ``cgroups``, then let it start. A parent that does not answer (an earlier child may
+        have stopped or killed it) is replaced once."""
         self.ensure_running()
         kid = uuid.uuid4().hex[:12]
         try:
-            event = self._fork(kid, own_dir, connection_file)
+            event = self._fork(kid, start, connection_file)
         except SandboxError:
             self.close(keep_runtime=True)
             self.ensure_running()
-            event = self._fork(kid, own_dir, connection_file)
+            event = self._fork(kid, start, connection_file)
         host_pid = self._host_pid(int(event["pid"]))
         if host_pid is None:   # never let a child run outside its cgroup
             self.close(keep_runtime=True)
@@ -148,8 +159,9 @@ class ForkServer:
         self._send({"go": kid})
         return ForkedKernel(self, kid, host_pid)
 
-    def _fork(self, kid: str, own_dir: Path, connection_file: Path) -> dict:
-        self._send({"spawn": kid, "dir": str(own_dir), "connection_file": str(connection_file)})
+    def _fork(self, kid: str, start: StartFolder, connection_file: Path) -> dict:
+        self._send({"spawn": kid, "dir": str(start.jupyter), "log": str(start.log),
+                    "connection_file": str(connection_file)})
         return self._next(lambda e: e.get("spawned") == kid, SPAWN_TIMEOUT, "fork")
 
     def status(self, kid: str) -> int | None:
@@ -223,7 +235,7 @@ class ForkServer:
                     self._events.remove(event)
                     return event
             if not self.alive():
-                tail = log_tail(self.plan.runtime_dir / "zygote.log")
+                tail = log_tail(self._start.log) if self._start else ""
                 raise SandboxError(f"the kernel parent failed to {what}" + (f" ({tail})" if tail else ""))
             if time.monotonic() > deadline:
                 raise SandboxError(f"the kernel parent did not {what} within {timeout:.0f} s")
@@ -278,10 +290,10 @@ class ForkedKernel:
 
 @dataclass(frozen=True)
 class ForkRequest:
-    """A kernel to fork: from which server, with which runtime folder, into which cgroups."""
+    """A kernel to fork: from which server, for which start folder, into which cgroups."""
 
     server: ForkServer
-    kernel_dir: Path
+    start: StartFolder
     cgroups: Cgroups | None
 
 
@@ -306,7 +318,7 @@ class ForkedProvisioner(LocalProvisioner):  # type: ignore[misc]
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
         km = self.parent
         request: ForkRequest = km.fork_request
-        self.process = request.server.spawn(request.kernel_dir, Path(km.connection_file), request.cgroups)
+        self.process = request.server.spawn(request.start, Path(km.connection_file), request.cgroups)
         self.pid = self.process.pid
         self.pgid = None
         return self.connection_info

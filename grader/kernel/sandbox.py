@@ -1,16 +1,21 @@
 """The one command line that starts a program confined: cgroups, rlimits, bubblewrap and a
-clean environment.
+clean environment; and the host folders a kernel is started from.
 
 Inside the sandbox a program sees a read-only system and Python environment, a private
 writable home on tmpfs (``/home/jovyan``, cwd ``/home/jovyan/work``, data under
 ``/home/jovyan/data`` so the book's ``../data`` works), a private ``/tmp``, its own PID and
-network namespaces, and one host folder: the Jupyter runtime folder holding its connection
-file and ipc sockets. Nothing there names the grader.
+network namespaces, and one host folder: the Jupyter runtime folder of this start of the
+kernel, holding its connection file and ipc sockets. Everything else the grader keeps for a
+kernel (its log, its passwd and group files, bwrap's options) lies where the kernel cannot
+reach, is created afresh (never through a link the kernel could have planted) and is read
+without following links.
 """
 from __future__ import annotations
 
 import os
 import shutil
+import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 from grader.assignment import Limits
@@ -31,6 +36,9 @@ SYSTEM_RO = ("/usr", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d",
              "/etc/ssl/certs", "/etc/mime.types")
 USR_LINKS = ("bin", "lib", "lib64", "sbin")
 
+LOG_LINE_CHARS = 300   # the log line quoted in an error message
+NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+
 INSTALL_HINT = ("bubblewrap is not installed; install it with `apt-get install -y bubblewrap` "
                 "(or pass --no-sandbox to run student code unconfined, for trusted notebooks only)")
 
@@ -46,11 +54,55 @@ def require_bubblewrap() -> str:
     return path
 
 
-def confined_command(plan: LaunchPlan, program: list[str], cgroups: Cgroups | None) -> list[str]:
+@dataclass(frozen=True)
+class StartFolder:
+    """One start of a kernel: a new folder only the grader reaches, holding the kernel's log,
+    bwrap's options and ``jupyter/``, the one folder bound into the kernel."""
+
+    root: Path
+
+    @property
+    def jupyter(self) -> Path:
+        return self.root / "jupyter"
+
+    @property
+    def log(self) -> Path:
+        return self.root / "kernel.log"
+
+    @property
+    def options(self) -> Path:
+        return self.root / "bwrap.args"
+
+
+def new_start_folder(runtime_dir: Path, number: int) -> StartFolder:
+    """A new folder ``start-<number>`` below ``runtime_dir`` (which the kernel never sees);
+    an existing one is an error, never reused."""
+    root = runtime_dir / f"start-{number}"
+    root.mkdir(mode=0o700)
+    (root / "jupyter").mkdir(mode=0o700)
+    return StartFolder(root)
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Create ``path`` (never through a link, never over an existing file) holding ``data``."""
+    fd = os.open(path, NEW_FILE, 0o600)
+    with open(fd, "wb") as f:
+        f.write(data)
+
+
+def open_new(path: Path) -> int:
+    """A file descriptor of a new file at ``path`` for a process's output."""
+    return os.open(path, NEW_FILE, 0o600)
+
+
+def confined_command(plan: LaunchPlan, program: list[str], cgroups: Cgroups | None, *,
+                     writable: Path, options: Path) -> list[str]:
     """``program`` (its paths as the sandbox shows them) started in ``cgroups``, under the
-    plan's rlimits, in bubblewrap (or, unsandboxed, with only a clean environment)."""
+    plan's rlimits, in bubblewrap with ``writable`` as its one writable host folder and its
+    options written to the new file ``options`` (or, unsandboxed, with only a clean
+    environment)."""
     if plan.sandboxed:
-        inner = _hidden_bwrap_args(plan, require_bubblewrap()) + program
+        inner = _hidden_bwrap_args(plan, require_bubblewrap(), writable, options) + program
     else:
         variables = [f"{k}={v}" for k, v in kernel_variables(plan).items()]
         inner = ["env", "-i", "-C", str(plan.scratch_dir), *variables, *program]
@@ -84,7 +136,7 @@ def kernel_variables(plan: LaunchPlan) -> dict[str, str]:
     return variables
 
 
-def bwrap_args(plan: LaunchPlan, bwrap: str) -> list[str]:
+def bwrap_args(plan: LaunchPlan, bwrap: str, writable: Path) -> list[str]:
     interp = plan.interpreter
     scratch = str(plan.limits.scratch_mb * 1024 * 1024)
     args = [bwrap, "--unshare-all", "--unshare-user", "--uid", str(UID), "--gid", str(UID),
@@ -112,20 +164,19 @@ def bwrap_args(plan: LaunchPlan, bwrap: str) -> list[str]:
     for item in plan.data:
         args += ["--ro-bind", str(item.source), f"{DATADIR}/{item.name}"]
     # The one host folder the kernel can write: its connection file and ipc sockets.
-    args += ["--bind", str(plan.runtime_dir / "jupyter"), str(plan.runtime_dir / "jupyter")]
+    args += ["--bind", str(writable), str(writable)]
     for key, value in kernel_variables(plan).items():
         args += ["--setenv", key, value]
     args += ["--remount-ro", "/", "--chdir", WORKDIR, "--"]
     return args
 
 
-def _hidden_bwrap_args(plan: LaunchPlan, bwrap: str) -> list[str]:
+def _hidden_bwrap_args(plan: LaunchPlan, bwrap: str, writable: Path, options: Path) -> list[str]:
     """bwrap, reading its options from a file outside the sandbox: the sandbox's PID 1 is
     bwrap, and its command line would otherwise show host paths to the kernel."""
-    args = bwrap_args(plan, bwrap)
+    args = bwrap_args(plan, bwrap, writable)
     assert args[-1] == "--"
-    options = plan.runtime_dir / "bwrap.args"
-    options.write_bytes(b"".join(a.encode() + b"\0" for a in args[1:-1]))
+    write_new(options, b"".join(a.encode() + b"\0" for a in args[1:-1]))
     return ["/bin/sh", "-c", 'exec 3<"$0" && exec "$@"', str(options), bwrap, "--args", "3", "--"]
 
 
@@ -136,19 +187,29 @@ def _rlimit_args(limits: Limits) -> list[str]:
 
 
 def log_tail(path: Path) -> str:
-    """The last line a sandboxed process wrote to its log, for an error message."""
+    """The last line a sandboxed process wrote to its log, for an error message (a regular
+    file only, never read through a link)."""
     try:
-        lines = path.read_bytes()[-2000:].decode("utf-8", "replace").strip().splitlines()
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
         return ""
-    return lines[-1] if lines else ""
+    with open(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            return ""
+        f.seek(max(0, info.st_size - 2000))
+        lines = f.read(2000).decode("utf-8", "replace").strip().splitlines()
+    return lines[-1][:LOG_LINE_CHARS] if lines else ""
 
 
 def prepare_runtime(runtime_dir: Path) -> None:
-    """Files the sandbox binds: a minimal passwd/group and the Jupyter runtime folder."""
-    (runtime_dir / "jupyter").mkdir(parents=True, exist_ok=True)
+    """The files every start of a sandboxed kernel binds read-only: a minimal passwd and
+    group, made once per runtime folder."""
     etc = runtime_dir / "etc"
-    etc.mkdir(exist_ok=True)
-    (etc / "passwd").write_text(f"root:x:0:0::/root:/bin/sh\njovyan:x:{UID}:{UID}::{HOME}:/bin/bash\n"
-                                "nobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\n")
-    (etc / "group").write_text(f"root:x:0:\njovyan:x:{UID}:\nnogroup:x:65534:\n")
+    try:
+        etc.mkdir(mode=0o700)
+    except FileExistsError:
+        return
+    write_new(etc / "passwd", f"root:x:0:0::/root:/bin/sh\njovyan:x:{UID}:{UID}::{HOME}:/bin/bash\n"
+                              "nobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\n".encode())
+    write_new(etc / "group", f"root:x:0:\njovyan:x:{UID}:\nnogroup:x:65534:\n".encode())

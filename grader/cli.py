@@ -16,7 +16,7 @@ from grader.errors import GraderError
 
 LIMIT_OPTIONS = [
     ("--cell-timeout", "cell_timeout", float, "seconds one cell may run"),
-    ("--notebook-timeout", "notebook_timeout", float, "seconds for the whole notebook"),
+    ("--notebook-timeout", "notebook_timeout", float, "seconds for the whole submission: cells, replays and checks"),
     ("--call-timeout", "call_timeout", float, "seconds one test's call into student code may take"),
     ("--memory-mb", "memory_mb", int, "kernel memory limit"),
     ("--cpu-seconds", "cpu_seconds", int, "CPU time per kernel process"),

@@ -10,6 +10,7 @@
     └── BridgeError                  talking to a student kernel failed
         ├── KernelDiedError          the kernel exited (limit hit, os._exit, crash)
         ├── CallTimeoutError         a call into student code ran past its time budget
+        │   └── NotebookTimeoutError the submission's whole time budget is used up
         ├── WireError                a value could not cross the data-only wire
         ├── MissingNameError         the notebook never defined a name a test needs
         └── StudentError             student code raised; carries their traceback lines
@@ -64,6 +65,10 @@ class KernelDiedError(BridgeError):
 
 class CallTimeoutError(BridgeError):
     pass
+
+
+class NotebookTimeoutError(CallTimeoutError):
+    """The submission used up ``notebook_timeout``: cells, replays and checks together."""
 
 
 class WireError(BridgeError):

@@ -1,9 +1,11 @@
 """What grading one submission produced, as frozen data with ``to_dict()`` for result.json."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 
 OUTCOMES = ("passed", "failed", "error", "skipped")
+RESULT_BYTES = 4 * 1024 * 1024   # a whole result.json, whatever the notebook did
 CELL_STATUSES = ("ok", "error", "timeout", "died", "skipped")
 
 
@@ -151,3 +153,50 @@ class SubmissionResult:
                    submitted_at=d.get("submitted_at", ""),
                    late=Lateness.from_dict(d["late"]) if d.get("late") else None,
                    grader_fault=bool(d.get("grader_fault", False)))
+
+
+def bounded(result: SubmissionResult, max_bytes: int = RESULT_BYTES) -> SubmissionResult:
+    """``result`` as it is if its JSON fits in ``max_bytes``; else trimmed step by step
+    (tracebacks, then tensor diffs, then long messages and answers) and said so. Scores
+    are never changed."""
+    if _size(result) <= max_bytes:
+        return result
+    steps = (
+        lambda t: replace(t, traceback=t.traceback[-2:]),
+        lambda t: replace(t, diff={}),
+        lambda t: replace(t, message=_cut(t.message, 300), description=_cut(t.description, 200),
+                          traceback=()),
+    )
+    for step in steps:
+        result = _each_verdict(result, step)
+        result = replace(result, cells=tuple(replace(c, error=_brief_error(c.error)) for c in result.cells))
+        if _size(result) <= max_bytes:
+            break
+    else:
+        result = replace(result, exercises=tuple(replace(e, answer=_cut(e.answer, 1000) if e.answer else e.answer)
+                                                 for e in result.exercises),
+                         warnings=tuple(_cut(w, 300) for w in result.warnings[:50]),
+                         errors=tuple(_cut(e, 300) for e in result.errors[:50]))
+    note = f"this result was trimmed to stay under {max_bytes // (1024 * 1024)} MB (long messages shortened)"
+    return replace(result, warnings=(*result.warnings, note))
+
+
+def _size(result: SubmissionResult) -> int:
+    return len(json.dumps(result.to_dict()))
+
+
+def _each_verdict(result: SubmissionResult, change) -> SubmissionResult:
+    return replace(result, exercises=tuple(replace(e, tests=tuple(change(t) for t in e.tests))
+                                           for e in result.exercises))
+
+
+def _brief_error(error: dict | None) -> dict | None:
+    if not error:
+        return error
+    return {"type": _cut(error.get("type", ""), 100), "message": _cut(error.get("message", ""), 300),
+            "traceback": list(error.get("traceback", []))[-3:]}
+
+
+def _cut(text: str, limit: int) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -7,6 +7,7 @@ from typing import Any
 
 MESSAGE_CHARS = 600
 TRACEBACK_LINES = 30
+LINE_CHARS = 300
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -26,5 +27,5 @@ def plain_traceback(outputs: Any) -> list[str]:
     for out in outputs:
         if out.get("output_type") == "error":
             lines = "\n".join(_ANSI.sub("", str(line)) for line in out.get("traceback", []))
-            return lines.splitlines()[-TRACEBACK_LINES:]
+            return [shorten(line, LINE_CHARS) for line in lines.splitlines()[-TRACEBACK_LINES:]]
     return []

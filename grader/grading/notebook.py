@@ -26,6 +26,8 @@ SHELL_CELL_MAGICS = ("%%bash", "%%sh", "%%script", "%%system", "%%!", "%%perl", 
 SHELL_LINE = re.compile(r"^(\s*)(!|%pip\b|%conda\b|%mamba\b|%sx\b|%system\b|%sc\b|"
                         r"pip3?\s+install\b|conda\s+install\b|apt(?:-get)?\s+install\b)(.*)$")
 NOTE_CHARS = 80   # a neutralised line as quoted in the report
+ANSWER_CHARS = 20_000   # a free-response answer as kept for graders
+SECTION_CHARS = 20      # a section name from cell metadata
 SHELL_ASSIGN = re.compile(r"^(\s*[A-Za-z_][\w.]*\s*=\s*)(!|%sx\b|%system\b)(.*)$")
 
 
@@ -94,30 +96,38 @@ def prepare(nb: nbformat.NotebookNode, *, answer_ids: set[str] | None = None) ->
     section: str | None = None
     for index, cell in enumerate(nb.cells):
         source = _text(cell.get("source", ""))
-        meta = cell.get("metadata", {}).get("grader", {}) or {}
+        meta = _grader_metadata(cell)
         if cell.get("cell_type") == "markdown":
             found = SECTION_HEADING.findall(source)
             if meta.get("section"):
-                section = str(meta["section"])
+                section = shorten(meta["section"], SECTION_CHARS)
             elif found:
                 section = f"{int(found[-1][0])}.{int(found[-1][1])}"
-            answer_id = meta.get("answer") or _marked_answer(source, answer_ids)
+            answer_id = meta.get("answer") if isinstance(meta.get("answer"), str) else None
+            answer_id = answer_id or _marked_answer(source, answer_ids)
             if answer_id in answer_ids:
-                answers[answer_id] = _strip_answer_mark(source)
+                answers[answer_id] = shorten(_strip_answer_mark(source), ANSWER_CHARS)
             continue
         if cell.get("cell_type") != "code":
             continue
         if meta.get("section"):
-            section = str(meta["section"])
+            section = shorten(meta["section"], SECTION_CHARS)
         if not source.strip():
             continue
         executable, notes = neutralise(source)
         cells.append(PreparedCell(index=index, source=executable, section=section, notes=tuple(notes)))
     if not cells:
         warnings.append("the notebook has no code cells")
-    return PreparedNotebook(cells=tuple(cells), answers=answers,
-                            metadata=dict(nb.get("metadata", {}).get("grader", {}) or {}),
+    return PreparedNotebook(cells=tuple(cells), answers=answers, metadata=_grader_metadata(nb),
                             warnings=tuple(warnings))
+
+
+def _grader_metadata(node: dict) -> dict:
+    """The ``grader`` entry of a cell's or the notebook's metadata (what the release wrote;
+    anything else a student put there is ignored)."""
+    meta = node.get("metadata")
+    found = meta.get("grader") if isinstance(meta, dict) else None
+    return dict(found) if isinstance(found, dict) else {}
 
 
 def neutralise(source: str) -> tuple[str, list[str]]:

@@ -18,8 +18,9 @@ from grader.judge.bridge import Student
 from grader.judge.memo import ReferenceMemo
 from grader.judge.plugin import run_tests
 from grader.kernel.session import KernelSession
-from grader.results import SubmissionResult, Verdict
+from grader.results import SubmissionResult, Verdict, bounded
 from grader.scoring import score_exercises, totals, unscored_result
+from grader.text import shorten
 
 SETTINGS_NOTE = ("DataLoader worker processes capped at 0; d2l progress plots drawn once per cell; "
                  "Fashion-MNIST images kept once transformed; TensorDataset minibatches read by index; "
@@ -57,12 +58,12 @@ def grade_submission(submission: Submission, assignment: Assignment, settings: G
     score, max_score, pending = totals(exercises)
     timing = {**run.timing, "total": round(time.monotonic() - began, 3),
               "grader_peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
-    return SubmissionResult(
+    return bounded(SubmissionResult(
         submission=submission.id, path=str(submission.path), assignment=assignment.id,
         assignment_version=assignment.version, score=score, max_score=max_score,
         pending_manual=pending, exercises=exercises, cells=tuple(run.cells),
         errors=tuple(f"grader: {p}" for p in run.problems), warnings=tuple(warnings + run.warnings),
-        timing=timing, environment={**setup, **run.environment}, grader_fault=bool(run.problems))
+        timing=timing, environment={**setup, **run.environment}, grader_fault=bool(run.problems)))
 
 
 class _Run:
@@ -112,10 +113,10 @@ def release_warnings(notebook: PreparedNotebook, assignment: Assignment) -> list
     warnings = []
     made_for = notebook.metadata.get("assignment")
     if made_for and made_for != assignment.id:
-        warnings.append(f"this notebook was released for {made_for!r}, graded as {assignment.id!r}")
+        warnings.append(f"this notebook was released for {shorten(repr(made_for), 80)}, graded as {assignment.id!r}")
     release_version = notebook.metadata.get("version")
     if release_version and str(release_version) != assignment.version:
-        warnings.append(f"this notebook comes from release {release_version} of {assignment.id}; "
+        warnings.append(f"this notebook comes from release {shorten(release_version, 40)} of {assignment.id}; "
                         f"the current release is {assignment.version}")
     return warnings
 
@@ -137,6 +138,8 @@ def describe_setup(settings: GradeSettings, *, forked: bool) -> dict:
     return setup
 
 
+PROBED = ("python", "torch", "torchvision", "numpy", "pandas", "matplotlib", "d2l")
+VERSION_CHARS = 40
 _KERNEL_PROBE = """
 import sys, importlib.metadata as _md
 def _v(name):
@@ -144,14 +147,23 @@ def _v(name):
         return _md.version(name)
     except Exception:
         return None
-{"python": sys.version.split()[0], **{n: _v(n) for n in ("torch", "torchvision", "numpy", "pandas", "matplotlib", "d2l")}}
-"""
+{"python": sys.version.split()[0], **{n: _v(n) for n in %r}}
+""" % (PROBED[1:],)
 
 
 def probe_kernel_versions(execution: Execution) -> dict:
-    """The package versions the kernel reports (as the kernel says: for reading, never trusted)."""
+    """The package versions the kernel reports (as the kernel says: for reading, never trusted;
+    only the expected names, each a short string or None)."""
+    if not execution.session.alive():
+        return {}
     try:
-        found = Student(execution).run(_KERNEL_PROBE, label="environment probe", timeout=20)
-        return found if isinstance(found, dict) else {}
+        found = Student(execution.session).run(_KERNEL_PROBE, label="environment probe", timeout=10)
     except GraderError:
         return {}
+    if not isinstance(found, dict):
+        return {}
+    kept = {}
+    for name in PROBED:
+        value = found.get(name)
+        kept[name] = value if isinstance(value, str) and len(value) <= VERSION_CHARS else None
+    return kept

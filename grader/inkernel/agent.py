@@ -11,6 +11,8 @@ import traceback
 
 CELL_PREFIXES = ("/tmp/ipykernel_", "<ipython-input-")
 MESSAGE_CHARS = 600
+NAME_CHARS = 100      # a type's or a global's name
+LINE_CHARS = 300      # a traceback line
 REQUEST, REPLY = "nbagent_request", "nbagent_reply"   # shell message types (see install)
 
 
@@ -44,6 +46,12 @@ class Agent:
             reply = {"ok": False, "error": {"kind": "wire", "message": str(exc)}}
         except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt too
             reply = {"ok": False, "error": self.describe(exc, "the grader's request")}
+        if getattr(self.shell, "exit_now", False):
+            # IPython's exit() or quit() in the student's code: an error of this call, not a
+            # reason for the kernel to stop after answering.
+            self.shell.exit_now = False
+            reply = {"ok": False, "error": {"kind": "raised", "type": "SystemExit", "where": "",
+                                            "message": "exit() was called", "lines": []}}
         try:
             self.last = wire.dumps(reply)
         except BaseException as exc:  # noqa: BLE001
@@ -80,7 +88,7 @@ class Agent:
             return getattr(obj, request["attr"])
         except AttributeError as exc:
             raise _Failure({"kind": "attribute", "type": "AttributeError",
-                            "message": _short(str(exc)), "lines": []}) from None
+                            "message": _short(_safe_str(exc)), "lines": []}) from None
         except BaseException as exc:  # noqa: BLE001 - a property raised
             raise _Failure(self.describe(exc, request.get("label", "the attribute"))) from None
 
@@ -102,7 +110,7 @@ class Agent:
         except BaseException as exc:  # noqa: BLE001
             missing = _missing_name(exc, namespace)
             if missing:
-                raise _Failure({"kind": "missing", "name": missing}) from None
+                raise _Failure({"kind": "missing", "name": _short(missing, NAME_CHARS)}) from None
             raise _Failure(self.describe(exc, request.get("label", "the check"))) from None
 
     def op_release(self, request):
@@ -128,13 +136,13 @@ class Agent:
         else:
             obj = self.find(target["name"], target.get("section"))
             if obj is _MISSING:
-                raise _Failure({"kind": "missing", "name": target["name"]})
+                raise _Failure({"kind": "missing", "name": _short(target["name"], NAME_CHARS)})
         for attr in target.get("path", []):
             try:
                 obj = getattr(obj, attr)
             except AttributeError:
                 raise _Failure({"kind": "attribute", "type": "AttributeError", "lines": [],
-                                "message": f"{type(obj).__name__} has no attribute {attr!r}"}) from None
+                                "message": f"{_type_name(obj)} has no attribute {_short(repr(attr), NAME_CHARS)}"}) from None
         return obj
 
     def encode(self, value):
@@ -159,8 +167,8 @@ class Agent:
         for frame in traceback.extract_tb(exc.__traceback__):
             if frame.filename.startswith(CELL_PREFIXES):
                 code = frame.line or linecache.getline(frame.filename, frame.lineno).strip()
-                lines.append(f"cell line {frame.lineno}, in {frame.name}: {code}")
-        return {"kind": "raised", "type": type(exc).__name__, "where": where,
+                lines.append(_short(f"cell line {frame.lineno}, in {frame.name}: {code}", LINE_CHARS))
+        return {"kind": "raised", "type": _type_name(exc), "where": _short(where, NAME_CHARS),
                 "message": _short(_safe_str(exc)), "lines": lines[-8:]}
 
 
@@ -194,12 +202,13 @@ def _safe_str(exc):
 
 def _type_name(obj):
     try:
-        return type(obj).__name__
+        return _short(type(obj).__name__, NAME_CHARS)
     except BaseException:  # noqa: BLE001
         return "object"
 
 
 def _short(text, limit=MESSAGE_CHARS):
+    # grader.text.shorten's twin: code sent into a kernel imports nothing from the grader.
     text = str(text)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 

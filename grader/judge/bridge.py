@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from grader.errors import (CallTimeoutError, GraderError, KernelDiedError, MissingNameError, StudentError,
-                           StudentTraceback, WireError)
+from grader.errors import (CallTimeoutError, GraderError, KernelDiedError, MissingNameError,
+                           NotebookTimeoutError, StudentError, StudentTraceback, WireError)
 from grader.inkernel import wire
 
 
@@ -81,6 +81,8 @@ class Student:
         limit = self._timeout if timeout is None else timeout
         try:
             reply = self._link.request(payload, timeout=limit)
+        except NotebookTimeoutError:
+            raise
         except CallTimeoutError:
             raise CallTimeoutError(f"`{label}` did not finish within {limit:.0f} s and was stopped") from None
         except KernelDiedError as exc:

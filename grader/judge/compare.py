@@ -11,8 +11,11 @@ from typing import Any
 import numpy as np
 
 from grader.assignment import Tolerance
+from grader.text import shorten
 
 MAX_ITEMS_SHOWN = 3
+NAME_CHARS = 100        # a type's name, as quoted in a message
+VALUE_CHARS = 80        # a string or number the student returned, as quoted in a message
 WORST_ENTRIES = 5       # entries listed in a mismatch's detail
 GRID_CELLS = 12         # a 2-D mismatch's map has at most this many cells per side
 
@@ -35,10 +38,10 @@ def describe(value: Any) -> str:
         return f"an array of shape {value.shape} ({value.dtype})"
     if value is None:
         return "None"
-    kind = type(value).__name__
+    kind = shorten(type(value).__name__, NAME_CHARS)
     if kind == "Ref":
-        return f"a {value.type_name} object"
-    return f"a {kind}" if not isinstance(value, (int, float, bool, str)) else f"{kind} {value!r}"
+        return f"a {shorten(value.type_name, NAME_CHARS)} object"
+    return f"a {kind}" if not isinstance(value, (int, float, bool, str)) else f"{kind} {shorten(repr(value), VALUE_CHARS)}"
 
 
 def assert_close(actual: Any, expected: Any, tolerance: Tolerance, *, name: str = "the result",
@@ -62,7 +65,7 @@ def _compare(actual: Any, expected: Any, tol: Tolerance, name: str, check_dtype:
         if type(actual) is not type(expected) and not (isinstance(expected, bool) and _is_boolish(actual)):
             raise Mismatch(f"{name} is {describe(actual)}; expected {describe(expected)}")
         if bool(actual) != expected if isinstance(expected, bool) else actual != expected:
-            raise Mismatch(f"{name} is {actual!r}; expected {expected!r}")
+            raise Mismatch(f"{name} is {shorten(repr(actual), VALUE_CHARS)}; expected {shorten(repr(expected), VALUE_CHARS)}")
         return
     if isinstance(expected, (int, float)):
         value = _as_number(actual)

@@ -1,30 +1,116 @@
-"""nbclient as the grader runs it: one cell at a time, with the output a cell may keep capped."""
+"""nbclient as the grader runs it: one cell at a time, with every message the kernel sends
+counted against the cell's output budget, and malformed messages dropped.
+
+A kernel can send display data with huge metadata, widget (comm) state, or display updates
+that nbclient would keep outside the outputs; here whole messages count, comm messages and
+display updates are dropped (nothing the grader keeps needs them), and a message nbclient
+cannot read is the notebook's fault: it is counted and dropped, never raised.
+"""
 from __future__ import annotations
 
 from typing import Any
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionComplete
+
+# Message types a cell's bookkeeping needs whatever the budget (they are small or capped).
+ALWAYS = ("status", "execute_input", "error")
+DROPPED = ("update_display_data", "clear_output")
+TRACEBACK_CHARS = 64 * 1024   # of an error output's traceback, kept in full otherwise
 
 
 class CappedClient(NotebookClient):
-    """nbclient, keeping at most ``output_limit`` bytes of output per cell."""
+    """nbclient, keeping at most ``output_limit`` bytes of kernel messages per cell."""
 
     output_limit = 256 * 1024
 
-    def output(self, outs: Any, msg: Any, display_id: Any, cell_index: Any) -> Any:  # type: ignore[override]
-        used = sum(output_size(o) for o in outs)
-        if used > self.output_limit:
-            if not any(o.get("name") == "grader-note" for o in outs):
-                outs.append(nbformat.v4.new_output(
-                    "stream", name="grader-note",
-                    text=f"[output truncated: more than {self.output_limit // 1024} KB]\n"))
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, store_widget_state=False, **kwargs)
+        self.used = 0           # bytes of this cell's messages so far
+        self.malformed = 0      # messages dropped because nbclient could not read them
+
+    def begin_cell(self) -> None:
+        self.used = 0
+
+    def process_message(self, msg: Any, cell: Any, cell_index: int) -> Any:  # type: ignore[override]
+        if not well_formed(msg):
+            self.malformed += 1
             return None
-        return super().output(outs, msg, display_id, cell_index)
+        kind = msg["msg_type"]
+        if kind.startswith("comm") or kind in DROPPED:
+            return None
+        if kind not in ALWAYS:
+            self.used += message_size(msg)
+            if self.used > self.output_limit:
+                self._note_truncated(cell.outputs)
+                return None
+        if kind == "error":
+            content = msg["content"]
+            content["traceback"] = _capped_lines(content.get("traceback"))
+            content["ename"] = str(content.get("ename", ""))[:TRACEBACK_CHARS]
+            content["evalue"] = str(content.get("evalue", ""))[:TRACEBACK_CHARS]
+        try:
+            return super().process_message(msg, cell, cell_index)
+        except CellExecutionComplete:
+            raise
+        except (TypeError, AttributeError, KeyError, ValueError, IndexError):
+            self.malformed += 1
+            return None
+
+    def handle_comm_msg(self, outs: Any, msg: Any, cell_index: int) -> None:  # never keeps widget state
+        return None
+
+    def _note_truncated(self, outs: list) -> None:
+        if not any(o.get("name") == "grader-note" for o in outs):
+            outs.append(nbformat.v4.new_output(
+                "stream", name="grader-note",
+                text=f"[output truncated: more than {self.output_limit // 1024} KB]\n"))
 
 
-def output_size(out: dict) -> int:
-    if out.get("output_type") == "stream":
-        return len(out.get("text", ""))
-    data = out.get("data", {})
-    return sum(len(v) if isinstance(v, str) else len(str(v)) for v in data.values())
+def well_formed(msg: Any) -> bool:
+    """Does ``msg`` have the shape nbclient reads (dicts where it expects dicts)?"""
+    if not isinstance(msg, dict) or not isinstance(msg.get("msg_type"), str):
+        return False
+    if not all(isinstance(msg.get(part), dict) for part in ("header", "parent_header", "content")):
+        return False
+    content = msg["content"]
+    transient = content.get("transient")
+    return transient is None or isinstance(transient, dict)
+
+
+def message_size(msg: dict) -> int:
+    """About how many bytes a message holds: its content, metadata and binary buffers."""
+    total = 0
+    stack: list[Any] = [msg.get("content"), msg.get("metadata")]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (str, bytes, bytearray, memoryview)):
+            total += len(item)
+        elif isinstance(item, dict):
+            total += 8 * len(item)
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            total += 8 * len(item)
+            stack.extend(item)
+        else:
+            total += 8
+    for buffer in msg.get("buffers") or ():
+        try:
+            total += len(buffer)
+        except TypeError:
+            total += 8
+    return total
+
+
+def _capped_lines(lines: Any) -> list:
+    kept, used = [], 0
+    for line in lines if isinstance(lines, list) else []:
+        text = str(line)
+        if used + len(text) > TRACEBACK_CHARS:
+            kept.append("[traceback truncated]")
+            break
+        kept.append(text)
+        used += len(text)
+    return kept

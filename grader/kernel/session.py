@@ -32,12 +32,16 @@ from grader.kernel.cgroups import Cgroups
 from grader.kernel.client import CappedClient
 from grader.kernel.forkserver import ForkedKernelManager, ForkRequest, ForkServer
 from grader.kernel.plan import LaunchPlan
-from grader.kernel.sandbox import confined_command, log_tail, prepare_runtime, python_of
+from grader.kernel.sandbox import (StartFolder, confined_command, log_tail, new_start_folder, open_new,
+                                   prepare_runtime, python_of)
 from grader.text import plain_traceback, shorten
 
 STARTUP_TIMEOUT = 120
 AGENT_TIMEOUT = 30
 MB = 1024 * 1024
+
+
+ENAME_CHARS = 100
 
 
 @dataclass(frozen=True)
@@ -53,8 +57,9 @@ class CellRun:
 class _Kernel:
     """One kernel process and the grader's clients of it; replaced at every (re)start."""
 
-    def __init__(self, client: CappedClient, bridge: BlockingKernelClient | None, cgroups: Cgroups | None,
-                 prelude: str = "") -> None:
+    def __init__(self, start: StartFolder, client: CappedClient, bridge: BlockingKernelClient | None,
+                 cgroups: Cgroups | None, prelude: str = "") -> None:
+        self.start = start
         self.client = client
         self.bridge = bridge
         self.cgroups = cgroups
@@ -76,6 +81,7 @@ class KernelSession:
         self.start_seconds = 0.0
         self.attached = False        # a launched kernel not yet attached can serve another submission
         self._kernel: _Kernel | None = None
+        self._starts = 0             # kernel processes started so far (each gets its own folder)
 
     # ---------------------------------------------------------------- lifecycle
     def __enter__(self) -> "KernelSession":
@@ -116,16 +122,22 @@ class KernelSession:
 
     def _start_process(self) -> None:
         began = time.monotonic()
-        prepare_runtime(self.plan.runtime_dir)
+        if self.plan.sandboxed and self.forkserver is None:
+            prepare_runtime(self.plan.runtime_dir)
         if self.plan.scratch_dir is not None:
             self.plan.scratch_dir.mkdir(parents=True, exist_ok=True)
+        start = new_start_folder(self.plan.runtime_dir, self._starts)
+        self._starts += 1
         cgroups = Cgroups.create(self.plan.limits)
-        client = self._client(self._manager(cgroups))
+        client = self._client(self._manager(cgroups, start))
         try:
-            with open(self.plan.runtime_dir / "kernel.log", "wb") as log:
-                client.start_new_kernel(stdout=log, stderr=log)
+            if self.forkserver is not None:   # the forked child opens its own log
+                client.start_new_kernel()
+            else:
+                with open(open_new(start.log), "wb") as log:
+                    client.start_new_kernel(stdout=log, stderr=log)
         except Exception as exc:
-            self._kernel = _Kernel(client, None, cgroups)   # for _fail_start to clean up
+            self._kernel = _Kernel(start, client, None, cgroups)   # for _fail_start to clean up
             self._fail_start(exc)
         bridge = BlockingKernelClient(context=self._context(zmq.Context))
         bridge.load_connection_info(client.km.get_connection_info())
@@ -133,7 +145,7 @@ class KernelSession:
         prelude = bridge.execute(inkernel.prelude_code(seed=self.seed, plain=self.plan.plain, max_workers=0),
                                  silent=True, store_history=False, user_expressions={},
                                  allow_stdin=False, stop_on_error=False)
-        self._kernel = _Kernel(client, bridge, cgroups, prelude)
+        self._kernel = _Kernel(start, client, bridge, cgroups, prelude)
         self.start_seconds = time.monotonic() - began
 
     def _context(self, kind: Any) -> Any:
@@ -143,15 +155,14 @@ class KernelSession:
         context.setsockopt(zmq.MAXMSGSIZE, self.plan.limits.message_mb * MB)
         return context
 
-    def _manager(self, cgroups: Cgroups | None) -> AsyncKernelManager:
-        jupyter_dir = self.plan.runtime_dir / "jupyter"
-        common = dict(kernel_name="python3", transport="ipc", ip=str(jupyter_dir / "kernel"),
-                      connection_file=str(jupyter_dir / "kernel.json"), context=self._context(zmq.asyncio.Context))
+    def _manager(self, cgroups: Cgroups | None, start: StartFolder) -> AsyncKernelManager:
+        common = dict(kernel_name="python3", transport="ipc", ip=str(start.jupyter / "kernel"),
+                      connection_file=str(start.jupyter / "kernel.json"), context=self._context(zmq.asyncio.Context))
         if self.forkserver is not None:
-            request = ForkRequest(server=self.forkserver, kernel_dir=self.plan.runtime_dir, cgroups=cgroups)
+            request = ForkRequest(server=self.forkserver, start=start, cgroups=cgroups)
             return ForkedKernelManager(request, kernel_spec_manager=_single_spec([]), **common)
         program = [python_of(self.plan), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-        argv = confined_command(self.plan, program, cgroups)
+        argv = confined_command(self.plan, program, cgroups, writable=start.jupyter, options=start.options)
         return AsyncKernelManager(kernel_spec_manager=_single_spec(argv), **common)
 
     def _client(self, km: AsyncKernelManager) -> CappedClient:
@@ -165,7 +176,7 @@ class KernelSession:
 
     def _fail_start(self, exc: BaseException) -> None:
         reason = self.death_reason() or str(exc)
-        tail = log_tail(self.plan.runtime_dir / "kernel.log")
+        tail = log_tail(self._kernel.start.log) if self._kernel else ""
         self.shutdown()
         if tail:
             reason += f" (kernel said: {tail})"
@@ -188,7 +199,7 @@ class KernelSession:
                 pass
         if kernel.cgroups is not None:
             kernel.cgroups.destroy()
-        shutil.rmtree(self.plan.runtime_dir / "jupyter", ignore_errors=True)
+        shutil.rmtree(kernel.start.root, ignore_errors=True)
 
     def close(self) -> None:
         """Stop the kernel and remove everything it had on the host."""
@@ -264,6 +275,7 @@ class KernelSession:
         cell = nbformat.v4.new_code_cell(source)
         client.nb.cells = [cell]
         client.timeout = max(1, int(timeout))
+        client.begin_cell()
         began = time.monotonic()
         try:
             client.execute_cell(cell, 0)
@@ -273,14 +285,20 @@ class KernelSession:
                 return CellRun("timeout", seconds, {"type": "Timeout", "message":
                                f"the cell ran longer than {timeout:.0f} s and was stopped"},
                                tuple(cell.outputs))
-            return CellRun("error", seconds, {"type": exc.ename, "message": shorten(exc.evalue),
+            return CellRun("error", seconds, {"type": shorten(exc.ename, ENAME_CHARS), "message": shorten(exc.evalue),
                                               "traceback": plain_traceback(cell.outputs)},
                            tuple(cell.outputs))
         except (DeadKernelError, CellTimeoutError, RuntimeError) as exc:
             seconds = time.monotonic() - began
-            reason = self._wait_for_reason() or f"the kernel stopped responding ({exc})"
+            reason = self._wait_for_reason() or f"the kernel stopped responding ({shorten(exc, 200)})"
             return CellRun("died", seconds, {"type": "KernelDied", "message": reason},
                            tuple(cell.outputs))
+        except (TypeError, AttributeError, KeyError, ValueError, IndexError):
+            # nbclient could not read the kernel's reply: the kernel sent something malformed.
+            return CellRun("error", time.monotonic() - began, {
+                "type": "KernelProtocolError",
+                "message": "the kernel sent a malformed message, so this cell's outcome is unknown"},
+                tuple(cell.outputs))
         return CellRun("ok", time.monotonic() - began, None, tuple(cell.outputs))
 
     def _wait_for_reason(self) -> str | None:
@@ -369,7 +387,8 @@ class KernelSession:
                 raise CallTimeoutError(f"no answer within {timeout:.0f} s") from None
             except Exception as exc:   # a message that does not decode: the kernel's doing
                 raise WireError(f"the kernel sent a message the grader cannot read ({type(exc).__name__})") from None
-            if not isinstance(msg, dict) or not isinstance(msg.get("parent_header"), dict):
+            if not isinstance(msg, dict) or not isinstance(msg.get("parent_header"), dict) \
+                    or not isinstance(msg.get("content"), dict):
                 continue
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue

@@ -23,6 +23,38 @@ TENSORS = "import torch\n\n" + "\n\n".join(
 SOFTMAX = "import torch\n\n" + inspect.getsource(reference.softmax.softmax)
 CROSS_ENTROPY = "import torch\n\n" + inspect.getsource(reference.softmax.cross_entropy)
 WRONG_SOFTMAX = "def softmax(X):\n    return torch.zeros_like(X)\n"
+SOFTMAX_MODEL = ("import torch\nfrom d2l import torch as d2l\n\n"
+                 + inspect.getsource(reference.softmax.SoftmaxRegressionScratch))
+MALFORMED = r"""import datetime, uuid
+kernel = get_ipython().kernel
+session, parent = kernel.session, kernel.get_parent()
+
+def send_raw(kind, content, parent_header=None):
+    # A signed message the kernel's Session would refuse to build: content of any type.
+    header = {"msg_id": uuid.uuid4().hex, "msg_type": kind, "username": "student",
+              "session": session.session, "date": datetime.datetime.now().isoformat(), "version": "5.3"}
+    parts = [session.pack(p) for p in (header, parent["header"] if parent_header is None else parent_header,
+                                        {}, content)]
+    kernel.iopub_socket.send_multipart([f"kernel.{kind}".encode(), b"<IDS|MSG>", session.sign(parts), *parts])
+
+for kind, content in (('stream', [1, 2, 3]), ('display_data', {'data': [1], 'metadata': 5, 'transient': 7}),
+                      ('status', 'busy'), ('execute_result', {'data': None, 'execution_count': 'x'}),
+                      ('error', {'ename': ['x'], 'evalue': {}, 'traceback': 5})):
+    send_raw(kind, content)
+send_raw('stream', {'name': 'stdout', 'text': 'odd parent'}, parent_header=[1, 2])
+print('sent')"""
+SLOW = """\
+import functools, time
+
+def slow(function):
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        time.sleep(2.5)
+        return function(*args, **kwargs)
+    return wrapper
+
+compare, broadcast_shape, add_into = slow(compare), slow(broadcast_shape), slow(add_into)
+softmax, cross_entropy = slow(softmax), slow(cross_entropy)"""
 
 NOTEBOOKS: dict[str, list[str]] = {
     "infinite_loop_cell": [TENSORS, "while True:\n    pass", SOFTMAX, CROSS_ENTROPY],
@@ -177,16 +209,92 @@ def softmax(X):
         X_exp = torch.exp(X - X.max(dim=1, keepdim=True).values)
         return X_exp / X_exp.sum(dim=1, keepdim=True)
     return torch.zeros_like(X)"""],
+    # --- host files and other students (issue 16: 1, 2)
+    "plants_links_in_its_runtime_folder": [TENSORS, """\
+import os
+from ipykernel.connect import get_connection_file
+planted = []
+here = os.path.dirname(get_connection_file())
+for folder in (here, os.path.dirname(here), os.path.dirname(os.path.dirname(here))):
+    for name, target in (('kernel.log', '/proc/self/environ'), ('etc', '/work/PWNED-etc'),
+                         ('bwrap.args', '/work/PWNED-args'), ('kernel.json', '/work/PWNED-json'),
+                         ('start-1', '/work/PWNED-start'), ('jupyter', '/work/PWNED-jupyter')):
+        path = os.path.join(folder, name)
+        try:
+            if os.path.isdir(path) and not os.path.islink(path):
+                os.rename(path, path + '.old')
+            elif os.path.lexists(path):
+                os.remove(path)
+            os.symlink(target, path)
+            planted.append(path)
+        except OSError:
+            pass
+print('planted', planted)""", "import os\nos._exit(1)", SOFTMAX, CROSS_ENTROPY],
+    "plants_fifo_in_data": [TENSORS, SOFTMAX, CROSS_ENTROPY, """\
+import os, socket
+os.makedirs('../data', exist_ok=True)
+for name in ('house_tiny.csv', 'penguins_raw.csv.fifo'):
+    try:
+        os.mkfifo(os.path.join('../data', name))
+    except OSError as exc:
+        print(name, exc)
+with open('../data/left_by_another_student.txt', 'w') as f:
+    f.write('hello, next student')
+os.symlink('/etc/passwd', '../data/link')
+server = socket.socket(socket.AF_UNIX)
+server.bind('../data/socket')
+print(sorted(os.listdir('../data')))"""],
+    # --- sizes (issue 16: 4, 5)
+    "huge_strings": [TENSORS, """\
+import importlib.metadata, torch
+Huge = type('T' * 300_000, (), {})
+
+def softmax(X):
+    return 'x' * 400_000
+
+def cross_entropy(y_hat, y):
+    raise ValueError('y' * 10_000_000)
+
+def compare(X, Y):
+    return Huge()
+
+importlib.metadata.version = lambda name: '9' * 1_000_000"""],
+    "floods_output_metadata": [TENSORS, SOFTMAX, CROSS_ENTROPY, """\
+from IPython.display import display
+from ipykernel.comm import Comm
+pad = 'x' * (100 * 1024 * 1024)
+for i in range(4):
+    display({'text/plain': 'ok'}, raw=True, metadata={'pad': pad})
+handle = display({'text/plain': 'start'}, raw=True, display_id=True)
+for i in range(4):
+    handle.update({'text/plain': pad}, raw=True)
+for i in range(4):
+    Comm(target_name='jupyter.widget', data={'state': {'pad': pad}, 'buffer_paths': []})
+del pad"""],
+    # --- deaths and messages (issue 16: 7, 8)
+    "malformed_iopub_messages": [TENSORS, SOFTMAX, MALFORMED, CROSS_ENTROPY],
+}
+
+# Graded apart from the batch above, with other exercises or limits (tests/hostile/test_deaths.py).
+DEATHS: dict[str, list[str]] = {
+    "softmax_exits": [TENSORS, CROSS_ENTROPY, SOFTMAX_MODEL, "import os\n\ndef softmax(X):\n    os._exit(0)"],
+    "softmax_raises": [TENSORS, CROSS_ENTROPY, SOFTMAX_MODEL, "def softmax(X):\n    raise RuntimeError('no')"],
+    "exits_after_reporting_ok": [TENSORS, "import os, threading\nthreading.Timer(0.3, os._exit, (0,)).start()",
+                                 "import time\ntime.sleep(2)", SOFTMAX, CROSS_ENTROPY],
+    "sleeps_in_every_call": [TENSORS, SOFTMAX, CROSS_ENTROPY, SLOW],
+    "dies_after_slow_cells": [TENSORS, "import time\ntime.sleep(12)", "time.sleep(12)", "import os\nos._exit(1)",
+                              SOFTMAX, CROSS_ENTROPY],
 }
 
 
 def main() -> None:
-    HERE.mkdir(parents=True, exist_ok=True)
-    for name, sources in NOTEBOOKS.items():
-        nb = new_notebook(cells=[new_code_cell(src) for src in sources])
-        for i, cell in enumerate(nb.cells):
-            cell["id"] = f"cell-{i}"
-        nbformat.write(nb, HERE / f"{name}.ipynb")
+    for folder, notebooks in ((HERE, NOTEBOOKS), (HERE / "deaths", DEATHS)):
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, sources in notebooks.items():
+            nb = new_notebook(cells=[new_code_cell(src) for src in sources])
+            for i, cell in enumerate(nb.cells):
+                cell["id"] = f"cell-{i}"
+            nbformat.write(nb, folder / f"{name}.ipynb")
 
 
 def allocating_notebook(*, wrong: bool = False):

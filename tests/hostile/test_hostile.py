@@ -8,6 +8,7 @@ memory stays bounded.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -23,7 +24,10 @@ LIMITS = dict(cell_timeout=15, call_timeout=3, memory_mb=1500, processes=64, ker
               notebook_timeout=120)
 FULL = {"compare": 2, "broadcast_shape": 3, "add_into": 2, "softmax": 5, "cross_entropy": 3}
 PWNED = [Path("/root/PWNED"), Path("/work/main/PWNED"), Path("/work/PWNED"), Path("/etc/PWNED"),
-         Path("/usr/PWNED"), Path("/PWNED"), Path("/var/tmp/PWNED"), Path("/home/PWNED")]
+         Path("/usr/PWNED"), Path("/PWNED"), Path("/var/tmp/PWNED"), Path("/home/PWNED"),
+         *(Path(f"/work/PWNED-{name}") for name in ("etc", "args", "json", "start", "jupyter"))]
+# In the grading process's own environment while the batch runs: no result may show it.
+SECRET_NAME, SECRET = "D2L_GRADER_TEST_SECRET", "only-the-grader-knows-7f3c91"
 
 
 def _file_attacks(folder: Path) -> None:
@@ -58,7 +62,11 @@ def batch(grade, tmp_path_factory):
     shutil.copy(EXAMPLES / "correct.ipynb", alone / "correct.ipynb")
     for path in PWNED:
         assert not path.exists()
-    results, out, log = grade([folder], only=ONLY, **LIMITS)
+    os.environ[SECRET_NAME] = SECRET
+    try:
+        results, out, log = grade([folder], only=ONLY, **LIMITS)
+    finally:
+        del os.environ[SECRET_NAME]
     baseline, _, _ = grade([alone], only=ONLY, **LIMITS)
     return results, out, baseline
 
@@ -195,3 +203,48 @@ def test_nbformat_3_is_upgraded_and_graded(batch):
 def test_the_graders_memory_stays_bounded(batch):
     peaks = [r.timing.get("grader_peak_memory_mb", 0) for r in batch[0].values()]
     assert max(peaks) < 1500
+
+
+def test_links_planted_in_the_runtime_folder_reach_nothing_on_the_host(batch):
+    results, out, _ = batch
+    r = results["plants_links_in_its_runtime_folder"]
+    assert [p for p in PWNED if p.exists()] == []
+    assert [c.status for c in r.cells] == ["ok", "ok", "died", "ok", "ok"]
+    assert r.errors == () and not r.grader_fault
+    assert scores(r) == FULL
+
+
+def test_no_result_or_page_shows_the_graders_own_environment(batch):
+    _, out, _ = batch
+    leaks = [str(p) for p in out.rglob("*") if p.is_file() and p.suffix in (".json", ".html", ".csv")
+             and SECRET in p.read_text(errors="replace")]
+    assert leaks == []
+
+
+def test_what_a_submission_leaves_in_data_costs_it_nothing_else(batch):
+    r = batch[0]["plants_fifo_in_data"]
+    assert all(c.status == "ok" for c in r.cells) and scores(r) == FULL
+
+
+def test_huge_strings_from_the_student_are_capped(batch):
+    results, out, _ = batch
+    r = results["huge_strings"]
+    assert scores(r) == dict(FULL, compare=0, softmax=0, cross_entropy=0)
+    assert (out / "huge_strings" / "result.json").stat().st_size < 5 * 1024 * 1024
+    assert (out / "huge_strings" / "report.html").stat().st_size < 5 * 1024 * 1024
+    for exercise in ("compare", "softmax", "cross_entropy"):
+        assert messages(r, exercise) and all(len(m) <= 2000 for m in messages(r, exercise))
+    assert all(v is None or len(v) <= 40 for v in r.environment["kernel"].values())
+
+
+def test_floods_of_output_metadata_widget_state_and_display_updates_are_dropped(batch):
+    r = batch[0]["floods_output_metadata"]
+    assert all(c.status == "ok" for c in r.cells) and scores(r) == FULL
+    assert r.timing["grader_peak_memory_mb"] < 1500
+
+
+def test_malformed_kernel_messages_are_the_notebooks_fault_not_the_graders(batch):
+    r = batch[0]["malformed_iopub_messages"]
+    assert r.errors == () and not r.grader_fault
+    assert r.cells[2].status == "error" and r.cells[2].error["type"] == "KernelProtocolError"
+    assert scores(r) == FULL

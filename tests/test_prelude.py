@@ -9,9 +9,9 @@ import json
 import subprocess
 from pathlib import Path
 
-from grader import datasets
+from grader import datasets, inkernel
 
-PRELUDE = Path(__file__).resolve().parent.parent / "grader" / "prelude.py"
+PRELUDE = inkernel.HERE / "prelude.py"
 
 # Reads the same images from two datasets, one with the memo and one without, in ways a
 # notebook might, and prints what differs.

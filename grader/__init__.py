@@ -12,7 +12,7 @@ own stage and from stages above it in this list (``tests/test_layout.py`` checks
     kernel/      a sandboxed kernel and its limits: plan, sandbox, cgroups, client,
                  session, forkserver, environment
     judge/       pytest in the grader's process: plugin, bridge, local, memo, compare,
-                 solutions
+                 solutions, source and definitions (the notebook's source, read here)
     grading/     one submission end to end: settings, notebook, execution, submission,
                  pool, cluster
     gradebook    the SQLite gradebook

@@ -38,9 +38,15 @@ __all__ = [
     "CLASSIFIER_ACCURACY", "validation_probe",
     # 5.2: multilayer perceptrons
     "MLP_SCRATCH_TRAINING",
+    # any kept object
+    "VALUE",
     # numbers
     "as_number",
 ]
+
+
+# A kept kernel object (a Ref) sent back as data. Binding: value.
+VALUE = "value"
 
 
 # ================================================================ d2l's Trainer (3.2, 3.4)

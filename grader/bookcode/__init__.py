@@ -38,15 +38,20 @@ __all__ = [
     "CLASSIFIER_ACCURACY", "validation_probe",
     # 5.2: multilayer perceptrons
     "MLP_SCRATCH_TRAINING",
-    # any kept object
-    "VALUE",
+    # any kept object; functions made from a test's input
+    "VALUE", "FUNCTION",
     # numbers
     "as_number",
 ]
 
 
-# A kept kernel object (a Ref) sent back as data. Binding: value.
+# A kept kernel object (a Ref) sent back as data, or data sent in (keep it). Binding: value.
 VALUE = "value"
+
+# A function made in the kernel from ``source``, a Python expression over math and torch
+# that is one of a test's inputs (e.g. "lambda x: x ** 3"); keep it to pass it to the
+# notebook's code. Binding: source.
+FUNCTION = "import math\nimport torch\neval(source)"
 
 
 # ================================================================ d2l's Trainer (3.2, 3.4)

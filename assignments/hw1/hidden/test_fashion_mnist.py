@@ -10,13 +10,19 @@ import torch
 
 from grader import datasets
 from grader.bookcode import READING_TIME, fashion_mnist_labels, visualize_once
+from grader.bookcode.classification import (FASHION_MNIST, FIRST_EXAMPLES, FIRST_TRAIN_MINIBATCH,
+                                            FIRST_VAL_MINIBATCH, LOADER_SIZES, SPLIT_SIZES,
+                                            TEXT_LABELS)
 from grader.testing import assert_close, require, expect_tensor, generator
 
 pytestmark = pytest.mark.usefixtures("offline_data")
 
 
-def make_data(student, code="FashionMNIST(resize=(32, 32))"):
-    return student.run(code, keep=True, label=code)
+def make_data(student, **options):
+    """The notebook's FashionMNIST(**options), kept in the kernel (resize=(32, 32) by default)."""
+    options = options or {"resize": (32, 32)}
+    call = f"FashionMNIST({', '.join(f'{k}={v!r}' for k, v in options.items())})"
+    return student.run(FASHION_MNIST, options=options, keep=True, label=call)
 
 
 # ---------------------------------------------------------------- fashion_mnist
@@ -26,7 +32,7 @@ def make_data(student, code="FashionMNIST(resize=(32, 32))"):
 def test_fashion_mnist_sizes(student, offline_data):
     """data.train and data.val hold every training and test image of the files."""
     data = make_data(student)
-    sizes = student.run("len(data.train), len(data.val)", data=data, label="len(data.train), len(data.val)")
+    sizes = student.run(SPLIT_SIZES, data=data, label="len(data.train), len(data.val)")
     require(tuple(sizes) == (offline_data.train_size, offline_data.test_size),
           f"len(data.train), len(data.val) are {tuple(sizes)}; expected {offline_data.train_size} "
           f"training and {offline_data.test_size} test images: train=True for data.train, "
@@ -38,7 +44,7 @@ def test_fashion_mnist_sizes(student, offline_data):
 def test_fashion_mnist_images(student, reference, tolerance):
     """The first test image, resized to 32 x 32: float32 pixels in [0, 1] equal to the reference's."""
     data = make_data(student)
-    first_val, first_train = student.run("data.val[0], data.train[0]", data=data, label="data.val[0]")
+    first_val, first_train = student.run(FIRST_EXAMPLES, data=data, label="data.val[0]")
     image = expect_tensor(first_val[0], "data.val[0][0]", shape=(1, 32, 32))
     require(image.dtype == torch.float32, f"data.val[0][0] has dtype {str(image.dtype).replace('torch.', '')}; "
           "expected float32 (transforms.ToTensor())")
@@ -57,8 +63,7 @@ def test_fashion_mnist_images(student, reference, tolerance):
 def test_fashion_mnist_minibatch(student):
     """A training minibatch: X (64, 1, 32, 32) float32 in [0, 1], y (64,) int64."""
     data = make_data(student)
-    X, y = student.run("data.num_workers = 0\nX, y = next(iter(data.train_dataloader()))\nX, y",
-                       data=data, label="next(iter(data.train_dataloader()))")
+    X, y = student.run(FIRST_TRAIN_MINIBATCH, data=data, label="next(iter(data.train_dataloader()))")
     X = expect_tensor(X, "X of a training minibatch", shape=(64, 1, 32, 32))
     y = expect_tensor(y, "y of a training minibatch", shape=(64,))
     require(X.dtype == torch.float32 and 0 <= float(X.min()) and float(X.max()) <= 1,
@@ -71,9 +76,8 @@ def test_fashion_mnist_minibatch(student):
 @pytest.mark.points(0.5)
 def test_fashion_mnist_batch_size_and_resize(student):
     """FashionMNIST(batch_size=16, resize=(28, 28)) gives validation minibatches of shape (16, 1, 28, 28)."""
-    data = make_data(student, "FashionMNIST(batch_size=16, resize=(28, 28))")
-    X, y = student.run("data.num_workers = 0\nnext(iter(data.val_dataloader()))", data=data,
-                       label="next(iter(data.val_dataloader()))")
+    data = make_data(student, batch_size=16, resize=(28, 28))
+    X, y = student.run(FIRST_VAL_MINIBATCH, data=data, label="next(iter(data.val_dataloader()))")
     expect_tensor(X, "X of a validation minibatch with batch_size=16, resize=(28, 28)", shape=(16, 1, 28, 28))
     expect_tensor(y, "y of a validation minibatch with batch_size=16", shape=(16,))
 
@@ -83,10 +87,7 @@ def test_fashion_mnist_batch_size_and_resize(student):
 def test_fashion_mnist_loaders_use_the_right_split(student, tolerance, offline_data):
     """The training loader covers data.train; the validation loader covers data.val in file order."""
     data = make_data(student)
-    n_train, n_val, y = student.run(
-        "data.num_workers = 0\n"
-        "len(data.train_dataloader()), len(data.val_dataloader()), next(iter(data.val_dataloader()))[1]",
-        data=data, label="data.train_dataloader(), data.val_dataloader()")
+    n_train, n_val, y = student.run(LOADER_SIZES, data=data, label="data.train_dataloader(), data.val_dataloader()")
     expected = (math.ceil(offline_data.train_size / 64), math.ceil(offline_data.test_size / 64))
     require((n_train, n_val) == expected,
           f"the training and validation loaders have {n_train} and {n_val} minibatches of 64; expected "
@@ -103,8 +104,7 @@ def test_fashion_mnist_loaders_use_the_right_split(student, tolerance, offline_d
 @pytest.mark.points(0.25)
 def test_text_labels_all_classes(student, tolerance):
     """All ten labels, in order."""
-    got = student.run("FashionMNIST(resize=(32, 32)).text_labels(list(range(10)))",
-                      label="data.text_labels(range(10))")
+    got = student.run(TEXT_LABELS, labels=list(range(10)), label="data.text_labels(range(10))")
     assert_close(got, list(datasets.TEXT_LABELS), tolerance("exact"), name="data.text_labels(range(10))")
 
 
@@ -113,7 +113,7 @@ def test_text_labels_all_classes(student, tolerance):
 def test_text_labels_of_a_tensor(student, tolerance):
     """Labels given as an int64 tensor (as y of a minibatch), with repeats."""
     y = torch.tensor([3, 8, 3, 1, 6])
-    got = student.run("FashionMNIST(resize=(32, 32)).text_labels(y)", y=y, label="data.text_labels(y)")
+    got = student.run(TEXT_LABELS, labels=y, label="data.text_labels(y)")
     assert_close(got, [datasets.TEXT_LABELS[i] for i in y.tolist()], tolerance("exact"),
                  name="data.text_labels(y) for y = tensor([3, 8, 3, 1, 6])")
 

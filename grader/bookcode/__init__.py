@@ -3,7 +3,11 @@
 The snippets (string constants) are Python run in the student's kernel with
 ``student.run(code, **bindings)``: they find the notebook's d2l ``Trainer``, load the offline
 Fashion-MNIST files the way the book's ``d2l.DataModule`` subclasses do, run seeded training
-loops, and return plain data. The helpers around them run in the grader's process.
+loops, and return plain data. The helpers around them run in the grader's process. This
+module holds what several chapters share; the submodules hold each chapter's own drivers
+(``preliminaries``, ``linear``, ``classification``, ``perceptrons``). Every ``student.run``
+in a test gets its code from here, and no snippet reads a clock, inspects memory, patches a
+library, asserts or returns a comparison (``tests/test_kernel_code.py``).
 
 This module is PUBLIC by design: it ships with the students' checks (``grader check``).
 It must never hold a verdict, an expected value or anything secret. What a snippet sends

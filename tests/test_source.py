@@ -144,3 +144,28 @@ def test_a_missing_definition_is_a_message_for_the_student():
         assert str(exc).startswith("the grader cannot find `transpose` in the notebook's code cells")
     else:
         raise AssertionError("no Mismatch")
+
+
+class _NoSource:
+    """A link that carries requests but knows no source (as a link from elsewhere might)."""
+
+    def __init__(self, link: NamespaceLink) -> None:
+        self.link = link
+
+    def request(self, payload: dict, *, timeout: float) -> dict:
+        return self.link.request(payload, timeout=timeout)
+
+
+def test_without_source_a_test_that_reads_it_is_a_grader_error_not_a_crash():
+    from grader.assignment import load_assignment
+    from grader.judge.local import reference_link
+    from grader.judge.plugin import run_tests
+    assignment = load_assignment("hw1")
+    outcomes, problems = run_tests(assignment, _NoSource(reference_link(assignment)), exercises=["vectorization"])
+    assert problems == []
+    reading = [o for o in outcomes if o.name.endswith("test_vectorization_loop_against_one_operation")]
+    assert [(o.outcome, o.points) for o in reading] == [("error", 0.0)]
+    assert reading[0].message == ("the grader could not complete this test (SourceUnavailableError: the grader "
+                                  "has no source for this notebook, which this test reads; it cannot be graded "
+                                  "automatically)")
+    assert all(o.outcome == "passed" for o in outcomes if o not in reading)

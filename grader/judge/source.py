@@ -11,9 +11,10 @@ uses (``Usage``), through the notebook's own functions, classes and aliases it r
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
 from grader.errors import GraderError
 from grader.judge.compare import Mismatch
 from grader.judge.definitions import Definition, cell_definitions, namespace_definitions
@@ -100,6 +101,7 @@ class SourceIndex:
 
     # ---------------------------------------------------------------- questions
     def defines(self, name: str, section: str | None = None) -> bool:
+        """Whether the cells define ``name`` at the top level (as of ``section``, else anywhere)."""
         return self._lookup(self._names, name, section) != []
 
     def definition(self, name: str, section: str | None = None) -> Definition | None:
@@ -162,7 +164,7 @@ class SourceIndex:
             found = before or found
         return found if every else found[-1:]
 
-    def _resolver(self, node: ast.AST, section: str | None):
+    def _resolver(self, node: ast.AST, section: str | None) -> Callable[[str | None], str | None]:
         """Resolves a dotted name's first part through imports in ``node`` and the notebook's
         top-level imports and dotted aliases."""
         local = _local_imports(node)
@@ -210,7 +212,7 @@ class _Reading:
         self.helpers: set[str] = set()
         self.loops = self.comprehensions = False
 
-    def visit(self, node: ast.AST, resolve) -> None:
+    def visit(self, node: ast.AST, resolve: Callable[[str | None], str | None]) -> None:
         local = _locals(node)
         for n in ast.walk(node):
             if isinstance(n, (ast.For, ast.AsyncFor, ast.While)):
@@ -241,13 +243,13 @@ class _Reading:
             if isinstance(n, ast.Call):
                 self._call(n, resolve)
 
-    def _reference(self, n: ast.expr, resolve) -> None:
+    def _reference(self, n: ast.expr, resolve: Callable[[str | None], str | None]) -> None:
         dotted = resolve(_dotted(n))
         if dotted:
             self.references.add(dotted)
             _note_dynamic(self, dotted)
 
-    def _call(self, n: ast.Call, resolve) -> None:
+    def _call(self, n: ast.Call, resolve: Callable[[str | None], str | None]) -> None:
         dotted = resolve(_dotted(n.func))
         if dotted:
             self.calls.add(dotted)

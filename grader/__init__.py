@@ -12,14 +12,14 @@ own stage and from stages above it in this list (``tests/test_layout.py`` checks
     kernel/      a sandboxed kernel and its limits: plan, sandbox, cgroups, client,
                  session, forkserver, environment
     judge/       pytest in the grader's process: plugin, bridge, local, memo, compare,
-                 solutions
+                 solutions, source and definitions (the notebook's source, read here)
     grading/     one submission end to end: settings, notebook, execution, submission,
                  pool, cluster
     gradebook    the SQLite gradebook
     standings    each student's counted attempt and final result
     publish/     pages and files out: site, report, dashboard, chart, export, manual,
                  templates/
-    entry points batch (grade), check, release, testing and bookcode (for test authors), cli
+    entry points batch (grade), check, release, testing and bookcode/ (for test authors), cli
 
 Data flows one way: intake -> grading (kernel, inkernel, judge, scoring) -> gradebook ->
 standings -> publish.

@@ -221,6 +221,11 @@ class Execution:
             self._suspect_recent_cells()
             self._revive(reason=self.session.death_reason() or "the kernel died during a test")
 
+    def source_index(self):
+        """The notebook's code cells as the grader read them (the bridge's Link protocol)."""
+        from grader.judge.source import SourceIndex
+        return SourceIndex.from_cells((cell.section, cell.source) for cell in self.notebook.cells)
+
 
 def _called_name(payload: dict) -> str | None:
     target = payload.get("target") or {}

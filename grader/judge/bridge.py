@@ -11,12 +11,24 @@ from typing import Any, Protocol
 from grader.errors import (CallTimeoutError, GraderError, KernelDiedError, MissingNameError,
                            NotebookTimeoutError, StudentError, StudentTraceback, WireError)
 from grader.inkernel import wire
+from grader.judge.source import SourceIndex
+from grader.text import MESSAGE_CHARS, one_line, shorten
+
+# Caps on what the kernel says about its objects and errors.
+TYPE_CHARS = 100          # a type name
+REPR_CHARS = 200          # a kept object's repr
+NAME_CHARS = 100          # a missing global's name, where an error happened
+LINE_CHARS = 300          # one traceback line
+TRACEBACK_LINES = 8
 
 
 class Link(Protocol):
-    """Whatever carries requests to the kernel (a live session or an in-process namespace)."""
+    """Whatever carries requests to the kernel (a live session or an in-process namespace),
+    and knows the notebook's source (for the ``source`` fixture; None when it does not)."""
 
     def request(self, payload: dict, *, timeout: float) -> dict: ...
+
+    def source_index(self) -> SourceIndex | None: ...
 
 
 class Student:
@@ -29,6 +41,7 @@ class Student:
         object.__setattr__(self, "_timeout", timeout)
         object.__setattr__(self, "_max_bytes", max_bytes)
         object.__setattr__(self, "_refs", [])   # ids of kernel objects this proxy holds
+        object.__setattr__(self, "_sent", [])   # the code run() sent, kept out of messages
 
     def __getattr__(self, name: str) -> "Remote":
         if name.startswith("__"):
@@ -56,6 +69,7 @@ class Student:
         """Run grader-written ``code`` in the kernel with the notebook's names and ``bindings``;
         returns the value of its last expression (a Ref to it with ``keep``). Expected
         values are never computed here."""
+        self._sent.append(code)
         payload = {"op": "run", "code": code, "section": self._section, "label": label, "keep": keep,
                    "bindings": {k: self._encode(v) for k, v in bindings.items()}}
         return self._send(payload, label=label, timeout=timeout)
@@ -96,25 +110,30 @@ class Student:
 
     def _make_ref(self, body: dict, label: str) -> "Ref":
         self._refs.append(int(body["id"]))
-        return Ref(self, int(body["id"]), str(body.get("type", "object")), str(body.get("repr", "")),
-                   bool(body.get("callable", False)), label)
+        return Ref(self, int(body["id"]), shorten(body.get("type", "object"), TYPE_CHARS),
+                   shorten(body.get("repr", ""), REPR_CHARS), bool(body.get("callable", False)), label)
 
 
 def _error_from(error: dict, label: str) -> Exception:
+    """The error a kernel's answer describes; every text in it is capped (the kernel is the
+    student's, and so is whatever it says)."""
     kind = error.get("kind")
     if kind == "missing":
-        return MissingNameError(str(error.get("name", label)))
+        return MissingNameError(one_line(error.get("name", label), NAME_CHARS))
     if kind in ("raised", "attribute"):
-        where = error.get("where") or label
-        tb = StudentTraceback(type=str(error.get("type", "Exception")),
-                              message=str(error.get("message", "")),
-                              lines=tuple(str(x) for x in error.get("lines", [])[:8]))
+        where = one_line(error.get("where") or label, NAME_CHARS)
+        lines = error.get("lines", [])
+        tb = StudentTraceback(type=one_line(error.get("type", "Exception"), TYPE_CHARS),
+                              message=shorten(error.get("message", ""), MESSAGE_CHARS),
+                              lines=tuple(shorten(x, LINE_CHARS) for x in
+                                          (lines if isinstance(lines, list) else [])[:TRACEBACK_LINES]))
         if tb.type == "SystemExit":
             return StudentError(f"`{label}`", StudentTraceback("SystemExit",
                                 "the code called sys.exit() or exit()", tb.lines))
         return StudentError(f"`{label}`" if not where.startswith("`") else where, tb)
     if kind == "wire":
-        return WireError(f"`{label}` returned a value that cannot be sent back: {error.get('message', '')}")
+        return WireError(f"`{label}` returned a value that cannot be sent back: "
+                         f"{shorten(error.get('message', ''), MESSAGE_CHARS)}")
     return WireError(f"`{label}`: the kernel gave an unexpected answer")
 
 

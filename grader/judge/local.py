@@ -12,6 +12,7 @@ from typing import Any
 from grader.assignment import Limits
 from grader.errors import WireError
 from grader.inkernel import agent, wire
+from grader.judge.source import SourceIndex
 
 MB = 1024 * 1024
 
@@ -39,6 +40,10 @@ class NamespaceLink:
 
     def snapshot(self, label: str) -> None:
         self.request({"op": "snapshot", "label": label}, timeout=0)
+
+    def source_index(self) -> SourceIndex:
+        """The source of the functions and classes in the namespace, section by section."""
+        return SourceIndex.from_namespaces([*self.agent.snapshots.items(), (None, self.agent.shell.user_ns)])
 
 
 def reference_link(assignment: Any, *, replace: dict[str, Any] | None = None,

@@ -1,11 +1,12 @@
 """The pytest plugin that runs an assignment's tests in the grader's process.
 
-Fixtures: ``student`` (the notebook, through the bridge), ``reference`` (the exercise's
+Fixtures: ``student`` (the notebook, through the bridge), ``source`` (the notebook's source
+as of the exercise's section, read in this process), ``reference`` (the exercise's
 reference module, its pure function calls answered from a ``ReferenceMemo``), ``tolerance``
 (named tolerances from assignment.toml), ``offline_data`` (the offline Fashion-MNIST files,
 found under ../data as in the kernel). Markers: ``points(n)`` and ``exercise(id)``.
 Outcomes are collected as structured data; messages come from the exception a check raised,
-never from test source.
+never from test source, are capped, and never quote the code a test sent into the kernel.
 """
 from __future__ import annotations
 
@@ -26,10 +27,19 @@ from grader.errors import (AssignmentError, CallTimeoutError, KernelDiedError, M
 from grader.judge.bridge import Link, Student
 from grader.judge.compare import Mismatch
 from grader.judge.memo import ReferenceMemo, ReferenceModule, assignment_digest
+from grader.judge.source import Source, SourceIndex, SourceUnavailableError
 from grader.results import Verdict
-from grader.text import one_line
+from grader.text import one_line, shorten
 
 STUDENT_FAULTS = (Mismatch, MissingNameError, StudentError, CallTimeoutError, KernelDiedError, WireError)
+# What one test may say: its message and the lines of the student's traceback it shows.
+MESSAGE_CHARS = 2000
+TRACEBACK_LINES = 8
+TRACEBACK_LINE_CHARS = 300
+# A line of kernel code at least this long is replaced wherever a message quotes it
+# (shorter ones, like "import torch", say nothing about a check).
+QUOTED_CODE_CHARS = 16
+GRADER_CODE = "[grader code]"
 
 
 class GradingPlugin:
@@ -46,6 +56,8 @@ class GradingPlugin:
         self.outcomes: list[Verdict] = []
         self.problems: list[str] = []
         self._started: dict[str, float] = {}
+        self._students: dict[str, Student] = {}   # test id -> its proxy, for the code it sent
+        self._source: SourceIndex | None = None
 
     # ---------------------------------------------------------------- configuration
     def pytest_configure(self, config: pytest.Config) -> None:
@@ -83,8 +95,21 @@ class GradingPlugin:
         timeout = exercise.timeout or self.limits.call_timeout
         student = Student(self.link, section=exercise.section, timeout=timeout,
                           max_bytes=self.limits.reply_mb * 1024 * 1024)
+        self._students[request.node.nodeid] = student
         yield student
         student.release()
+
+    @pytest.fixture
+    def source(self, request: pytest.FixtureRequest) -> Source:
+        """The notebook's source as of the end of the exercise's section, read here."""
+        exercise = self.assignment.exercise(_marker_arg(request.node, "exercise"))
+        if self._source is None:
+            make = getattr(self.link, "source_index", None)
+            self._source = make() if make is not None else None
+            if self._source is None:
+                raise SourceUnavailableError("the grader has no source for this notebook, which this "
+                                             "test reads; it cannot be graded automatically")
+        return Source(self._source, exercise.section)
 
     @pytest.fixture
     def reference(self, request: pytest.FixtureRequest) -> ReferenceModule:
@@ -130,12 +155,13 @@ class GradingPlugin:
         name = item.name if "::" not in item.nodeid else item.nodeid.split("::", 1)[1]
         name = f"{Path(str(item.path)).parent.name}/{Path(str(item.path)).stem}::{name}"
         exc = call.excinfo.value if call.excinfo else None
+        student = self._students.pop(item.nodeid, None)
         if report.skipped:
             outcome, message, tb = "skipped", _skip_reason(report), ()
         elif report.passed:
             outcome, message, tb = "passed", "", ()
         else:
-            outcome, message, tb = _failure(exc)
+            outcome, message, tb = _failure(exc, sent=student._sent if student else ())
         diff = getattr(exc, "detail", None) if outcome == "failed" else None
         self.outcomes.append(Verdict(
             name=name, exercise=exercise, outcome=outcome,
@@ -144,18 +170,35 @@ class GradingPlugin:
             diff=diff if isinstance(diff, dict) else {}))
 
 
-def _failure(exc: BaseException | None) -> tuple[str, str, tuple[str, ...]]:
+def _failure(exc: BaseException | None, *, sent: Iterable[str] = ()) -> tuple[str, str, tuple[str, ...]]:
+    """Outcome, message and traceback lines of a test that did not pass. Whatever the
+    student's code put in them is capped, and lines of ``sent`` (the kernel code the test
+    ran) are replaced by GRADER_CODE: that code is public, but a message must never quote it."""
+    clean = _scrubber(sent)
     if isinstance(exc, StudentError):
-        return "failed", str(exc), exc.traceback.lines
+        lines = exc.traceback.lines[-TRACEBACK_LINES:]
+        return ("failed", shorten(clean(str(exc)), MESSAGE_CHARS),
+                tuple(shorten(clean(line), TRACEBACK_LINE_CHARS) for line in lines))
     if isinstance(exc, STUDENT_FAULTS):
-        return "failed", str(exc), ()
+        return "failed", shorten(clean(str(exc)), MESSAGE_CHARS), ()
     if isinstance(exc, AssertionError):
-        text = str(exc).split("\nassert ")[0].strip()
-        return "failed", (text.splitlines()[0] if text else "a check on the result failed"), ()
+        text = clean(str(exc)).split("\nassert ")[0].strip()
+        return "failed", (shorten(text.splitlines()[0], MESSAGE_CHARS) if text else "a check on the result failed"), ()
     if exc is None:
         return "error", "the test did not complete", ()
     # A fault in the test itself, not in the student's code: reported, never with test source.
-    return "error", f"the grader could not complete this test ({type(exc).__name__}: {one_line(exc, 300)})", ()
+    return "error", f"the grader could not complete this test ({type(exc).__name__}: {one_line(clean(str(exc)), 300)})", ()
+
+
+def _scrubber(sent: Iterable[str]) -> Callable[[str], str]:
+    quoted = sorted({line.strip() for code in sent for line in code.splitlines()
+                     if len(line.strip()) >= QUOTED_CODE_CHARS}, key=len, reverse=True)
+
+    def clean(text: str) -> str:
+        for line in quoted:
+            text = text.replace(line, GRADER_CODE)
+        return text
+    return clean
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

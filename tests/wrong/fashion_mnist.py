@@ -130,12 +130,12 @@ MISTAKES = [
         "hidden/test_fashion_mnist::test_visualize_given_labels",
     }),
     mistake("reading_time_string", "reading_time", {"reading_time": reading_time_string}, {
-        "hidden/test_fashion_mnist::test_batch_size_one_reads_slower",
+        "hidden/test_fashion_mnist::test_reading_time_times_a_whole_pass",
         "public/test_fashion_mnist::test_reading_time_returns_seconds",
     },
             message="not a formatted string"),
     mistake("reading_time_one_batch", "reading_time", {"reading_time": reading_time_one_batch}, {
-        "hidden/test_fashion_mnist::test_batch_size_one_reads_slower",
+        "hidden/test_fashion_mnist::test_reading_time_times_a_whole_pass",
     },
-            message="should be slower"),
+            message="must time one whole pass"),
 ]

@@ -12,6 +12,25 @@ def transpose_builtin(A):
     return A.T.clone()
 
 
+_flip = torch.t   # bound once, at module level: still torch.t
+
+
+def _swap(A):
+    return A.permute(1, 0)
+
+
+def transpose_alias(A):
+    return _flip(A).clone()
+
+
+def transpose_through_helper(A):
+    return _swap(A).contiguous()
+
+
+def transpose_computed_getattr(A, name="".join(["T"])):
+    return getattr(A, name).clone()
+
+
 def transpose_float_buffer(A):
     m, n = A.shape
     out = torch.zeros(n, m)
@@ -191,7 +210,16 @@ MISTAKES = [
     }, message="differs"),
     mistake("transpose_builtin", "transpose", {"transpose": transpose_builtin}, {
         "hidden/test_linalg::test_transpose_without_builtin",
-    }, message="used .T"),
+    }, message="uses .T"),
+    mistake("transpose_alias", "transpose", {"transpose": transpose_alias}, {
+        "hidden/test_linalg::test_transpose_without_builtin",
+    }, message="uses torch.t, which"),
+    mistake("transpose_through_helper", "transpose", {"transpose": transpose_through_helper}, {
+        "hidden/test_linalg::test_transpose_without_builtin",
+    }, message="uses .permute(), which"),
+    mistake("transpose_computed_getattr", "transpose", {"transpose": transpose_computed_getattr}, {
+        "hidden/test_linalg::test_transpose_without_builtin",
+    }, message="uses getattr() with a computed name, so the grader cannot tell"),
     mistake("transpose_square_only", "transpose", {"transpose": transpose_square_only}, {
         "hidden/test_linalg::test_transpose_values[empty]",
         "hidden/test_linalg::test_transpose_values[row-int64]",
@@ -293,7 +321,7 @@ MISTAKES = [
     }),
     mistake("frobenius_builtin", "frobenius_norm", {"frobenius_norm": frobenius_builtin}, {
         "hidden/test_linalg::test_frobenius_norm_without_norm",
-    }, message="used torch.linalg.norm"),
+    }, message="uses torch.linalg.norm"),
     mistake("frobenius_no_sqrt", "frobenius_norm", {"frobenius_norm": frobenius_no_sqrt}, {
         "hidden/test_linalg::test_frobenius_norm[0-d]",
         "hidden/test_linalg::test_frobenius_norm[3-axes]",
@@ -335,7 +363,7 @@ MISTAKES = [
     }),
     mistake("l2_builtin", "l2_norm", {"l2_norm": l2_builtin}, {
         "hidden/test_linalg::test_l2_norm_without_norm",
-    }, message="used torch.norm, which"),
+    }, message="uses torch.norm, which"),
     mistake("l2_loop_from_first", "l2_norm", {"l2_norm": l2_loop_from_first}, {
         "hidden/test_linalg::test_l2_norm[empty]",
     }),
@@ -347,7 +375,7 @@ MISTAKES = [
     }),
     mistake("matvec_builtin", "matvec", {"matvec": matvec_builtin}, {
         "hidden/test_linalg::test_matvec_without_mv",
-    }, message="used torch.mv"),
+    }, message="uses torch.mv"),
     mistake("matvec_columns", "matvec", {"matvec": matvec_columns}, {
         "hidden/test_linalg::test_matvec[int64]",
         "hidden/test_linalg::test_matvec[one-row]",
@@ -358,7 +386,7 @@ MISTAKES = [
     }),
     mistake("matmul_at", "matmul", {"matmul": matmul_at}, {
         "hidden/test_linalg::test_matmul_without_mm",
-    }, message="used the @ operator"),
+    }, message="uses the @ operator"),
     mistake("matmul_elementwise", "matmul", {"matmul": matmul_elementwise}, {
         "hidden/test_linalg::test_matmul[inner-zero]",
         "hidden/test_linalg::test_matmul[int64]",

@@ -15,6 +15,10 @@ def add_loop_list(a, b):
     return [a[i] + b[i] for i in range(len(a))]
 
 
+def add_vectorized_comprehension(a, b):
+    return torch.stack([x + y for x, y in zip(a, b)])
+
+
 def add_vectorized_loops(a, b):
     c = torch.zeros(len(a), dtype=a.dtype)
     for i in range(len(a)):
@@ -174,15 +178,18 @@ def poisson_mean(log_rate, k):
 
 MISTAKES = [
     mistake("add_loop_vectorized", "vectorization", {"add_loop": add_loop_vectorized}, {
-        "hidden/test_linreg_basics::test_vectorization_loop_is_slower",
-    }, message="the loop should be far slower"),
+        "hidden/test_linreg_basics::test_vectorization_loop_against_one_operation",
+    }, message="add_loop has no loop"),
     mistake("add_loop_list", "vectorization", {"add_loop": add_loop_list}, {
         "public/test_linreg_basics::test_vectorization_small_sum",
         "hidden/test_linreg_basics::test_vectorization_sums_agree[float32]",
         "hidden/test_linreg_basics::test_vectorization_sums_agree[float64]",
     }, message="is a list; expected a tensor"),
+    mistake("add_vectorized_comprehension", "vectorization", {"add_vectorized": add_vectorized_comprehension}, {
+        "hidden/test_linreg_basics::test_vectorization_loop_against_one_operation",
+    }, message="add_vectorized loops in Python"),
     mistake("add_vectorized_loops", "vectorization", {"add_vectorized": add_vectorized_loops}, {
-        "hidden/test_linreg_basics::test_vectorization_loop_is_slower",
+        "hidden/test_linreg_basics::test_vectorization_loop_against_one_operation",
     }, message="must use a single tensor operation"),
     mistake("normal_sigma_squared", "normal", {"normal": normal_sigma_squared}, {
         "hidden/test_linreg_basics::test_normal_book_curves[mean0-std2]",

@@ -1,33 +1,22 @@
 """Hidden tests for 2.5 Automatic differentiation.
 
-Autograd runs in the student's kernel (``student.run`` builds the leaf, calls the student's
-function and hands back gradients as data); expected values come from the reference's
-autograd, closed forms and float64 finite differences computed in this process. Gradient
-checks use tolerances, never ==.
+Autograd runs in the student's kernel (``student.run`` with code from grader.bookcode builds
+the leaf, calls the student's function and hands back gradients as data); whether
+sin_derivative avoids cos is read from the notebook's source. Expected values come from the
+reference's autograd, closed forms and float64 finite differences computed in this process.
+Gradient checks use tolerances, never ==.
 """
 import math
 
 import pytest
 import torch
 
+from grader.bookcode import FUNCTION
+from grader.bookcode.preliminaries import (BACKWARD_TWICE_TWICE, BOOK_CONTROL_FLOW_F, F_GRADIENT,
+                                           F_PRIME_NO_GRAD, SIN_DERIVATIVE_TWICE)
 from grader.testing import assert_close, require, expect_tensor, generator
 
 BOOK_X = torch.arange(4.0)
-
-# The book's control-flow f, built in the kernel for grad_is_d_over_a (independent of the
-# notebook's own f).
-BOOK_F = """
-def book_f(a):
-    b = a * 2
-    while b.norm() < 1000:
-        b = b * 2
-    if b.sum() > 0:
-        c = b
-    else:
-        c = 100 * b
-    return c
-book_f
-"""
 
 # float32 draws for which the book's a.grad == d / a is False (100 * b rounds): from
 # torch.randn with seed 0, the negative branch.
@@ -89,14 +78,9 @@ def test_backward_twice_accumulates(student, reference, tolerance, case):
 def test_backward_twice_leaves_its_argument_alone(student, reference, tolerance):
     """Called twice on the same tensor it gives 8x both times, and the tensor is unchanged."""
     x0 = torch.randn(4, generator=generator("twice-same"))
-    first, second, untouched = student.run(
-        "import torch\n"
-        "x = x0.clone()\n"
-        "first = backward_twice(x)\n"
-        "first = first.detach().clone() if isinstance(first, torch.Tensor) else first\n"
-        "second = backward_twice(x)\n"
-        "(first, second, x.grad is None and not x.requires_grad and torch.equal(x, x0))",
-        x0=x0, label="backward_twice(x) twice on the same x")
+    first, second, x, grad, requires_grad = student.run(BACKWARD_TWICE_TWICE, x0=x0,
+                                                        label="backward_twice(x) twice on the same x")
+    untouched = grad is None and not requires_grad and torch.equal(x, x0)
     expected = reference.backward_twice(x0)
     assert_close(first, expected, tolerance("float32"), name="the first backward_twice(x)")
     assert_close(second, expected, tolerance("float32"),
@@ -135,15 +119,7 @@ def test_f_values(student, reference, tolerance, case):
 def test_f_gradient_is_f_over_a(student, reference, tolerance, case):
     """The gradient of f(a).sum() equals the reference's autograd and f(a) / a elementwise."""
     a0 = CONTROL[case](generator("f", case))
-    connected, d, grad = student.run(
-        "import torch\n"
-        "a = a0.clone().requires_grad_(True)\n"
-        "d = f(a)\n"
-        "connected = isinstance(d, torch.Tensor) and d.requires_grad\n"
-        "if connected:\n"
-        "    d.sum().backward()\n"
-        "(connected, d.detach() if isinstance(d, torch.Tensor) else d, a.grad)",
-        a0=a0, label="f(a).sum().backward()")
+    connected, d, grad = student.run(F_GRADIENT, a0=a0, label="f(a).sum().backward()")
     require(connected, "f(a) does not depend on a for autograd: the graph was cut (by .detach(), "
           ".data, .item(), .numpy() or torch.tensor(...)); keep every step a tensor operation on a")
     grad = expect_tensor(grad, "a.grad after f(a).sum().backward()", shape=tuple(a0.shape))
@@ -157,11 +133,12 @@ def test_f_gradient_is_f_over_a(student, reference, tolerance, case):
 # ------------------------------------------------------------------ grad_is_d_over_a
 CHECKS = {
     # name: (function source, a, expected answer)
-    "book-f-scalar": (BOOK_F, torch.tensor(EQ_FAILS[0]), True),
-    "book-f-positive-scalar": (BOOK_F, torch.tensor(0.8), True),
-    "book-f-vector": (BOOK_F, torch.tensor(EQ_FAILS), True),
-    "book-f-matrix": (BOOK_F, torch.tensor([[0.31, -0.07, 0.52], [1.3, 0.9, -0.21]]), True),
-    "book-f-float64": (BOOK_F, torch.tensor([-0.4, -0.1, 0.3], dtype=torch.float64), True),
+    # None: the book's control-flow f (grader.bookcode.preliminaries.BOOK_CONTROL_FLOW_F)
+    "book-f-scalar": (None, torch.tensor(EQ_FAILS[0]), True),
+    "book-f-positive-scalar": (None, torch.tensor(0.8), True),
+    "book-f-vector": (None, torch.tensor(EQ_FAILS), True),
+    "book-f-matrix": (None, torch.tensor([[0.31, -0.07, 0.52], [1.3, 0.9, -0.21]]), True),
+    "book-f-float64": (None, torch.tensor([-0.4, -0.1, 0.3], dtype=torch.float64), True),
     "piecewise-linear": ("lambda a: torch.where(a > 0, 2 * a, -3 * a)",
                          torch.tensor([0.5, -1.5, 2.0, -0.25]), True),
     "square": ("lambda a: a * a", torch.tensor([0.5, -1.5, 2.0]), False),
@@ -175,9 +152,12 @@ CHECKS = {
 def test_grad_is_d_over_a(student, tolerance, case):
     """True exactly when the gradient of f(a).sum() is f(a) / a at every entry, up to rounding."""
     source, a, expected = CHECKS[case]
-    fn = student.run(f"import torch\n{source}", keep=True, label="the function f")
+    if source is None:
+        fn = student.run(BOOK_CONTROL_FLOW_F, keep=True, label="the book's f")
+    else:
+        fn = student.run(FUNCTION, source=source, keep=True, label="the function f")
     got = student.grad_is_d_over_a(fn, a)
-    about = "the book's f" if source is BOOK_F else source
+    about = "the book's f" if source is None else source
     hint = ("" if not expected else "; compare floats with torch.allclose or torch.isclose(...).all(), "
             "since 100 * b rounds and d / a can differ from a.grad in the last bit")
     require(isinstance(got, bool) or (isinstance(got, torch.Tensor) and got.numel() == 1),
@@ -220,14 +200,9 @@ def test_sin_derivative_twice_on_the_same_x(student, reference, tolerance, requi
     """Two calls on the same x give cos x both times and leave x and x.grad as they were (in the
     book x already requires grad)."""
     x0 = torch.linspace(-3, 3, 7)
-    first, second, untouched = student.run(
-        "import torch\n"
-        "x = x0.clone().requires_grad_(requires_grad)\n"
-        "first = sin_derivative(x)\n"
-        "first = first.detach().clone() if isinstance(first, torch.Tensor) else first\n"
-        "second = sin_derivative(x)\n"
-        "(first, second, x.grad is None and x.requires_grad == requires_grad)",
-        x0=x0, requires_grad=requires_grad, label="sin_derivative(x) twice on the same x")
+    first, second, grad, still_requires_grad = student.run(
+        SIN_DERIVATIVE_TWICE, x0=x0, requires_grad=requires_grad, label="sin_derivative(x) twice on the same x")
+    untouched = grad is None and still_requires_grad == requires_grad
     why = ("x.clone() of an x that requires grad is not a leaf and gets no .grad" if requires_grad
            else "return the .grad of the leaf tensor you called requires_grad_ on")
     for value in (first, second):
@@ -244,26 +219,18 @@ def test_sin_derivative_twice_on_the_same_x(student, reference, tolerance, requi
 
 @pytest.mark.exercise("sin_derivative")
 @pytest.mark.points(0.5)
-def test_sin_derivative_without_cos(student, reference, tolerance):
-    """With cos unavailable (torch, Tensor.cos, math, numpy) sin_derivative still works: it
-    comes from autograd."""
+def test_sin_derivative_without_cos(student, source, reference, tolerance):
+    """sin_derivative gets the derivative from autograd: its source (with the notebook's helpers
+    it reaches) names no cos (torch, Tensor, math or numpy), and its values are cos x."""
+    usage = source.usage("sin_derivative")
+    require(not usage.dynamic, f"sin_derivative uses {', '.join(sorted(usage.dynamic))}, so the grader cannot "
+            "tell from its source where the derivative comes from; write it plainly, with autograd")
+    require("cos" not in usage.attributes, "sin_derivative uses cos: the derivative must come from autograd, "
+            "not from cos (call backward() on sin of a leaf that requires grad, and return the leaf's .grad)")
     x = torch.linspace(-2, 2, 5)
-    got = student.run(
-        "import math, numpy, torch\n"
-        "def _no_cos(*args, **kwargs):\n"
-        "    raise RuntimeError('sin_derivative must get the derivative from autograd, not from cos')\n"
-        "_saved = (torch.cos, math.cos, numpy.cos, vars(torch.Tensor).get('cos'))\n"
-        "torch.cos = torch.Tensor.cos = math.cos = numpy.cos = _no_cos\n"
-        "try:\n"
-        "    _g = sin_derivative(x)\n"
-        "finally:\n"
-        "    torch.cos, math.cos, numpy.cos = _saved[:3]\n"
-        "    if _saved[3] is None:\n"
-        "        del torch.Tensor.cos\n"
-        "    else:\n"
-        "        torch.Tensor.cos = _saved[3]\n"
-        "_g",
-        x=x, label="sin_derivative(x) without cos")
+    got = student.sin_derivative(x)
+    require(got is not None, "sin_derivative(x) returned None: return the .grad of the leaf tensor you called "
+            "requires_grad_ on")
     got = expect_tensor(got, "sin_derivative(x)", shape=(5,))
     assert_close(got, reference.sin_derivative(x), tolerance("float32"), name="sin_derivative(x)")
 
@@ -315,8 +282,7 @@ def test_f_prime_manual_matches_finite_differences(student, tolerance):
 def test_f_prime_manual_without_autograd(student, tolerance):
     """A closed form works inside torch.no_grad(), where autograd records nothing."""
     x = torch.tensor([0.5, 1.5, -2.5])
-    got = student.run("import torch\nwith torch.no_grad():\n    _g = f_prime_manual(x)\n_g", x=x,
-                      label="f_prime_manual(x) inside torch.no_grad()")
+    got = student.run(F_PRIME_NO_GRAD, x=x, label="f_prime_manual(x) inside torch.no_grad()")
     got = expect_tensor(got, "f_prime_manual(x) inside torch.no_grad()", shape=(3,))
     assert_close(got, autograd_derivative(x), tolerance("autograd_float32_closed_form"),
                  name="f_prime_manual(x) inside torch.no_grad()")

@@ -6,6 +6,7 @@ float64 central differences); nothing expected is computed in the kernel.
 import pytest
 import torch
 
+from grader.bookcode import FUNCTION
 from grader.testing import assert_close, require, expect_tensor, generator
 
 FORWARD_NAMES = ("z", "h", "o", "L", "s", "J")
@@ -161,7 +162,7 @@ def test_input_grad_shape_and_values(student, tolerance, case):
     """∇_X f has X's shape n×m, one partial derivative per entry."""
     name, shape = INPUT_CASES[case]
     source, closed_form = FUNCTIONS[name]
-    f = student.run(f"import torch\n{source}", keep=True, label=f"f = {source}")
+    f = student.run(FUNCTION, source=source, keep=True, label=f"f = {source}")
     X = torch.randn(shape, generator=generator("input grad", case), dtype=torch.float64)
     got = expect_tensor(student.input_grad(f, X), f"input_grad(f, X) for X of shape {shape}", shape=shape)
     assert_close(got, closed_form(X), tolerance("backprop_autograd"), name=f"input_grad(f, X) for f = {source}")

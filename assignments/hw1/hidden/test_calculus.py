@@ -1,8 +1,8 @@
 """Hidden tests for 2.4 Calculus.
 
 Functions handed to the student's code (numerical_derivative(f, ...), tangent_line(f, ...),
-inverse_derivative(f_prime, f_inv, ...)) are built in the kernel from source written here:
-only data crosses the bridge. Expected values come from closed forms, the reference, or
+inverse_derivative(f_prime, f_inv, ...)) are built in the kernel from expressions written
+here (grader.bookcode.FUNCTION): only data crosses the bridge. Expected values come from closed forms, the reference, or
 float64 autograd and finite differences computed in this process.
 """
 import math
@@ -10,12 +10,13 @@ import math
 import pytest
 import torch
 
+from grader.bookcode import FUNCTION
 from grader.testing import assert_close, require, expect_tensor, generator
 
 
 def kernel_function(student, source):
     """A function built in the student's kernel from grader-written source (a Ref to it)."""
-    return student.run(f"import math\nimport torch\n{source}", keep=True, label=source)
+    return student.run(FUNCTION, source=source, keep=True, label=source)
 
 
 def grader_function(source):
@@ -75,7 +76,7 @@ def test_f_values(student, reference, tolerance, case):
 @pytest.mark.parametrize("h", [0.1, 0.01, 1e-3, 1e-5])
 def test_numerical_lim_of_f_at_1(student, reference, tolerance, h):
     """The book's table: numerical_lim(f, 1, h) with the notebook's own f tends to 2."""
-    got = student.run(f"numerical_lim(f, 1.0, {h!r})", label=f"numerical_lim(f, 1, {h:g})")
+    got = student.numerical_lim(student.value("f"), 1.0, h)
     assert_close(got, reference.numerical_lim(reference.f, 1.0, h), tolerance("calculus_same_quotient"),
                  name=f"numerical_lim(f, 1, {h:g})")
 
@@ -87,7 +88,7 @@ def test_numerical_lim_other_function(student, tolerance, case):
     """numerical_lim works for any function: the forward quotient of x³."""
     x = 2.0 if case == "cube-at-2" else torch.tensor([0.5, -1.0, 3.0], dtype=torch.float64)
     label = "numerical_lim(lambda x: x ** 3, x, 0.01)"
-    got = student.run("numerical_lim(lambda x: x ** 3, x, 0.01)", x=x, label=label)
+    got = student.numerical_lim(kernel_function(student, "lambda x: x ** 3"), x, 0.01)
     expected = ((x + 0.01) ** 3 - x ** 3) / 0.01
     assert_close(got, expected, tolerance("calculus_same_quotient"), name=label)
 
@@ -111,7 +112,7 @@ def test_numerical_derivative_follows_the_rules(student, tolerance, rule):
     """With h = 1e-5 the central difference agrees with the derivative rules (exercises 1–3)."""
     source, x, expected = RULES[rule]
     label = f"numerical_derivative({source}, {x}, 1e-5)"
-    got = student.run(f"import math\nnumerical_derivative({source}, {x!r}, 1e-5)", label=label)
+    got = student.numerical_derivative(kernel_function(student, source), x, 1e-5)
     assert_close(got, expected, tolerance("calculus_central_difference"), name=label)
 
 
@@ -121,7 +122,7 @@ def test_numerical_derivative_follows_the_rules(student, tolerance, rule):
 def test_numerical_derivative_is_central(student, reference, tolerance, h):
     """With a large h the central quotient of x³ at 2 is 12 + h², not the forward 12 + 6h + h²."""
     label = f"numerical_derivative(lambda x: x ** 3, 2.0, {h})"
-    got = student.run(f"numerical_derivative(lambda x: x ** 3, 2.0, {h!r})", label=label)
+    got = student.numerical_derivative(kernel_function(student, "lambda x: x ** 3"), 2.0, h)
     assert_close(got, reference.numerical_derivative(lambda x: x ** 3, 2.0, h),
                  tolerance("calculus_same_quotient"), name=label)
 
@@ -132,7 +133,7 @@ def test_numerical_derivative_on_a_tensor(student, reference, tolerance):
     """x may be a float64 tensor: the quotient is taken elementwise."""
     x = torch.linspace(-2, 2, 9, dtype=torch.float64)
     label = "numerical_derivative(torch.exp, x, 1e-3)"
-    got = expect_tensor(student.run("import torch\nnumerical_derivative(torch.exp, x, 1e-3)", x=x, label=label),
+    got = expect_tensor(student.numerical_derivative(kernel_function(student, "torch.exp"), x, 1e-3),
                         label, shape=(9,))
     assert_close(got, reference.numerical_derivative(torch.exp, x, 1e-3),
                  tolerance("calculus_same_quotient"), name=label)
@@ -190,7 +191,7 @@ def test_tangent_line(student, reference, tolerance, case):
     """(slope, intercept) of the tangent at x0, against float64 autograd."""
     source, x0 = TANGENTS[case]
     label = f"tangent_line({source}, {x0})"
-    got = student.run(f"import math\ntangent_line({source}, {x0!r})", label=label)
+    got = student.tangent_line(kernel_function(student, source), x0)
     require(isinstance(got, (tuple, list)) and len(got) == 2,
           f"{label} returned {type(got).__name__}; expected a tuple (slope, intercept)")
     assert_close(tuple(got), reference.tangent_line(grader_function(source), x0),
@@ -202,7 +203,7 @@ def test_tangent_line(student, reference, tolerance, case):
 def test_tangent_touches_the_curve(student, tolerance):
     """The tangent at x0 passes through (x0, f(x0)): slope * x0 + intercept = f(x0)."""
     source, x0 = TANGENTS["exercise-at-2"]
-    got = student.run(f"tangent_line({source}, {x0!r})", label=f"tangent_line({source}, {x0})")
+    got = student.tangent_line(kernel_function(student, source), x0)
     require(isinstance(got, (tuple, list)) and len(got) == 2, "tangent_line must return (slope, intercept)")
     slope, intercept = (float(v) for v in got)
     assert_close(slope * x0 + intercept, grader_function(source)(x0), tolerance("calculus_slope"),

@@ -63,7 +63,6 @@ def test_accuracy_one_example(student, tolerance):
 
 # A Classifier whose forward adds its two inputs: validation_step must pass it every element
 # of the batch but the last.
-PROBE = validation_probe("X1", "X2")
 
 
 @pytest.mark.exercise("validation_step")
@@ -73,7 +72,8 @@ def test_validation_step_passes_every_input(student, tolerance):
     g = generator("validation step")
     X1, X2 = torch.randn(6, 4, generator=g), torch.randn(6, 4, generator=g)
     Y = torch.randint(0, 4, (6,), generator=g)
-    plotted = student.run(PROBE, batch=(X1, X2, Y), label="Classifier.validation_step((X1, X2, Y))")
+    plotted = student.run(validation_probe("X1", "X2"), batch=(X1, X2, Y),
+                          label="Classifier.validation_step((X1, X2, Y))")
     got = {key: (value, train) for key, value, train in plotted}
     require(set(got) == {"loss", "acc"}, f"validation_step plotted {sorted(got)}; expected 'loss' and 'acc'")
     Y_hat = X1 + X2

@@ -8,8 +8,11 @@ import math
 import pytest
 import torch
 
-from grader.bookcode import (SCRATCH_SGD, TRAINER_FINDER, largest_error, require_trainer,
+from grader.bookcode import (largest_error, require_trainer,
                              train_linreg_scratch as train)
+from grader.bookcode.linear import (FIT_TWO_SETS, LINREG_INIT, LOSS_GRAD, OPTIMIZER_STEP,
+                                    SET_BIAS, SGD_FRESH_ZERO_GRAD, SGD_OUTSIDE, SGD_STEP, SGD_TWO_STEPS,
+                                    SGD_ZERO_GRAD)
 from grader.testing import assert_close, require, expect_tensor, generator
 
 TRUE_W = torch.tensor([2.0, -3.4])
@@ -38,20 +41,12 @@ def test_parameters(student, tolerance, num_inputs):
     assert_close(model.lr, 0.1, tolerance("exact"), name="model.lr (saved by save_hyperparameters)")
 
 
-INIT = """
-import torch
-torch.manual_seed(0)
-m = LinearRegressionScratch(20000, lr=0.1) if sigma is None else LinearRegressionScratch(20000, lr=0.1, sigma=sigma)
-m.w.detach().reshape(-1)
-"""
-
-
 @pytest.mark.exercise("linear_regression_scratch")
 @pytest.mark.points(0.25)
 @pytest.mark.parametrize("sigma", [None, 0.5], ids=["default-sigma", "sigma-0.5"])
 def test_weights_drawn_from_normal(student, sigma):
     """20000 initial weights have mean about 0 and standard deviation sigma (0.01 by default)."""
-    w = expect_tensor(student.run(INIT, label="drawing 20000 initial weights", sigma=sigma), "model.w")
+    w = expect_tensor(student.run(LINREG_INIT, label="drawing 20000 initial weights", sigma=sigma), "model.w")
     std = 0.01 if sigma is None else sigma
     call = "LinearRegressionScratch(20000, lr=0.1" + ("" if sigma is None else f", sigma={sigma}") + ")"
     # Both statistics are seeded; the bounds are 8 (mean) and 10 (std) standard errors wide.
@@ -68,10 +63,10 @@ def test_weights_drawn_from_normal(student, sigma):
 def test_forward(student, tolerance, n):
     """model(X) is X w + b with shape (n, 1), here with b set to 0.7."""
     model = student.LinearRegressionScratch(3, lr=0.1)
-    student.run("import torch\nwith torch.no_grad():\n    m.b.fill_(0.7)\n", m=model, label="setting model.b")
+    student.run(SET_BIAS, model=model, value=0.7, label="setting model.b")
     w, b = expect_tensor(model.w, "model.w"), expect_tensor(model.b, "model.b")
     X = torch.randn(n, 3, generator=generator("forward", n))
-    got = expect_tensor(student.run("m(X)", m=model, X=X, label="model(X)"), "model(X)", shape=(n, 1))
+    got = expect_tensor(model(X), "model(X)", shape=(n, 1))
     assert_close(got, X @ w.detach() + b.detach(), tolerance("float32"), name="model(X)")
 
 
@@ -85,20 +80,6 @@ def test_loss(student, tolerance, n):
     model = student.LinearRegressionScratch(2, lr=0.1)
     assert_close(model.loss(y_hat, y), float(((y_hat - y) ** 2 / 2).mean()),
                  tolerance("float32"), name="model.loss(y_hat, y)")
-
-
-OPTIMIZER_STEP = """
-import torch
-torch.manual_seed(0)
-m = LinearRegressionScratch(3, lr=0.05)
-w0, b0 = m.w.detach().clone(), m.b.detach().clone()
-opt = m.configure_optimizers()
-opt.zero_grad()
-((X @ m.w + m.b - y) ** 2 / 2).mean().backward()
-with torch.no_grad():
-    opt.step()
-(w0, b0, m.w.detach().clone(), m.b.detach().clone())
-"""
 
 
 def sgd_steps(w0, b0, lr, batches):
@@ -139,64 +120,6 @@ def test_loss_reshapes_flat_targets(student, tolerance):
 
 
 # ---------------------------------------------------------------- SGD
-
-SGD_STEP = """
-import torch
-w = w0.clone().requires_grad_(True)
-b = b0.clone().requires_grad_(True)
-opt = SGD([w, b], lr)
-((X @ w + b - y) ** 2 / 2).mean().backward()
-with torch.no_grad():
-    opt.step()
-(w.detach().clone(), b.detach().clone())
-"""
-
-SGD_TWO_STEPS = """
-import torch
-w = w0.clone().requires_grad_(True)
-b = b0.clone().requires_grad_(True)
-opt = SGD([w, b], lr)
-for X, y in batches:
-    opt.zero_grad()
-    ((X @ w + b - y) ** 2 / 2).mean().backward()
-    with torch.no_grad():
-        opt.step()
-(w.detach().clone(), b.detach().clone())
-"""
-
-SGD_ZERO_GRAD = """
-import torch
-w = w0.clone().requires_grad_(True)
-b = b0.clone().requires_grad_(True)
-opt = SGD([w, b], 0.1)
-((X @ w + b - y) ** 2 / 2).mean().backward()
-opt.zero_grad()
-(w.grad, b.grad)
-"""
-
-SGD_FRESH_ZERO_GRAD = """
-import torch
-opt = SGD([torch.ones(2, 1, requires_grad=True), torch.zeros(1, requires_grad=True)], 0.1)
-opt.zero_grad()
-True
-"""
-
-SGD_OUTSIDE = """
-import torch
-w = w0.clone().requires_grad_(True)
-b = b0.clone().requires_grad_(True)
-opt = SGD([w, b], lr)
-((X @ w + b - y) ** 2 / 2).mean().backward()
-try:
-    opt.step()
-    outcome = "stepped"
-except NotImplementedError:
-    raise
-except RuntimeError:   # the book's SGD: in-place update of a leaf that requires grad
-    outcome = "RuntimeError"
-(outcome, w.detach().clone(), b.detach().clone(), w.requires_grad and b.requires_grad,
- w.grad_fn is None and b.grad_fn is None)
-"""
 
 
 def sgd_problem(key, d=3, n=5):
@@ -256,8 +179,9 @@ def test_sgd_step_outside_no_grad(student, tolerance):
     """Outside no_grad, step() either raises RuntimeError (the book's SGD, which the loop calls
     under no_grad) or does the right in-place update; the parameters stay leaves that need grad."""
     w0, b0, X, y = sgd_problem("outside")
-    outcome, w1, b1, need_grad, leaves = student.run(SGD_OUTSIDE, w0=w0, b0=b0, X=X, y=y, lr=0.1,
-                                                     label="SGD.step() outside torch.no_grad()")
+    outcome, w1, b1, need_grad, grad_fns = student.run(SGD_OUTSIDE, w0=w0, b0=b0, X=X, y=y, lr=0.1,
+                                                       label="SGD.step() outside torch.no_grad()")
+    need_grad, leaves = all(need_grad), all(fn is None for fn in grad_fns)
     require(need_grad, "after SGD.step() the parameters no longer require grad; update them in place "
           "(param -= lr * param.grad under torch.no_grad()) without turning requires_grad off")
     if outcome == "RuntimeError":
@@ -271,51 +195,6 @@ def test_sgd_step_outside_no_grad(student, tolerance):
 
 # ---------------------------------------------------------------- fit_epoch
 
-# A model and optimiser of the grader's own, trained with the notebook's loop. The optimiser
-# is the book's scratch SGD, so a step outside no_grad raises as it would in the notebook.
-FIT = TRAINER_FINDER + SCRATCH_SGD + '''
-class _Model(d2l.Module):
-    def __init__(self, w, b, lr):
-        super().__init__()
-        self.w = w.clone().requires_grad_(True)
-        self.b = b.clone().requires_grad_(True)
-        self.lr = lr
-        self.board.display = False
-        self.val_grad_enabled = []
-
-    def forward(self, X):
-        return X @ self.w + self.b
-
-    def loss(self, y_hat, y):
-        return ((y_hat - y) ** 2 / 2).mean()
-
-    def validation_step(self, batch):
-        self.val_grad_enabled.append(torch.is_grad_enabled())
-        return super().validation_step(batch)
-
-    def configure_optimizers(self):
-        return _SGD([self.w, self.b], self.lr)
-
-
-class _Data(d2l.DataModule):
-    def __init__(self, train, val):
-        super().__init__()
-        self.train, self.val = train, val
-
-    def train_dataloader(self):
-        return self.train
-
-    def val_dataloader(self):
-        return self.val
-
-
-model = _Model(w0, b0, lr)
-trainer = _trainer_class()(max_epochs=max_epochs)
-trainer.fit(model, _Data(train, val))
-(model.w.detach().clone(), model.b.detach().clone(), trainer.train_batch_idx, trainer.val_batch_idx,
- model.val_grad_enabled)
-'''
-
 
 def fit_problem(key, train_sizes, val_size):
     g = generator("fit", key)
@@ -327,7 +206,7 @@ def fit_problem(key, train_sizes, val_size):
 def fit(student, key, *, train_sizes=(4, 4, 3), val_size=5, max_epochs=2, lr=0.1):
     require_trainer(student)
     w0, b0, train, val = fit_problem(key, train_sizes, val_size)
-    got = student.run(FIT, w0=w0, b0=b0, train=train, val=val, lr=lr, max_epochs=max_epochs,
+    got = student.run(FIT_TWO_SETS, w0=w0, b0=b0, train=train, val=val, lr=lr, max_epochs=max_epochs,
                       label=f"trainer.fit with your fit_epoch for {max_epochs} epochs")
     return got, sgd_steps(w0, b0, lr, train * max_epochs)
 
@@ -528,13 +407,6 @@ def test_last_batch_size(student, tolerance, n, batch_size):
 
 # ---------------------------------------------------------------- abs_loss and huber_loss
 
-GRAD = """
-import torch
-y_hat = y_hat0.clone().requires_grad_(True)
-loss(y_hat, y).backward()
-y_hat.grad
-"""
-
 
 def outlier_data():
     g = generator("outlier")
@@ -582,7 +454,8 @@ def test_abs_loss(student, tolerance, flat):
 def test_abs_loss_gradient_with_outlier(student, tolerance):
     """With y5 = 10000 every gradient entry is ±1/n: the outlier does not dominate."""
     y_hat, y = outlier_data()
-    got = student.run(GRAD, y_hat0=y_hat, y=y, loss=student.value("abs_loss"), label="abs_loss(y_hat, y).backward()")
+    got = student.run(LOSS_GRAD, y_hat0=y_hat, y=y, loss=student.value("abs_loss"),
+                      label="abs_loss(y_hat, y).backward()")
     assert_close(got, expected_grad(l1, y_hat, y), tolerance("float32"),
                  name="the gradient of abs_loss with respect to y_hat")
 
@@ -630,7 +503,7 @@ def test_huber_loss_flat_targets(student, tolerance):
 def test_huber_loss_gradient_with_outlier(student, tolerance):
     """With y5 = 10000 the outlier's gradient is capped at delta / n = 0.1."""
     y_hat, y = outlier_data()
-    got = student.run(GRAD, y_hat0=y_hat, y=y, loss=student.value("huber_loss"),
+    got = student.run(LOSS_GRAD, y_hat0=y_hat, y=y, loss=student.value("huber_loss"),
                       label="huber_loss(y_hat, y).backward()")
     assert_close(got, expected_grad(huber, y_hat, y), tolerance("float32"),
                  name="the gradient of huber_loss with respect to y_hat")

@@ -3,51 +3,13 @@ import pytest
 import torch
 
 from grader import datasets
-from grader.bookcode import MLP_SCRATCH_TRAINING
+from grader.bookcode.perceptrons import (LINEAR_SHAPES, MLP_GRADIENTS, MLP_TRAINING_AND_OUTPUT,
+                                         PARAMETER, PARAMETER_SHAPES, PARAMETER_STD,
+                                         RELU_THEN_INPUT, SET_LINEAR, SET_PARAMETERS)
 from grader.testing import assert_close, require, expect_tensor, generator
 
 # --------------------------------------------------------------------------- helpers
 # Grader-written code run in the kernel. Models stay there; only data comes back.
-
-PARAMETER_SHAPES = """
-{name: tuple(p.shape) for name, p in model.named_parameters()}
-"""
-
-SET_PARAMETERS = """
-import torch
-with torch.no_grad():
-    for name, value in values.items():
-        getattr(model, name).copy_(value)
-"""
-
-LINEAR_SHAPES = """
-import torch
-from torch import nn
-with torch.no_grad():
-    model(X)   # the first call gives LazyLinear layers their shapes
-[(tuple(m.weight.shape), None if m.bias is None else tuple(m.bias.shape))
- for m in model.modules() if isinstance(m, nn.Linear)]
-"""
-
-SET_LINEAR = """
-import torch
-from torch import nn
-layers = [m for m in model.modules() if isinstance(m, nn.Linear)]
-with torch.no_grad():
-    for layer, (W, b) in zip(layers, weights):
-        layer.weight.copy_(W)
-        layer.bias.copy_(b)
-    out = model(X)
-out
-"""
-
-GRADIENTS = """
-import torch
-from torch.nn import functional as F
-model.zero_grad()
-F.cross_entropy(model(X), y).backward()
-{name: p.grad for name, p in model.named_parameters()}
-"""
 
 
 def images(key, batch):
@@ -118,7 +80,7 @@ def test_relu_matches_max_with_zero(student, tolerance, case):
 def test_relu_leaves_its_input_alone(student, tolerance):
     """relu(X) returns a new tensor: X keeps its negative entries."""
     X = torch.tensor([[-1.5, 2.0, -3.0], [0.5, -0.25, 4.0]])
-    after = student.run("import torch\nrelu(X)\nX", X=X.clone(), label="relu(X), then X")
+    after = student.run(RELU_THEN_INPUT, X=X.clone(), label="relu(X), then X")
     require(torch.equal(expect_tensor(after, "X after relu(X)"), X),
           "relu(X) changed X itself (its negative entries became 0); build the result in a new "
           "tensor, e.g. torch.max(X, torch.zeros_like(X))")
@@ -149,12 +111,12 @@ def test_mlp_scratch_initial_values(student, tolerance, sigma):
     model = student.MLPScratch(num_inputs=784, num_outputs=10, num_hiddens=256, lr=0.1, **kwargs)
     expect_scratch_parameters(student, model, 784, 256, 10)
     for name in ("W1", "W2"):
-        std = float(student.run(f"float(model.{name}.detach().float().std())", model=model,
-                                label=f"MLPScratch.{name}.std()"))
+        std = float(student.run(PARAMETER_STD, model=model, name=name, label=f"MLPScratch.{name}.std()"))
         assert_close(std, sigma, tolerance("mlp_init_std"),
                      name=f"the standard deviation of {name} with sigma={sigma}")
     for name in ("b1", "b2"):
-        b = expect_tensor(student.run(f"model.{name}", model=model), f"MLPScratch.{name}")
+        b = expect_tensor(student.run(PARAMETER, model=model, name=name, label=f"MLPScratch.{name}"),
+                          f"MLPScratch.{name}")
         assert_close(b, torch.zeros(b.shape), tolerance("exact"), name=f"the initial {name}")
 
 
@@ -195,7 +157,7 @@ def test_mlp_scratch_gradients_reach_every_parameter(student, reference, toleran
     student.run(SET_PARAMETERS, model=model, values=values, label="setting MLPScratch's parameters")
     X = images("grads", 8)
     y = torch.arange(8) % 10
-    grads = student.run(GRADIENTS, model=model, X=X, y=y, label="backward through MLPScratch")
+    grads = student.run(MLP_GRADIENTS, model=model, X=X, y=y, label="backward through MLPScratch")
     expected = reference.MLPScratch(num_inputs=784, num_outputs=10, num_hiddens=16, lr=0.1)
     with torch.no_grad():
         for name, value in values.items():
@@ -215,14 +177,6 @@ def test_mlp_scratch_gradients_reach_every_parameter(student, reference, toleran
 REFERENCE_ACCURACY = 0.775
 TRAIN_SIZE, VAL_SIZE, EPOCHS, SEED = 2000, 500, 10, 474
 
-# The book's sizes on the first TRAIN_SIZE offline images (see grader.bookcode), then the
-# model's output on validation images the grader sends.
-TRAIN_CODE = MLP_SCRATCH_TRAINING + """
-with torch.no_grad():
-    logits = model(X_val)
-losses, logits
-"""
-
 
 def validation_set(size):
     """The first ``size`` test images and labels, read by the grader from the files it gives
@@ -236,7 +190,7 @@ def validation_set(size):
 def train(student, *, epochs, seed):
     """Seeded training of the student's MLPScratch in the kernel; (epoch losses, val accuracy)."""
     X_val, y_val = validation_set(VAL_SIZE)
-    losses, logits = student.run(TRAIN_CODE, train_size=TRAIN_SIZE, epochs=epochs, seed=seed,
+    losses, logits = student.run(MLP_TRAINING_AND_OUTPUT, train_size=TRAIN_SIZE, epochs=epochs, seed=seed,
                                  X_val=X_val, label="training MLPScratch")
     logits = expect_tensor(logits, "MLPScratch's output on the validation images",
                            shape=(len(y_val), 10))

@@ -4,6 +4,7 @@ import math
 import pytest
 import torch
 
+from grader.bookcode.perceptrons import ACTIVATION_GRAD
 from grader.testing import assert_close, require, expect_tensor, generator
 
 # Expected values are closed forms computed here, in float64.
@@ -16,9 +17,8 @@ def sigmoid_grad(x):
 
 def autograd_of(student, name, x, param):
     """x.grad after ``name(x, param).sum().backward()`` in the kernel."""
-    code = (f"import torch\nx = x.clone().requires_grad_(True)\nout = {name}(x, param)\n"
-            "if isinstance(out, torch.Tensor) and out.requires_grad:\n    out.sum().backward()\nx.grad")
-    grad = student.run(code, x=x, param=param, label=f"{name}(x, {param}).sum().backward()")
+    grad = student.run(ACTIVATION_GRAD, activation=student.value(name), x=x, param=param,
+                       label=f"{name}(x, {param}).sum().backward()")
     require(grad is not None, f"x.grad is None after {name}(x, {param}).sum().backward(): {name} "
           "does not let autograd reach x (NumPy, .detach() or .item() inside?)")
     return expect_tensor(grad, f"the autograd gradient of {name}", shape=tuple(x.shape))

@@ -2,53 +2,9 @@
 import pytest
 
 from grader.bookcode import run_hparams
+from grader.bookcode.linear import (CHAIN, DEFAULTS, IGNORE_SEVERAL, NO_IGNORE, REPLACE, SUBCLASS,
+                                    TWO_METHODS, WITH_AND_WITHOUT)
 from grader.testing import assert_close, require, expect_raises
-
-TWO_METHODS = """
-class _A:
-    def __init__(self):
-        self.b = 10
-
-_a = _A()
-
-@add_to_class(_A)
-def first(self):
-    return self.b + 1
-
-@add_to_class(_A)
-def second(self, x):
-    return self.b * x
-
-(_a.first(), _a.second(5), _A().first())
-"""
-
-SUBCLASS = """
-class _Parent:
-    pass
-
-class _Child(_Parent):
-    pass
-
-@add_to_class(_Child)
-def extra(self):
-    return 'child'
-
-(_Child().extra(), hasattr(_Parent, 'extra'))
-"""
-
-REPLACE = """
-class _Net:
-    def forward(self, X):
-        return 1
-
-_net = _Net()
-
-@add_to_class(_Net)
-def forward(self, X):
-    return 2
-
-_net.forward(None)
-"""
 
 
 @pytest.mark.exercise("add_to_class")
@@ -73,60 +29,6 @@ def test_add_to_class_replaces_a_method(student, tolerance):
     """Adding forward to a class that has one replaces it (how the book fills in forward, loss, ...)."""
     got = student.run(REPLACE, label="replacing forward with add_to_class")
     assert_close(got, 2, tolerance("exact"), name="net.forward(X) after @add_to_class(Net) def forward")
-
-
-DEFAULTS = """
-class _C(HyperParameters):
-    def __init__(self, x, y=5, z='s'):
-        self.save_hyperparameters()
-
-_c = _C(1, z='t')
-(getattr(_c, 'x', None), getattr(_c, 'y', None), getattr(_c, 'z', None))
-"""
-
-NO_IGNORE = """
-class _D(HyperParameters):
-    def __init__(self, p, q):
-        self.save_hyperparameters()
-
-_d = _D([1, 2], q=0.5)
-(getattr(_d, 'p', None), getattr(_d, 'q', None), hasattr(_d, 'self'))
-"""
-
-IGNORE_SEVERAL = """
-class _E(HyperParameters):
-    def __init__(self, a, b, c):
-        self.save_hyperparameters(ignore=['a', 'c'])
-
-_e = _E(1, 2, 3)
-(hasattr(_e, 'a'), getattr(_e, 'b', None), hasattr(_e, 'c'))
-"""
-
-CHAIN = """
-class _P(HyperParameters):
-    def __init__(self, p=1):
-        self.save_hyperparameters()
-
-class _Q(_P):
-    def __init__(self, q, r):
-        super().__init__()
-        self.save_hyperparameters()
-
-_q = _Q(q=7, r=8)
-(getattr(_q, 'p', None), getattr(_q, 'q', None), getattr(_q, 'r', None))
-"""
-
-WITH_AND_WITHOUT = """
-class _B(HyperParameters):
-    def __init__(self, a, b, c):
-        self.save_hyperparameters(ignore=['c'])
-
-class _BWithout(HyperParameters):
-    def __init__(self, a, b, c):
-        pass
-
-(getattr(_B(a=1, b=2, c=3), 'a', None), _BWithout(a=1, b=2, c=3))
-"""
 
 
 @pytest.mark.exercise("save_hyperparameters")

@@ -13,6 +13,8 @@ import pytest
 import torch
 
 from grader.bookcode import csv_in_kernel, expect_columns
+from grader.bookcode import VALUE
+from grader.bookcode.preliminaries import COLUMNS
 from grader.testing import assert_close, require, describe, expect_tensor
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -153,9 +155,9 @@ def expect_same_values(got: pd.DataFrame, df: pd.DataFrame, call: str) -> None:
 
 def unchanged_after(student, call: str, df: pd.DataFrame, *args) -> None:
     """Call ``call`` on a DataFrame kept in the kernel and check it still has all its columns."""
-    kept = student.run("df", df=df, keep=True, label="sending the DataFrame")
+    kept = student.run(VALUE, value=df, keep=True, label="sending the DataFrame")
     getattr(student, call)(kept, *args)
-    columns = student.run("list(df.columns)", df=kept, label="reading the DataFrame's columns")
+    columns = student.run(COLUMNS, df=kept, label="reading the DataFrame's columns")
     require(columns == list(df.columns), f"{call}(df) removed {[c for c in df.columns if c not in columns]} "
           "from df itself; return a new DataFrame (df.drop(columns=...) without inplace=True)")
 

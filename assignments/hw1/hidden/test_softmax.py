@@ -5,6 +5,8 @@ import pytest
 import torch
 
 from grader.bookcode import train_softmax_scratch
+from grader.bookcode.classification import (SOFTMAX_FORWARD, SOFTMAX_GRADIENTS, SOFTMAX_INIT,
+                                            SOFTMAX_LOSS, SOFTMAX_PARAMETERS, SOFTMAX_SHAPES)
 from grader.testing import assert_close, require, expect_tensor, generator
 
 SHAPES = {"wide": (2, 5), "tall": (7, 3)}
@@ -117,8 +119,7 @@ SIZES = {"book": (784, 10), "small": (6, 4)}
 def test_softmax_regression_parameter_shapes(student, case):
     """W is num_inputs x num_outputs and b has num_outputs entries."""
     num_inputs, num_outputs = SIZES[case]
-    shapes = student.run("model = SoftmaxRegressionScratch(num_inputs=n_in, num_outputs=n_out, lr=0.1)\n"
-                         "[tuple(model.W.shape), tuple(model.b.shape)]", n_in=num_inputs, n_out=num_outputs,
+    shapes = student.run(SOFTMAX_SHAPES, n_in=num_inputs, n_out=num_outputs,
                          label=f"SoftmaxRegressionScratch({num_inputs}, {num_outputs}, lr=0.1)")
     require([tuple(s) for s in shapes] == [(num_inputs, num_outputs), (num_outputs,)],
           f"SoftmaxRegressionScratch({num_inputs}, {num_outputs}, lr=0.1) has W of shape {tuple(shapes[0])} "
@@ -129,8 +130,7 @@ def test_softmax_regression_parameter_shapes(student, case):
 @pytest.mark.points(0.5)
 def test_softmax_regression_initialisation(student, tolerance):
     """W ~ N(0, sigma^2) with the given sigma (here 0.5) and b = 0."""
-    W, b = student.run("model = SoftmaxRegressionScratch(num_inputs=784, num_outputs=10, lr=0.1, sigma=0.5)\n"
-                       "model.W, model.b", label="SoftmaxRegressionScratch(784, 10, lr=0.1, sigma=0.5)")
+    W, b = student.run(SOFTMAX_INIT, label="SoftmaxRegressionScratch(784, 10, lr=0.1, sigma=0.5)")
     W = expect_tensor(W, "model.W", shape=(784, 10))
     b = expect_tensor(b, "model.b", shape=(10,))
     assert_close(float(W.std()), 0.5, tolerance("softmax_init_std"), name="the standard deviation of W for sigma=0.5")
@@ -142,25 +142,12 @@ def test_softmax_regression_initialisation(student, tolerance):
 @pytest.mark.points(0.5)
 def test_softmax_regression_parameters(student):
     """parameters() returns [W, b], both requiring gradients."""
-    count, same, grads = student.run(
-        "model = SoftmaxRegressionScratch(num_inputs=8, num_outputs=3, lr=0.1)\n"
-        "params = list(model.parameters())\n"
-        "len(params), [p is q for p, q in zip(params, [model.W, model.b])], [p.requires_grad for p in params]",
-        label="SoftmaxRegressionScratch(8, 3, lr=0.1).parameters()")
+    params, own, grads = student.run(SOFTMAX_PARAMETERS, label="SoftmaxRegressionScratch(8, 3, lr=0.1).parameters()")
+    count = len(params)
+    same = [isinstance(p, torch.Tensor) and p.shape == q.shape and torch.equal(p, q) for p, q in zip(params, own)]
     require(count == 2 and all(same), f"model.parameters() gives {count} tensors; expected [model.W, model.b] "
           "(W and b are plain tensors, so nn.Module does not find them: override parameters())")
     require(all(grads), "model.W and model.b must be created with requires_grad=True")
-
-
-FORWARD = """
-import torch
-model = SoftmaxRegressionScratch(num_inputs=W.shape[0], num_outputs=W.shape[1], lr=0.1)
-with torch.no_grad():
-    model.W.copy_(W)
-    model.b.copy_(b)
-    y_hat = model(X)
-y_hat
-"""
 
 
 @pytest.mark.exercise("softmax_regression_scratch")
@@ -170,19 +157,8 @@ def test_softmax_regression_forward(student, tolerance):
     g = generator("softmax regression forward")
     W, b = torch.randn(12, 5, generator=g), torch.randn(5, generator=g)
     X = torch.rand(7, 3, 2, 2, generator=g)
-    y_hat = expect_tensor(student.run(FORWARD, W=W, b=b, X=X, label="model(X)"), "model(X)", shape=(7, 5))
+    y_hat = expect_tensor(student.run(SOFTMAX_FORWARD, W=W, b=b, X=X, label="model(X)"), "model(X)", shape=(7, 5))
     assert_close(y_hat, torch.softmax(X.reshape(7, 12) @ W + b, dim=1), tolerance("float32"), name="model(X)")
-
-
-GRADIENTS = """
-import torch
-model = SoftmaxRegressionScratch(num_inputs=W.shape[0], num_outputs=W.shape[1], lr=0.1)
-with torch.no_grad():
-    model.W.copy_(W)
-    model.b.copy_(b)
-model.loss(model(X), y).backward()
-model.W.grad, model.b.grad
-"""
 
 
 @pytest.mark.exercise("softmax_regression_scratch")
@@ -192,7 +168,7 @@ def test_softmax_regression_gradients(student, tolerance):
     g = generator("softmax regression grad")
     W, b = 0.5 * torch.randn(6, 4, generator=g), torch.randn(4, generator=g)
     X, y = torch.randn(9, 6, generator=g), torch.randint(0, 4, (9,), generator=g)
-    grad_W, grad_b = student.run(GRADIENTS, W=W, b=b, X=X, y=y, label="model.loss(model(X), y).backward()")
+    grad_W, grad_b = student.run(SOFTMAX_GRADIENTS, W=W, b=b, X=X, y=y, label="model.loss(model(X), y).backward()")
     require(grad_W is not None and grad_b is not None,
           "after model.loss(model(X), y).backward() a gradient is None: W and b must require gradients and "
           "forward must use them (no .detach() or .data)")
@@ -208,8 +184,7 @@ def test_softmax_regression_loss(student, reference, tolerance):
     g = generator("softmax regression loss")
     y_hat = torch.softmax(torch.randn(6, 3, generator=g), dim=1)
     y = torch.randint(0, 3, (6,), generator=g)
-    got = student.run("SoftmaxRegressionScratch(num_inputs=4, num_outputs=3, lr=0.1).loss(y_hat, y)",
-                      y_hat=y_hat, y=y, label="model.loss(y_hat, y)")
+    got = student.run(SOFTMAX_LOSS, y_hat=y_hat, y=y, label="model.loss(y_hat, y)")
     assert_close(got, reference.cross_entropy(y_hat, y), tolerance("float32"), name="model.loss(y_hat, y)")
 
 

@@ -2,6 +2,8 @@
 import pytest
 import torch
 
+from grader.bookcode import VALUE
+from grader.bookcode.preliminaries import REGION, ZEROS
 from grader.testing import assert_close, require, expect_raises, expect_tensor, generator
 
 BOOK_X = torch.arange(12, dtype=torch.float32).reshape(3, 4)
@@ -83,26 +85,32 @@ def test_broadcast_shape_rejects_incompatible(student):
 @pytest.mark.exercise("add_into")
 @pytest.mark.points(1)
 def test_add_into_keeps_memory(student, tolerance):
-    """Z keeps its memory (data_ptr() is unchanged) and holds X + Y."""
-    Z = student.run("import torch\ntorch.zeros(2, 5)", keep=True)
-    before = student.run("Z.data_ptr()", Z=Z)
+    """Z keeps its memory: Z is a view into a larger buffer of zeros, and afterwards the buffer
+    holds X + Y where Z lies and zeros everywhere else (read back and compared here)."""
+    buffer = student.run(ZEROS, shape=(4, 7), keep=True, label="torch.zeros(4, 7)")
+    Z = student.run(REGION, tensor=buffer, rows=[1, 3], cols=[1, 6], keep=True, label="Z = buffer[1:3, 1:6]")
     g = generator("add_into")
     X, Y = torch.randn(2, 5, generator=g), torch.randn(2, 5, generator=g)
     student.add_into(Z, X, Y)
-    after = student.run("Z.data_ptr()", Z=Z)
-    require(before == after, "add_into gave Z new memory; write into it with Z[:] = X + Y")
-    assert_close(student.run("Z", Z=Z), X + Y, tolerance("float32"), name="Z after add_into(Z, X, Y)")
+    after = expect_tensor(student.run(VALUE, value=buffer, label="the buffer around Z"),
+                          "the buffer around Z", shape=(4, 7))
+    inside, outside = after[1:3, 1:6].clone(), after.clone()
+    outside[1:3, 1:6] = 0
+    require(bool(inside.any()), "add_into gave Z new memory: the memory Z had is still all zeros; "
+            "write into it with Z[:] = X + Y")
+    require(not outside.any(), "add_into wrote outside Z's own memory; write into Z only, with Z[:] = X + Y")
+    assert_close(inside, X + Y, tolerance("float32"), name="Z after add_into(Z, X, Y)")
 
 
 @pytest.mark.exercise("add_into")
 @pytest.mark.points(0.5)
 def test_add_into_broadcasts(student, tolerance):
     """add_into works when Y is broadcast against X."""
-    Z = student.run("import torch\ntorch.zeros(3, 4)", keep=True)
+    Z = student.run(ZEROS, shape=(3, 4), keep=True, label="Z = torch.zeros(3, 4)")
     X = torch.arange(12.0).reshape(3, 4)
     Y = torch.tensor([1.0, -1.0, 2.0, 0.5])
     student.add_into(Z, X, Y)
-    after = expect_tensor(student.run("Z", Z=Z), "Z after add_into")
+    after = expect_tensor(student.run(VALUE, value=Z, label="Z"), "Z after add_into")
     assert_close(after, X + Y, tolerance("float32"), name="Z after add_into(Z, X, Y)")
 
 

@@ -2,6 +2,8 @@
 import pytest
 import torch
 
+from grader.bookcode import FUNCTION
+from grader.bookcode.preliminaries import F_GRADIENT_BOOK
 from grader.testing import assert_close, require, expect_tensor
 
 BOOK_X = torch.arange(4.0)
@@ -30,8 +32,7 @@ def test_backward_twice_book_example(student, tolerance):
 def test_f_gradient_for_a_vector(student, tolerance):
     """For a vector a, the gradient of f(a).sum() is f(a) / a."""
     a0 = torch.tensor([0.5, -0.25, 1.0])
-    d, grad = student.run("a = a0.clone().requires_grad_(True)\nd = f(a)\nd.sum().backward()\n"
-                          "(d.detach(), a.grad)", a0=a0, label="f(a).sum().backward()")
+    d, grad = student.run(F_GRADIENT_BOOK, a0=a0, label="f(a).sum().backward()")
     d = expect_tensor(d, "f(a)", shape=(3,))
     grad = expect_tensor(grad, "a.grad", shape=(3,))
     assert_close(grad, d / a0, tolerance("float32"), name="a.grad compared with f(a) / a")
@@ -43,7 +44,7 @@ def test_grad_is_d_over_a_for_simple_functions(student):
     """True for f(a) = 3a, False for f(a) = a²."""
     a = torch.tensor([0.5, -1.5, 2.0])
     for source, expected in (("lambda a: 3 * a", True), ("lambda a: a * a", False)):
-        fn = student.run(source, keep=True, label=source)
+        fn = student.run(FUNCTION, source=source, keep=True, label=source)
         got = student.grad_is_d_over_a(fn, a)
         require(isinstance(got, bool) or (isinstance(got, torch.Tensor) and got.numel() == 1),
               f"grad_is_d_over_a({source}, a) returned {type(got).__name__}; return one bool")

@@ -6,7 +6,6 @@ from grader.bookcode import CLASSIFIER_ACCURACY, validation_probe
 from grader.testing import assert_close, require
 
 # A Classifier whose forward returns its input X: the plotted values come from the batch.
-PROBE = validation_probe("X")
 
 
 @pytest.mark.exercise("accuracy")
@@ -26,7 +25,7 @@ def test_validation_step_plots_loss_and_accuracy(student, tolerance):
     """validation_step plots the batch's loss and accuracy, both with train=False."""
     Y_hat = torch.tensor([[2.0, 0.5, 0.1], [0.2, 0.1, 1.5], [1.0, 3.0, 0.0]])
     Y = torch.tensor([0, 1, 1])
-    plotted = student.run(PROBE, batch=(Y_hat, Y), label="Classifier.validation_step(batch)")
+    plotted = student.run(validation_probe("X"), batch=(Y_hat, Y), label="Classifier.validation_step(batch)")
     got = {key: (value, train) for key, value, train in plotted}
     require(set(got) == {"loss", "acc"}, f"validation_step plotted {sorted(got)}; expected 'loss' and 'acc'")
     assert_close(got["acc"][0], 2 / 3, tolerance("float32"), name="the plotted 'acc'")

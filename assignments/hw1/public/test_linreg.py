@@ -2,8 +2,9 @@
 import pytest
 import torch
 
-from grader.bookcode import (SCRATCH_SGD, TRAINER_FINDER, largest_error, require_trainer,
+from grader.bookcode import (largest_error, require_trainer,
                              train_linreg_scratch as train)
+from grader.bookcode.linear import FIT_ONE_STEP, SGD_BOOK_STEP
 from grader.testing import assert_close, require, expect_tensor
 
 TRUE_W = torch.tensor([2.0, -3.4])
@@ -30,59 +31,13 @@ def test_loss_with_flat_targets(student, tolerance):
     assert_close(model.loss(y_hat, y), 4.0 / 3, tolerance("float32"), name="model.loss(y_hat, y) with y of shape (3,)")
 
 
-SGD_STEP = """
-import torch
-w = torch.tensor([[1.0], [2.0]], requires_grad=True)
-b = torch.tensor([0.5], requires_grad=True)
-opt = SGD([w, b], 0.1)
-(torch.tensor([[1.0, 1.0]]) @ w + b).sum().backward()
-with torch.no_grad():
-    opt.step()
-(w.detach().clone(), b.detach().clone())
-"""
-
-
 @pytest.mark.exercise("sgd")
 @pytest.mark.points(0.5)
 def test_sgd_one_step(student, tolerance):
     """One step with lr 0.1 and all gradients 1 lowers every parameter by 0.1."""
-    w, b = student.run(SGD_STEP, label="SGD.step() under torch.no_grad()")
+    w, b = student.run(SGD_BOOK_STEP, label="SGD.step() under torch.no_grad()")
     assert_close(w, torch.tensor([[0.9], [1.9]]), tolerance("float32"), name="w after SGD.step()")
     assert_close(b, torch.tensor([0.4]), tolerance("float32"), name="b after SGD.step()")
-
-
-FIT = TRAINER_FINDER + SCRATCH_SGD + '''
-class _Model(d2l.Module):
-    def __init__(self):
-        super().__init__()
-        self.w = torch.zeros(1, 1, requires_grad=True)
-        self.b = torch.zeros(1, requires_grad=True)
-        self.lr = 0.5
-        self.board.display = False
-
-    def forward(self, X):
-        return X @ self.w + self.b
-
-    def loss(self, y_hat, y):
-        return ((y_hat - y) ** 2 / 2).mean()
-
-    def configure_optimizers(self):
-        return _SGD([self.w, self.b], self.lr)
-
-
-class _Data(d2l.DataModule):
-    def train_dataloader(self):
-        return [(torch.tensor([[1.0]]), torch.tensor([[2.0]]))]
-
-    def val_dataloader(self):
-        return None
-
-
-model = _Model()
-trainer = _trainer_class()(max_epochs=1)
-trainer.fit(model, _Data())
-(model.w.detach().reshape(-1).clone(), model.b.detach().clone())
-'''
 
 
 @pytest.mark.exercise("fit_epoch")
@@ -90,7 +45,7 @@ trainer.fit(model, _Data())
 def test_fit_epoch_one_step(student, tolerance):
     """One epoch of one batch (x = 1, y = 2) from w = b = 0 with lr 0.5 gives w = b = 1."""
     require_trainer(student)
-    w, b = student.run(FIT, label="one epoch with your fit_epoch")
+    w, b = student.run(FIT_ONE_STEP, label="one epoch with your fit_epoch")
     assert_close(w, torch.tensor([1.0]), tolerance("float32"), name="model.w after one epoch")
     assert_close(b, torch.tensor([1.0]), tolerance("float32"), name="model.b after one epoch")
 

@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from grader.bookcode import MLP_SCRATCH_TRAINING
+from grader.bookcode.perceptrons import MLP_TRAINING_LOSSES, PARAMETER_SHAPES
 from grader.testing import assert_close, require, expect_tensor, generator
 
 
@@ -20,7 +20,7 @@ def test_relu_small_example(student, tolerance):
 def test_mlp_scratch_book_shapes(student):
     """MLPScratch(num_inputs=784, num_outputs=10, num_hiddens=256): parameter shapes."""
     model = student.MLPScratch(num_inputs=784, num_outputs=10, num_hiddens=256, lr=0.1)
-    shapes = student.run("{n: tuple(p.shape) for n, p in model.named_parameters()}", model=model)
+    shapes = student.run(PARAMETER_SHAPES, model=model, label="MLPScratch's named_parameters()")
     expected = {"W1": (784, 256), "b1": (256,), "W2": (256, 10), "b2": (10,)}
     require({n: tuple(s) for n, s in shapes.items()} == expected,
           f"MLPScratch's parameters are {shapes}; expected nn.Parameters {expected}")
@@ -30,12 +30,10 @@ def test_mlp_scratch_book_shapes(student):
 # loss of each epoch comes back.
 EPOCHS, TRAIN_SIZE = 3, 2000
 
-TRAIN_CODE = MLP_SCRATCH_TRAINING + "losses\n"
-
 
 def train(student, *, epochs, seed):
     """Mean training loss of each epoch, from a seeded run in the kernel."""
-    return list(student.run(TRAIN_CODE, train_size=TRAIN_SIZE, epochs=epochs, seed=seed,
+    return list(student.run(MLP_TRAINING_LOSSES, train_size=TRAIN_SIZE, epochs=epochs, seed=seed,
                             label="training MLPScratch"))
 
 

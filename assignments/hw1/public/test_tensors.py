@@ -2,6 +2,8 @@
 import pytest
 import torch
 
+from grader.bookcode import VALUE
+from grader.bookcode.preliminaries import ZEROS
 from grader.testing import assert_close, expect_tensor
 
 BOOK_X = torch.arange(12, dtype=torch.float32).reshape(3, 4)
@@ -32,9 +34,9 @@ def test_broadcast_shape_book_example(student, tolerance):
 @pytest.mark.points(0.5)
 def test_add_into_writes_sum(student, tolerance):
     """add_into(Z, X, Y) leaves X + Y in Z."""
-    Z = student.run("import torch\ntorch.zeros(3, 4)", keep=True)
+    Z = student.run(ZEROS, shape=(3, 4), keep=True, label="Z = torch.zeros(3, 4)")
     student.add_into(Z, BOOK_X, BOOK_Y)
-    after = expect_tensor(student.run("Z", Z=Z), "Z after add_into")
+    after = expect_tensor(student.run(VALUE, value=Z, label="Z"), "Z after add_into")
     assert_close(after, BOOK_X + BOOK_Y, tolerance("float32"), name="Z after add_into(Z, X, Y)")
 
 

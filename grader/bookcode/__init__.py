@@ -3,7 +3,11 @@
 The snippets (string constants) are Python run in the student's kernel with
 ``student.run(code, **bindings)``: they find the notebook's d2l ``Trainer``, load the offline
 Fashion-MNIST files the way the book's ``d2l.DataModule`` subclasses do, run seeded training
-loops, and return plain data. The helpers around them run in the grader's process.
+loops, and return plain data. The helpers around them run in the grader's process. This
+module holds what several chapters share; the submodules hold each chapter's own drivers
+(``preliminaries``, ``linear``, ``classification``, ``perceptrons``). Every ``student.run``
+in a test gets its code from here, and no snippet reads a clock, inspects memory, patches a
+library, asserts or returns a comparison (``tests/test_kernel_code.py``).
 
 This module is PUBLIC by design: it ships with the students' checks (``grader check``).
 It must never hold a verdict, an expected value or anything secret. What a snippet sends
@@ -38,9 +42,20 @@ __all__ = [
     "CLASSIFIER_ACCURACY", "validation_probe",
     # 5.2: multilayer perceptrons
     "MLP_SCRATCH_TRAINING",
+    # any kept object; functions made from a test's input
+    "VALUE", "FUNCTION",
     # numbers
     "as_number",
 ]
+
+
+# A kept kernel object (a Ref) sent back as data, or data sent in (keep it). Binding: value.
+VALUE = "value"
+
+# A function made in the kernel from ``source``, a Python expression over math and torch
+# that is one of a test's inputs (e.g. "lambda x: x ** 3"); keep it to pass it to the
+# notebook's code. Binding: source.
+FUNCTION = "import math\nimport torch\neval(source)"
 
 
 # ================================================================ d2l's Trainer (3.2, 3.4)

@@ -29,6 +29,7 @@ class Student:
         object.__setattr__(self, "_timeout", timeout)
         object.__setattr__(self, "_max_bytes", max_bytes)
         object.__setattr__(self, "_refs", [])   # ids of kernel objects this proxy holds
+        object.__setattr__(self, "notes", [])   # what the kernel said about how it answered
 
     def __getattr__(self, name: str) -> "Remote":
         if name.startswith("__"):
@@ -88,6 +89,9 @@ class Student:
         except KernelDiedError as exc:
             raise KernelDiedError(f"the kernel died while running `{label}`: {exc}") from None
         if reply.get("ok"):
+            note = reply.get("note")
+            if isinstance(note, str) and note and note not in self.notes:
+                self.notes.append(note[:600])
             try:
                 return wire.decode(reply.get("value"), resolve_ref=lambda body: self._make_ref(body, label))
             except (wire.WireFormatError, KeyError, TypeError, ValueError) as exc:
@@ -103,7 +107,7 @@ class Student:
 def _error_from(error: dict, label: str) -> Exception:
     kind = error.get("kind")
     if kind == "missing":
-        return MissingNameError(str(error.get("name", label)))
+        return MissingNameError(str(error.get("name", label))[:100], bound_to_none=error.get("none") is True)
     if kind in ("raised", "attribute"):
         where = error.get("where") or label
         tb = StudentTraceback(type=str(error.get("type", "Exception")),

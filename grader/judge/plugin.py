@@ -137,11 +137,13 @@ class GradingPlugin:
         else:
             outcome, message, tb = _failure(exc)
         diff = getattr(exc, "detail", None) if outcome == "failed" else None
+        student = item.funcargs.get("student") if hasattr(item, "funcargs") else None
+        note = "; ".join(student.notes) if isinstance(student, Student) else ""
         self.outcomes.append(Verdict(
             name=name, exercise=exercise, outcome=outcome,
             points=points if outcome == "passed" else 0.0, max_points=points, message=message,
             description=description, traceback=tb, public=public, seconds=seconds,
-            diff=diff if isinstance(diff, dict) else {}))
+            diff=diff if isinstance(diff, dict) else {}, note=note))
 
 
 def _failure(exc: BaseException | None) -> tuple[str, str, tuple[str, ...]]:

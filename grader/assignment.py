@@ -90,6 +90,10 @@ class Exercise:
     names: tuple[str, ...] = ()
     helpers: tuple[str, ...] = ()   # reference names the solution needs besides ``names``
     rubric: tuple[str, ...] = ()    # free-response marking guide for graders (never shown to students)
+    optional: bool = False          # extra credit: earned points count, missing ones cost nothing
+    # Free response in a notebook that follows the book: the answer is the markdown of the
+    # exercise's section under headings containing any of these words (case-insensitive).
+    collect: tuple[str, ...] = ()
 
     @property
     def manual(self) -> bool:
@@ -142,7 +146,8 @@ class Assignment:
 
     @property
     def max_score(self) -> float:
-        return sum(e.points for e in self.exercises)
+        """The points a submission can be graded out of (optional exercises are extra)."""
+        return sum(e.points for e in self.exercises if not e.optional)
 
     def data_files(self) -> tuple[Path, ...]:
         """The data files notebooks may read, checked to exist."""
@@ -301,7 +306,8 @@ def _exercise(raw: dict) -> Exercise:
         kind=kind, points=float(raw.get("points", 0)), module=raw.get("module", ""),
         prompt=raw.get("prompt", ""), answer=raw.get("answer", ""), timeout=raw.get("timeout"),
         names=tuple(raw.get("names", [])), helpers=tuple(raw.get("helpers", [])),
-        rubric=_rubric(raw.get("rubric", ())))
+        rubric=_rubric(raw.get("rubric", ())), optional=bool(raw.get("optional", False)),
+        collect=tuple(str(w).lower() for w in raw.get("collect", ())))
 
 
 def _rubric(value: Any) -> tuple[str, ...]:

@@ -76,8 +76,14 @@ class WireError(BridgeError):
 
 
 class MissingNameError(BridgeError):
-    def __init__(self, name: str) -> None:
-        super().__init__(f"`{name}` is not defined in the notebook")
+    def __init__(self, name: str, *, bound_to_none: bool = False) -> None:
+        if bound_to_none:
+            message = (f"`{name}` is None in the notebook, so it counts as not defined: "
+                       f"`@d2l.add_to_class(...)` attaches the function to a class and leaves None under "
+                       f"its name; define `{name}` with a plain `def` as well")
+        else:
+            message = f"`{name}` is not defined in the notebook"
+        super().__init__(message)
         self.name = name
 
 

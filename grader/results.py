@@ -26,12 +26,16 @@ class Verdict:
     # A tensor mismatch as data (grader.judge.compare.Mismatch.detail): shape, counts, the worst
     # entries and, for 2-D results, a coarse grid of where they are. Empty for other failures.
     diff: dict = field(default_factory=dict)
+    # What the grader did that the student should know, passed or not (e.g. which of two
+    # definitions of a name it used).
+    note: str = ""
 
     def to_dict(self) -> dict:
         return {"name": self.name, "outcome": self.outcome, "points": self.points,
                 "max_points": self.max_points, "message": self.message,
                 "description": self.description, "traceback": list(self.traceback),
-                "public": self.public, "seconds": round(self.seconds, 3), "diff": self.diff}
+                "public": self.public, "seconds": round(self.seconds, 3), "diff": self.diff,
+                "note": self.note}
 
 
 @dataclass(frozen=True)
@@ -46,10 +50,12 @@ class ExerciseResult:
     answer: str | None = None          # the student's free-response text
     manual: bool = False               # awaiting a person's grade
     reference_answer: str = ""         # graders only; never rendered into student reports
+    optional: bool = False             # extra credit: not part of max_score
 
     def to_dict(self) -> dict:
         return {"id": self.id, "title": self.title, "section": self.section, "kind": self.kind,
                 "score": self.score, "max_score": self.max_score, "manual": self.manual,
+                "optional": self.optional,
                 "answer": self.answer, "tests": [t.to_dict() for t in self.tests]}
 
 
@@ -60,10 +66,11 @@ class CellResult:
     seconds: float = 0.0
     error: dict | None = None
     notes: tuple[str, ...] = ()
+    section: str | None = None     # the book section the cell belongs to, when known
 
     def to_dict(self) -> dict:
         return {"index": self.index, "status": self.status, "seconds": round(self.seconds, 3),
-                "error": self.error, "notes": list(self.notes)}
+                "error": self.error, "notes": list(self.notes), "section": self.section}
 
 
 @dataclass(frozen=True)
@@ -129,6 +136,7 @@ class SubmissionResult:
         exercises = tuple(
             ExerciseResult(id=e["id"], title=e["title"], section=e["section"], kind=e["kind"],
                            score=e["score"], max_score=e["max_score"], manual=e.get("manual", False),
+                           optional=e.get("optional", False),
                            answer=e.get("answer"),
                            tests=tuple(Verdict(name=t["name"], exercise=e["id"],
                                                    outcome=t["outcome"], points=t["points"],
@@ -138,11 +146,13 @@ class SubmissionResult:
                                                    traceback=tuple(t.get("traceback", [])),
                                                    public=t.get("public", False),
                                                    seconds=t.get("seconds", 0.0),
-                                                   diff=t.get("diff") or {})
+                                                   diff=t.get("diff") or {},
+                                                   note=t.get("note", ""))
                                        for t in e.get("tests", [])))
             for e in d.get("exercises", []))
         cells = tuple(CellResult(index=c["index"], status=c["status"], seconds=c.get("seconds", 0.0),
-                                 error=c.get("error"), notes=tuple(c.get("notes", [])))
+                                 error=c.get("error"), notes=tuple(c.get("notes", [])),
+                                 section=c.get("section"))
                       for c in d.get("cells", []))
         return cls(submission=d["submission"], path=d.get("path", ""), assignment=d["assignment"],
                    assignment_version=d.get("assignment_version", ""), score=d["score"],

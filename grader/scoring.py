@@ -35,21 +35,23 @@ def score_exercises(assignment: Assignment, outcomes: Iterable[Verdict],
             results.append(ExerciseResult(id=ex.id, title=ex.title, section=ex.section,
                                           kind=ex.kind, score=score, max_score=ex.points,
                                           tests=tests, answer=answers.get(ex.id),
-                                          manual=given is None, reference_answer=ex.answer))
+                                          manual=given is None, reference_answer=ex.answer,
+                                          optional=ex.optional))
             continue
         earned = sum(t.points for t in tests if t.outcome == "passed")
         results.append(ExerciseResult(id=ex.id, title=ex.title, section=ex.section, kind=ex.kind,
                                       score=round(min(earned, ex.points), 6), max_score=ex.points,
-                                      tests=tests))
+                                      tests=tests, optional=ex.optional))
     return tuple(results)
 
 
 def totals(exercises: Iterable[ExerciseResult]) -> tuple[float, float, float]:
-    """(score, max_score, points awaiting manual grading)."""
+    """(score, max_score, points awaiting manual grading). Optional exercises add what they
+    earned but are not part of the maximum, and the total never exceeds it."""
     exercises = list(exercises)
-    score = round(sum(e.score for e in exercises), 6)
-    max_score = round(sum(e.max_score for e in exercises), 6)
-    pending = round(sum(e.max_score for e in exercises if e.manual), 6)
+    max_score = round(sum(e.max_score for e in exercises if not e.optional), 6)
+    score = round(min(sum(e.score for e in exercises), max_score), 6)
+    pending = round(sum(e.max_score for e in exercises if e.manual and not e.optional), 6)
     return score, max_score, pending
 
 

@@ -12,7 +12,8 @@ from grader.kernel import environment
 from grader.judge.bridge import Student
 from grader.errors import EnvironmentBuildError
 from grader.grading.execution import Execution
-from grader.kernel.session import KernelSession, new_runtime_dir
+from grader.kernel.plan import new_runtime_dir
+from grader.kernel.session import KernelSession
 from grader.grading.notebook import prepare
 from grader.kernel.plan import plan_kernel
 from grader.assignment import CourseEnvironment, load_assignment

@@ -80,3 +80,22 @@ def test_sections_come_from_headings_and_answers_from_marked_cells():
 
 def test_a_notebook_without_code_cells_is_noted():
     assert prepare(new_notebook(cells=[new_markdown_cell("hi")])).warnings == ("the notebook has no code cells",)
+
+
+def test_free_response_is_gathered_from_a_sections_discussion_headings():
+    nb = new_notebook(cells=[
+        new_markdown_cell("# 2.1 Data Manipulation"), new_code_cell("x = 1"),
+        new_markdown_cell("## Discussion\nTensors are arrays that autograd and GPUs understand.\nFor example:\n- GPU"),
+        new_code_cell("y = 2"), new_markdown_cell("More thoughts."),
+        new_markdown_cell("## 2.1.2 Operations"), new_markdown_cell("book text, not an answer"),
+        new_markdown_cell("# 2.2 Data Preprocessing"), new_markdown_cell("**Exercises**\n1. done"),
+        new_markdown_cell("Discussion:\nmissing values are imputed"),
+        new_markdown_cell("# 2.3 Linear Algebra"), new_markdown_cell("## Takeaways\nnothing about 2.2"),
+    ])
+    prepared = prepare(nb, collect={"discuss_2_1": ("2.1", ("discussion",)),
+                                    "discuss_2_2": ("2.2", ("discussion", "exercise")),
+                                    "discuss_2_4": ("2.4", ("discussion",))})
+    assert prepared.answers == {
+        "discuss_2_1": "## Discussion\nTensors are arrays that autograd and GPUs understand.\nFor example:\n- GPU"
+                       "\n\nMore thoughts.",
+        "discuss_2_2": "**Exercises**\n1. done\n\nDiscussion:\nmissing values are imputed"}

@@ -38,3 +38,16 @@ def test_free_response_awaits_a_grade_then_counts_it():
 def test_errors_and_skips_earn_nothing():
     ex = score_exercises(A, [outcome("a", "error", 1), outcome("b", "skipped", 2)])
     assert ex[0].score == 0
+
+
+def test_optional_credit_adds_what_it_earns_and_never_lowers_a_score():
+    extra = Assignment(id="a", title="a", version="1", root=Path("."), exercises=(
+        Exercise("softmax", "softmax", "4.4", "C", 3.0),
+        Exercise("broadcast_3d", "broadcast_3d", "2.1", "C", 1.0, optional=True),
+    ))
+    skipped = score_exercises(extra, [outcome("a", "passed", 2)])
+    assert totals(skipped) == (2, 3, 0)
+    tried = score_exercises(extra, [outcome("a", "passed", 2), outcome("b", "passed", 1, "broadcast_3d")])
+    assert totals(tried) == (3, 3, 0)
+    capped = score_exercises(extra, [outcome("a", "passed", 3), outcome("b", "passed", 1, "broadcast_3d")])
+    assert totals(capped) == (3, 3, 0) and extra.max_score == 3

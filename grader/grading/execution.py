@@ -8,11 +8,12 @@ from pathlib import Path
 
 from grader.assignment import Assignment, Limits
 from grader.errors import CallTimeoutError, GraderError, KernelDiedError, NotebookTimeoutError
-from grader.grading.notebook import PreparedNotebook
+from grader.grading.notebook import PreparedCell, PreparedNotebook
 from grader.grading.settings import GradeSettings
 from grader.kernel.forkserver import ForkServer
 from grader.kernel.plan import LaunchPlan, plan_kernel
-from grader.kernel.session import CellRun, KernelSession, new_runtime_dir
+from grader.kernel.plan import new_runtime_dir
+from grader.kernel.session import CellRun, KernelSession
 from grader.results import CellResult
 
 # A kernel that dies this soon after a cell reported "ok" may have been stopped by that cell
@@ -68,7 +69,7 @@ class Execution:
             cell = self.notebook.cells[position]
             if self.remaining() <= 0:
                 self.cells.append(CellResult(cell.index, "skipped", 0.0, {
-                    "type": "NotebookTimeout", "message": self._timed_out()}, cell.notes))
+                    "type": "NotebookTimeout", "message": self._timed_out()}, cell.notes, cell.section))
                 position += 1
                 continue
             if not self.session.alive():
@@ -78,7 +79,7 @@ class Execution:
                     continue
                 self.cells.append(CellResult(cell.index, "skipped", 0.0, {
                     "type": "KernelDied", "message": "not run: the kernel could not be restarted"},
-                    cell.notes))
+                    cell.notes, cell.section))
                 position += 1
                 continue
             self._snapshot_between(previous, cell.section)
@@ -88,7 +89,9 @@ class Execution:
                 run = CellRun("died", run.seconds, {"type": "ProcessLimit", "message":
                               f"the process limit ({self.limits.processes}) was reached; the kernel "
                               "and every process it started were stopped"}, run.outputs)
-            self.cells.append(CellResult(cell.index, run.status, run.seconds, run.error, cell.notes))
+            self.cells.append(CellResult(cell.index, run.status, run.seconds, run.error, cell.notes, cell.section))
+            if run.status in ("ok", "error"):
+                self._record_definitions(cell)
             if run.status == "ok":
                 self.replayable.append(position)
                 self._ended[position] = time.monotonic()
@@ -108,7 +111,16 @@ class Execution:
         for number, result in enumerate(self.cells):
             if result.index == index:
                 self.cells[number] = CellResult(index, "died", result.seconds,
-                                                {"type": "KernelDied", "message": message}, result.notes)
+                                                {"type": "KernelDied", "message": message}, result.notes, result.section)
+
+    def _record_definitions(self, cell: PreparedCell) -> None:
+        """Let the kernel remember the functions and classes this cell defined, so a later
+        redefinition of a name does not hide the one an earlier section's checks need."""
+        try:
+            self.session.request({"op": "record", "cell": cell.index, "section": cell.section},
+                                 timeout=max(1.0, min(10.0, self.remaining())))
+        except GraderError as exc:
+            self.note(f"definitions could not be recorded ({exc}); checks use the last definition of each name")
 
     def _suspect_recent_cells(self) -> None:
         now = time.monotonic()
@@ -177,6 +189,7 @@ class Execution:
                 return None
             if run.status in ("died", "timeout") or self.process_limit_hit():
                 return position
+            self._record_definitions(cell)
             if position in self._suspects:
                 time.sleep(max(0.0, min(QUICK_DEATH, self.remaining())))
                 if not self.session.alive():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,13 +88,18 @@ def read_notebook(path: Path, *, max_mb: int) -> nbformat.NotebookNode:
     return nb
 
 
-def prepare(nb: nbformat.NotebookNode, *, answer_ids: set[str] | None = None) -> PreparedNotebook:
-    """Code cells to run (outputs dropped), their sections, and free-response answers."""
+def prepare(nb: nbformat.NotebookNode, *, answer_ids: set[str] | None = None,
+            collect: Mapping[str, tuple[str, tuple[str, ...]]] | None = None) -> PreparedNotebook:
+    """Code cells to run (outputs dropped), their sections, and free-response answers: marked
+    ones (``**Answer id:**`` or cell metadata) and, for the exercises in ``collect`` (id ->
+    (section, words)), the markdown of that section under headings holding one of the words."""
     answer_ids = answer_ids or set()
     cells: list[PreparedCell] = []
     answers: dict[str, str] = {}
+    gathered: dict[str, list[str]] = {}
     warnings: list[str] = []
     section: str | None = None
+    gathering: str | None = None
     for index, cell in enumerate(nb.cells):
         source = _text(cell.get("source", ""))
         meta = _grader_metadata(cell)
@@ -107,6 +113,8 @@ def prepare(nb: nbformat.NotebookNode, *, answer_ids: set[str] | None = None) ->
             answer_id = answer_id or _marked_answer(source, answer_ids)
             if answer_id in answer_ids:
                 answers[answer_id] = shorten(_strip_answer_mark(source), ANSWER_CHARS)
+            elif collect:
+                gathering = _gather(source, section, collect, gathering, gathered, new_section=bool(found))
             continue
         if cell.get("cell_type") != "code":
             continue
@@ -118,8 +126,51 @@ def prepare(nb: nbformat.NotebookNode, *, answer_ids: set[str] | None = None) ->
         cells.append(PreparedCell(index=index, source=executable, section=section, notes=tuple(notes)))
     if not cells:
         warnings.append("the notebook has no code cells")
+    for exercise, parts in gathered.items():
+        text = "\n\n".join(p for p in parts if p.strip()).strip()
+        if text and exercise not in answers:
+            answers[exercise] = shorten(text, ANSWER_CHARS)
     return PreparedNotebook(cells=tuple(cells), answers=answers, metadata=_grader_metadata(nb),
                             warnings=tuple(warnings))
+
+
+def _gather(source: str, section: str | None, collect: Mapping[str, tuple[str, tuple[str, ...]]],
+            gathering: str | None, gathered: dict[str, list[str]], *, new_section: bool) -> str | None:
+    """Add a markdown cell to the answer being gathered; returns the exercise gathered now.
+    A heading that names one of an exercise's words (in that exercise's section) starts its
+    answer; another heading, or a new section, ends it."""
+    lines = source.splitlines()
+    words = [w for sec, ws in collect.values() if sec == section for w in ws]
+    starts = [i for i, line in enumerate(lines) if _heading_like(line, words)]
+    if new_section:
+        gathering = None
+    if not starts:
+        if gathering is not None:
+            gathered.setdefault(gathering, []).append(source)
+        return gathering
+    if gathering is not None and starts[0] > 0:
+        gathered.setdefault(gathering, []).append("\n".join(lines[:starts[0]]))
+    for number, start in enumerate(starts):
+        heading = lines[start].lower()
+        gathering = next((ex for ex, (sec, words) in collect.items()
+                          if sec == section and any(w in heading for w in words)), None)
+        end = starts[number + 1] if number + 1 < len(starts) else len(lines)
+        if gathering is not None:
+            gathered.setdefault(gathering, []).append("\n".join(lines[start:end]))
+    return gathering
+
+
+def _heading_like(line: str, words: list[str]) -> bool:
+    """A Markdown heading, a short line all in bold, or a short line ending in a colon that
+    names one of ``words`` ("Discussion:"): how students head their notes."""
+    text = line.strip()
+    if text.startswith("#"):
+        return True
+    if not 0 < len(text) <= 80:
+        return False
+    if text.startswith("**") and text.rstrip(":").endswith("**"):
+        return True
+    return text.endswith(":") and any(w in text.lower() for w in words)
 
 
 def _grader_metadata(node: dict) -> dict:

@@ -42,7 +42,8 @@ def grade_submission(submission: Submission, assignment: Assignment, settings: G
     except NotebookError as exc:
         return unscored_result(submission.id, submission.path, assignment, str(exc), began=began,
                                warnings=settings.warnings, environment=setup)
-    notebook = prepare(nb, answer_ids={e.id for e in assignment.exercises if e.manual})
+    notebook = prepare(nb, answer_ids={e.id for e in assignment.exercises if e.manual},
+                       collect={e.id: (e.section, e.collect) for e in assignment.exercises if e.collect})
     warnings = [*settings.warnings, *notebook.warnings, *release_warnings(notebook, assignment)]
     try:
         session = kernel or launch_kernel(assignment, settings)

@@ -6,6 +6,7 @@ imported. It answers with wire data only. Nothing it says is trusted: the grader
 what comes back with reference values it computes itself.
 """
 import ast
+import inspect
 import linecache
 import traceback
 
@@ -28,11 +29,14 @@ class Agent:
         self.refs = {}
         self.next_id = 1
         self.snapshots = {}
+        self.history = {}   # name -> [(where, function or class)], each definition in the order made
+        self.note = None    # said about the current request, sent with its reply
         self.last = ""
 
     # ------------------------------------------------------------------ entry point
     def handle(self, request_text):
         wire = self.wire
+        self.note = None
         try:
             request = wire.loads(request_text, max_chars=self.max_message)
             value = getattr(self, "op_" + request["op"])(request)
@@ -46,6 +50,8 @@ class Agent:
             reply = {"ok": False, "error": {"kind": "wire", "message": str(exc)}}
         except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt too
             reply = {"ok": False, "error": self.describe(exc, "the grader's request")}
+        if self.note and reply.get("ok"):
+            reply["note"] = _short(self.note)
         if getattr(self.shell, "exit_now", False):
             # IPython's exit() or quit() in the student's code: an error of this call, not a
             # reason for the kernel to stop after answering.
@@ -66,21 +72,49 @@ class Agent:
         self.snapshots[request["label"]] = dict(self.shell.user_ns)
         return None
 
+    def op_record(self, request):
+        """After a cell ran: remember each function or class newly bound to a global name, so
+        that a later redefinition does not hide the one a section's checks need."""
+        where = {"cell": request.get("cell"), "section": request.get("section")}
+        for name, value in list(self.shell.user_ns.items()):
+            if name.startswith("_") or not (isinstance(value, type) or inspect.isfunction(value)):
+                continue
+            seen = self.history.setdefault(name, [])
+            if not seen or seen[-1][1] is not value:
+                seen.append((where, value))
+        return None
+
     def op_defined(self, request):
-        return [n for n in request["names"] if self.find(n, request.get("section")) is not _MISSING]
+        return [n for n in request["names"] if self.find(n, request.get("section")) not in (_MISSING, None)]
 
     def op_lookup(self, request):
         return self.resolve(request["target"])
 
     def op_call(self, request):
-        target = self.resolve(request["target"])
+        target = request["target"]
+        function = self.resolve(target)
         args = [self.decode(a) for a in request.get("args", [])]
         kwargs = {k: self.decode(v) for k, v in request.get("kwargs", {}).items()}
+        if "name" in target and not target.get("path"):
+            if function is None:
+                raise _Failure({"kind": "missing", "name": _short(target["name"], NAME_CHARS), "none": True})
+            if not _fits(function, args, kwargs):
+                function = self.fitting_definition(target["name"], function, args, kwargs)
         where = request.get("label", "the function")
         try:
-            return target(*args, **kwargs)
+            return function(*args, **kwargs)
         except BaseException as exc:  # noqa: BLE001
             raise _Failure(self.describe(exc, where)) from None
+
+    def fitting_definition(self, name, current, args, kwargs):
+        """Another definition of ``name`` the student made that takes these arguments (the
+        most recent first), noted in the reply; else ``current``."""
+        for where, candidate in reversed(self.history.get(name, [])):
+            if candidate is not current and _fits(candidate, args, kwargs):
+                self.note = (f"used your definition of {_short(name, NAME_CHARS)} from cell {where['cell']} "
+                             f"(section {where['section']}): the one in force does not take these arguments")
+                return candidate
+        return current
 
     def op_getattr(self, request):
         obj = self.refs[request["ref"]]
@@ -183,6 +217,19 @@ class _Missing:
 
 
 _MISSING = _Missing()
+
+
+def _fits(function, args, kwargs):
+    """Can ``function`` be called with these arguments? (True when its signature is unknown.)"""
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return True
+    try:
+        signature.bind(*args, **kwargs)
+    except TypeError:
+        return False
+    return True
 
 
 def _missing_name(exc, namespace):

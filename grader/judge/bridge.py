@@ -42,6 +42,7 @@ class Student:
         object.__setattr__(self, "_max_bytes", max_bytes)
         object.__setattr__(self, "_refs", [])   # ids of kernel objects this proxy holds
         object.__setattr__(self, "_sent", [])   # the code run() sent, kept out of messages
+        object.__setattr__(self, "notes", [])   # what the kernel said about how it answered
 
     def __getattr__(self, name: str) -> "Remote":
         if name.startswith("__"):
@@ -102,6 +103,9 @@ class Student:
         except KernelDiedError as exc:
             raise KernelDiedError(f"the kernel died while running `{label}`: {exc}") from None
         if reply.get("ok"):
+            note = reply.get("note")
+            if isinstance(note, str) and note and note not in self.notes:
+                self.notes.append(note[:600])
             try:
                 return wire.decode(reply.get("value"), resolve_ref=lambda body: self._make_ref(body, label))
             except (wire.WireFormatError, KeyError, TypeError, ValueError) as exc:
@@ -119,7 +123,7 @@ def _error_from(error: dict, label: str) -> Exception:
     student's, and so is whatever it says)."""
     kind = error.get("kind")
     if kind == "missing":
-        return MissingNameError(one_line(error.get("name", label), NAME_CHARS))
+        return MissingNameError(one_line(error.get("name", label), NAME_CHARS), bound_to_none=error.get("none") is True)
     if kind in ("raised", "attribute"):
         where = one_line(error.get("where") or label, NAME_CHARS)
         lines = error.get("lines", [])

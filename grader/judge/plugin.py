@@ -163,11 +163,12 @@ class GradingPlugin:
         else:
             outcome, message, tb = _failure(exc, sent=student._sent if student else ())
         diff = getattr(exc, "detail", None) if outcome == "failed" else None
+        note = "; ".join(student.notes) if student is not None else ""
         self.outcomes.append(Verdict(
             name=name, exercise=exercise, outcome=outcome,
             points=points if outcome == "passed" else 0.0, max_points=points, message=message,
             description=description, traceback=tb, public=public, seconds=seconds,
-            diff=diff if isinstance(diff, dict) else {}))
+            diff=diff if isinstance(diff, dict) else {}, note=note))
 
 
 def _failure(exc: BaseException | None, *, sent: Iterable[str] = ()) -> tuple[str, str, tuple[str, ...]]:

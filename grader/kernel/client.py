@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import nbformat
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionComplete
 
@@ -114,3 +115,18 @@ def _capped_lines(lines: Any) -> list:
         kept.append(text)
         used += len(text)
     return kept
+
+
+def single_spec(argv: list[str]) -> KernelSpecManager:
+    """A kernel spec manager that knows one kernel: ``argv`` (empty for a forked kernel)."""
+    spec = KernelSpec(argv=argv, display_name="Python 3", language="python", interrupt_mode="message",
+                      env={}, metadata={})
+
+    class _Specs(KernelSpecManager):
+        def get_kernel_spec(self, kernel_name: str, *args: Any, **kwargs: Any) -> KernelSpec:
+            return spec
+
+        def find_kernel_specs(self) -> dict[str, str]:
+            return {"python3": ""}
+
+    return _Specs()

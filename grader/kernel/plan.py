@@ -4,6 +4,7 @@ without one)."""
 from __future__ import annotations
 
 import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,3 +68,8 @@ def plan_kernel(*, interpreter: KernelPython, runtime_dir: Path, limits: Limits,
                 shutil.copyfile(item.source, target)
     return LaunchPlan(interpreter=interpreter, runtime_dir=runtime_dir, limits=limits, sandboxed=sandboxed,
                       data=data, env=env, scratch_dir=scratch, plain=plain)
+
+
+def new_runtime_dir() -> Path:
+    """A new host folder for one kernel's runtime files (the grader's only)."""
+    return Path(tempfile.mkdtemp(prefix="jupyter-runtime-"))

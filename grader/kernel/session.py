@@ -11,17 +11,14 @@ from __future__ import annotations
 import queue
 import shutil
 import signal
-import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import nbformat
 import zmq
 import zmq.asyncio
 from jupyter_client.blocking import BlockingKernelClient
-from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
@@ -29,7 +26,7 @@ from grader import inkernel
 from grader.errors import CallTimeoutError, KernelDiedError, SandboxError, WireError
 from grader.inkernel import agent, wire
 from grader.kernel.cgroups import Cgroups
-from grader.kernel.client import CappedClient
+from grader.kernel.client import CappedClient, single_spec
 from grader.kernel.forkserver import ForkedKernelManager, ForkRequest, ForkServer
 from grader.kernel.plan import LaunchPlan
 from grader.kernel.sandbox import (StartFolder, confined_command, log_tail, new_start_folder, open_new,
@@ -160,10 +157,10 @@ class KernelSession:
                       connection_file=str(start.jupyter / "kernel.json"), context=self._context(zmq.asyncio.Context))
         if self.forkserver is not None:
             request = ForkRequest(server=self.forkserver, start=start, cgroups=cgroups)
-            return ForkedKernelManager(request, kernel_spec_manager=_single_spec([]), **common)
+            return ForkedKernelManager(request, kernel_spec_manager=single_spec([]), **common)
         program = [python_of(self.plan), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
         argv = confined_command(self.plan, program, cgroups, writable=start.jupyter, options=start.options)
-        return AsyncKernelManager(kernel_spec_manager=_single_spec(argv), **common)
+        return AsyncKernelManager(kernel_spec_manager=single_spec(argv), **common)
 
     def _client(self, km: AsyncKernelManager) -> CappedClient:
         client = CappedClient(nbformat.v4.new_notebook(), km=km, timeout=int(self.plan.limits.cell_timeout),
@@ -405,21 +402,3 @@ class KernelSession:
             run_sync(km.interrupt_kernel)()
         except Exception:
             pass
-
-
-def _single_spec(argv: list[str]) -> KernelSpecManager:
-    spec = KernelSpec(argv=argv, display_name="Python 3", language="python", interrupt_mode="message",
-                      env={}, metadata={})
-
-    class _Specs(KernelSpecManager):
-        def get_kernel_spec(self, kernel_name: str, *args: Any, **kwargs: Any) -> KernelSpec:
-            return spec
-
-        def find_kernel_specs(self) -> dict[str, str]:
-            return {"python3": ""}
-
-    return _Specs()
-
-
-def new_runtime_dir() -> Path:
-    return Path(tempfile.mkdtemp(prefix="jupyter-runtime-"))

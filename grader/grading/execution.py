@@ -10,6 +10,7 @@ from grader.assignment import Assignment, Limits
 from grader.errors import CallTimeoutError, GraderError, KernelDiedError, NotebookTimeoutError
 from grader.grading.notebook import PreparedCell, PreparedNotebook
 from grader.grading.settings import GradeSettings
+from grader.judge.source import SourceIndex
 from grader.kernel.forkserver import ForkServer
 from grader.kernel.plan import LaunchPlan, plan_kernel
 from grader.kernel.plan import new_runtime_dir
@@ -234,9 +235,8 @@ class Execution:
             self._suspect_recent_cells()
             self._revive(reason=self.session.death_reason() or "the kernel died during a test")
 
-    def source_index(self):
+    def source_index(self) -> SourceIndex:
         """The notebook's code cells as the grader read them (the bridge's Link protocol)."""
-        from grader.judge.source import SourceIndex
         return SourceIndex.from_cells((cell.section, cell.source) for cell in self.notebook.cells)
 
 

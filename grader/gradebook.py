@@ -7,7 +7,8 @@ version, scores, timings, the whole result as JSON); per-test outcomes and manua
 sit in their own tables. Each result is written in its own transaction as it arrives, in
 WAL mode with full sync, so a run that is killed loses nothing that finished and the next
 run grades only what is missing. Attempts are unique per (student, content hash), so
-re-running never duplicates rows.
+re-running never duplicates rows. Grading an attempt again for some exercises keeps the
+stored verdicts of the others (``scoring.merge_regrade``).
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from grader.errors import UsageError
 from grader.intake.names import safe_id
 from grader.intake.survey import Attempt
 from grader.results import SubmissionResult
+from grader.scoring import merge_regrade
 
 FILENAME = "gradebook.sqlite"
 SCHEMA_VERSION = "1"
@@ -43,7 +45,7 @@ CREATE TABLE IF NOT EXISTS attempts (
     note TEXT NOT NULL DEFAULT '',
     first_seen TEXT NOT NULL,
     assignment_version TEXT,             -- of the stored result; NULL until graded
-    graded_exercises TEXT,               -- JSON list of the exercises graded ([] = all)
+    graded_exercises TEXT,               -- JSON list of the exercises graded under that version ([] = all)
     score REAL, max_score REAL, pending_manual REAL, errors INTEGER, seconds REAL,
     graded_at TEXT,
     result TEXT,                         -- the result as graded (result.json), before manual scores and penalties
@@ -93,9 +95,10 @@ class AttemptRow:
         return datetime.fromisoformat(self.submitted_at)
 
     def current(self, *, version: str, exercises: Sequence[str]) -> bool:
-        """Graded under this assignment version, for these exercises, without a grader fault."""
-        return (self.graded and self.assignment_version == version
-                and sorted(self.graded_exercises) == sorted(exercises) and not self.needs_regrade)
+        """Graded under this assignment version, for these exercises (all when empty) or more,
+        without a grader fault."""
+        covered = not self.graded_exercises or (bool(exercises) and set(exercises) <= set(self.graded_exercises))
+        return self.graded and self.assignment_version == version and covered and not self.needs_regrade
 
     def to_dict(self) -> dict:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
@@ -217,15 +220,25 @@ class Gradebook:
         return json.loads(row[0]) if row and row[0] else None
 
     def record_result(self, attempt_id: int, result: SubmissionResult, *, exercises: Sequence[str]) -> None:
-        """Store one grading result and its per-test outcomes, in one transaction."""
-        data = result.to_dict()
+        """Store one grading result for ``exercises`` (all when empty) and its per-test
+        outcomes, in one transaction. If the attempt already has a result, this one is laid
+        over it (``scoring.merge_regrade``): the other exercises keep their stored verdicts."""
         with self._transaction():
+            before = self.db.execute("SELECT result, assignment_version, graded_exercises FROM attempts "
+                                     "WHERE id = ?", (attempt_id,)).fetchone()
+            graded = sorted(set(exercises))
+            if before is not None and before[0]:
+                stored = SubmissionResult.from_dict(json.loads(before[0]))
+                if graded and before[1] == result.assignment_version and not stored.grader_fault:
+                    earlier = json.loads(before[2] or "[]")
+                    graded = sorted(set(earlier) | set(graded)) if earlier else []
+                result = merge_regrade(stored, result, exercises=exercises, at=_now())
             self.db.execute(
                 "UPDATE attempts SET assignment_version = ?, graded_exercises = ?, score = ?, max_score = ?, "
                 "pending_manual = ?, errors = ?, seconds = ?, graded_at = ?, result = ? WHERE id = ?",
-                (result.assignment_version, json.dumps(sorted(exercises)), result.score, result.max_score,
+                (result.assignment_version, json.dumps(graded), result.score, result.max_score,
                  result.pending_manual, len(result.errors), result.timing.get("total"), _now(),
-                 json.dumps(data), attempt_id))
+                 json.dumps(result.to_dict()), attempt_id))
             self.db.execute("DELETE FROM outcomes WHERE attempt = ?", (attempt_id,))
             self.db.executemany(
                 "INSERT OR REPLACE INTO outcomes VALUES (?,?,?,?,?,?,?,?)",

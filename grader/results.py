@@ -88,6 +88,24 @@ class Lateness:
 
 
 @dataclass(frozen=True)
+class Regrade:
+    """A grading of an attempt that already had a result: when, under which assignment
+    version, and which exercises (empty: all of them)."""
+
+    at: str                      # ISO 8601, UTC
+    version: str
+    exercises: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"at": self.at, "version": self.version, "exercises": list(self.exercises)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Regrade":
+        return cls(at=str(d["at"]), version=str(d.get("version", "")),
+                   exercises=tuple(str(e) for e in d.get("exercises", [])))
+
+
+@dataclass(frozen=True)
 class SubmissionResult:
     submission: str
     path: str
@@ -106,6 +124,7 @@ class SubmissionResult:
     submitted_at: str = ""            # ISO 8601 with offset
     late: Lateness | None = None      # set when a deadline was passed
     grader_fault: bool = False        # the grader, not the notebook, failed; re-runs regrade it
+    regrades: tuple[Regrade, ...] = ()   # each time this attempt was graded again, oldest first
 
     def brief(self) -> "SubmissionResult":
         """Totals, errors, lateness and timings, and each exercise's score without its tests,
@@ -122,7 +141,8 @@ class SubmissionResult:
                 "exercises": [e.to_dict() for e in self.exercises],
                 "cells": [c.to_dict() for c in self.cells], "errors": list(self.errors),
                 "warnings": list(self.warnings), "timing": self.timing,
-                "environment": self.environment, "grader_fault": self.grader_fault}
+                "environment": self.environment, "grader_fault": self.grader_fault,
+                "regrades": [g.to_dict() for g in self.regrades]}
 
     @classmethod
     def from_dict(cls, d: dict) -> "SubmissionResult":
@@ -152,7 +172,8 @@ class SubmissionResult:
                    environment=d.get("environment", {}), student=d.get("student", ""),
                    submitted_at=d.get("submitted_at", ""),
                    late=Lateness.from_dict(d["late"]) if d.get("late") else None,
-                   grader_fault=bool(d.get("grader_fault", False)))
+                   grader_fault=bool(d.get("grader_fault", False)),
+                   regrades=tuple(Regrade.from_dict(g) for g in d.get("regrades", [])))
 
 
 def bounded(result: SubmissionResult, max_bytes: int = RESULT_BYTES) -> SubmissionResult:

@@ -3,13 +3,13 @@ submission time and the assignment."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 from grader.assignment import Assignment, LatePolicy
-from grader.results import ExerciseResult, Lateness, SubmissionResult, Verdict
+from grader.results import ExerciseResult, Lateness, Regrade, SubmissionResult, Verdict
 
 
 def score_exercises(assignment: Assignment, outcomes: Iterable[Verdict],
@@ -72,6 +72,23 @@ def finalize(result: SubmissionResult, assignment: Assignment, *,
             score = round(score * (1 - percent / 100), 6)
     return replace(result, exercises=exercises, score=score, max_score=max_score, pending_manual=pending,
                    late=late, submitted_at=submitted.isoformat() if submitted else result.submitted_at)
+
+
+def merge_regrade(stored: SubmissionResult, fresh: SubmissionResult, *, exercises: Collection[str],
+                  at: str) -> SubmissionResult:
+    """``fresh``, a grading of the same notebook for ``exercises`` only (all when empty), laid
+    over ``stored``, its earlier result: the exercises graded now take the fresh verdicts,
+    every other exercise keeps its stored one, and the regrade is recorded. The run's own
+    facts (cells, errors, timing, environment, warnings) are the fresh run's. A stored result the grader failed on holds no verdicts worth keeping: ``fresh`` replaces it."""
+    regrade = Regrade(at=at, version=fresh.assignment_version, exercises=tuple(sorted(exercises)))
+    history = (*stored.regrades, regrade)
+    if not exercises or stored.grader_fault:
+        return replace(fresh, regrades=history)
+    kept = {e.id: e for e in stored.exercises}
+    merged = tuple(e if e.id in exercises or e.id not in kept else kept[e.id] for e in fresh.exercises)
+    score, max_score, pending = totals(merged)
+    return replace(fresh, exercises=merged, score=score, max_score=max_score, pending_manual=pending,
+                   regrades=history)
 
 
 def unscored_result(submission: str, path: Path | str, assignment: Assignment, message: str, *,

@@ -218,3 +218,65 @@ def test_publishing_skips_only_the_pages_this_run_has_just_written(book, tmp_pat
     # The dashboard and the CSV still count every student.
     assert [s.submission for s in brief] == ["ann", "bob"]
     assert "ann" in (tmp_path / "site" / "gradebook.csv").read_text()
+
+
+def two_exercise_result(submission, *, compare_passed, shape_passed, message="got (2, 3)"):
+    """A result with verdicts for `compare` and `broadcast_shape`; an exercise whose passed count
+    is None has no verdicts (it was not graded in this run, as with --only)."""
+    tests = []
+    for exercise, passed in (("compare", compare_passed), ("broadcast_shape", shape_passed)):
+        if passed is None:
+            continue
+        tests += [Verdict(name=f"hidden/test_tensors::test_{exercise}[{i}]", exercise=exercise,
+                          outcome="passed" if i < passed else "failed", points=0.5 if i < passed else 0.0,
+                          max_points=0.5, message="" if i < passed else message) for i in range(4)]
+    exercises = score_exercises(ASSIGNMENT, tests, answers={FREE.id: "Shapes align from the right."})
+    score, max_score, pending = totals(exercises)
+    return SubmissionResult(submission=submission, path="/nowhere", assignment="hw1",
+                            assignment_version=ASSIGNMENT.version, score=score, max_score=max_score,
+                            pending_manual=pending, exercises=exercises, timing={"total": 3.0})
+
+
+def test_regrading_one_exercise_keeps_every_other_result_and_the_manual_scores(book, tmp_path):
+    ann = book.counted()[0]
+    book.record_result(ann.id, two_exercise_result("ann", compare_passed=4, shape_passed=1), exercises=[])
+    book.record_manual_scores([ManualScore("ann", ann.content_hash, FREE.id, FREE.points, "clear")])
+    before = {s.attempt.student: s.result for s in standings(book, ASSIGNMENT)}["ann"]
+    assert before.score == 2 + 0.5 + FREE.points
+
+    # --regrade --only broadcast_shape after its test was fixed: only its verdicts are fresh.
+    book.record_result(ann.id, two_exercise_result("ann", compare_passed=None, shape_passed=3),
+                       exercises=["broadcast_shape"])
+    after = {s.attempt.student: s.result for s in standings(book, ASSIGNMENT)}["ann"]
+    changed = {e.id for e in after.exercises if e != next(b for b in before.exercises if b.id == e.id)}
+    assert changed == {"broadcast_shape"}
+    assert next(e for e in after.exercises if e.id == "broadcast_shape").score == 1.5
+    assert after.score == 2 + 1.5 + FREE.points
+    assert book.manual_scores()[("ann", ann.content_hash)] == {FREE.id: FREE.points}
+    assert [(g.exercises, g.version) for g in after.regrades] == [(("broadcast_shape",), ASSIGNMENT.version)]
+    assert [o[2] for o in book.outcomes(ann.id) if o[0] == "compare"] == ["passed"] * 4
+    row = book.counted()[0]
+    assert row.graded_exercises == () and row.current(version=ASSIGNMENT.version, exercises=[])
+    publish(book, ASSIGNMENT, tmp_path / "site")
+    report = (tmp_path / "site" / "ann" / "report.html").read_text()
+    assert 'id="regrades"' in report and "broadcast_shape" in report.split('id="regrades"')[1].split("</div>")[0]
+
+
+def test_grading_more_exercises_of_an_attempt_widens_what_it_was_graded_for(book):
+    ann = book.counted()[0]
+    book.record_result(ann.id, two_exercise_result("ann", compare_passed=4, shape_passed=None), exercises=["compare"])
+    book.record_result(ann.id, two_exercise_result("ann", compare_passed=None, shape_passed=2),
+                       exercises=["broadcast_shape"])
+    row = book.counted()[0]
+    assert row.graded_exercises == ("broadcast_shape", "compare")
+    assert row.current(version=ASSIGNMENT.version, exercises=["compare"])
+    assert not row.current(version=ASSIGNMENT.version, exercises=[])
+    assert row.score == 2 + 1.0
+    # A result the grader failed on holds nothing to keep: the next grading replaces it.
+    failed = SubmissionResult.from_dict({**two_exercise_result("ann", compare_passed=0, shape_passed=0).to_dict(),
+                                         "grader_fault": True})
+    book.record_result(ann.id, failed, exercises=[])
+    book.record_result(ann.id, two_exercise_result("ann", compare_passed=None, shape_passed=4),
+                       exercises=["broadcast_shape"])
+    row = book.counted()[0]
+    assert row.graded_exercises == ("broadcast_shape",) and row.score == 2

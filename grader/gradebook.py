@@ -9,25 +9,30 @@ WAL mode with full sync, so a run that is killed loses nothing that finished and
 run grades only what is missing. Attempts are unique per (student, content hash), so
 re-running never duplicates rows. Grading an attempt again for some exercises keeps the
 stored verdicts of the others (``scoring.merge_regrade``).
+
+A manual score and its comment are saved one field at a time, each in its own transaction,
+against the value the grader last saw (``set_manual_score``, ``set_manual_comment``): two
+graders at once never overwrite each other unseen.
 """
 from __future__ import annotations
 
 import json
 import os
 import sqlite3
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from grader.errors import UsageError
+from grader.errors import EditConflictError, UsageError
 from grader.intake.names import safe_id
 from grader.intake.survey import Attempt
 from grader.results import SubmissionResult
 from grader.scoring import merge_regrade
 
 FILENAME = "gradebook.sqlite"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -43,6 +48,7 @@ CREATE TABLE IF NOT EXISTS attempts (
     submitted_ts REAL NOT NULL,          -- the same as a POSIX time, for ordering
     time_source TEXT NOT NULL,           -- name | file
     note TEXT NOT NULL DEFAULT '',
+    marked_late INTEGER NOT NULL DEFAULT 0,   -- the platform marked the file late (Canvas's _LATE_)
     first_seen TEXT NOT NULL,
     assignment_version TEXT,             -- of the stored result; NULL until graded
     graded_exercises TEXT,               -- JSON list of the exercises graded under that version ([] = all)
@@ -57,12 +63,25 @@ CREATE TABLE IF NOT EXISTS outcomes (
     points REAL NOT NULL, max_points REAL NOT NULL, message TEXT NOT NULL, seconds REAL NOT NULL,
     PRIMARY KEY (attempt, test)
 );
+"""
+MANUAL_TABLE = """
 CREATE TABLE IF NOT EXISTS manual_scores (
     student TEXT NOT NULL, content_hash TEXT NOT NULL, exercise TEXT NOT NULL,
-    score REAL NOT NULL, comment TEXT NOT NULL DEFAULT '', imported_at TEXT NOT NULL,
+    score REAL,                          -- NULL: a comment given before a score
+    comment TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL,
+    grader TEXT NOT NULL DEFAULT '',     -- who saved it last, as the grading page names them
     PRIMARY KEY (student, content_hash, exercise)
 );
 """
+# From each older schema to the next, run in one transaction when an older gradebook is opened.
+MIGRATIONS = {
+    "1": ["ALTER TABLE attempts ADD COLUMN marked_late INTEGER NOT NULL DEFAULT 0",
+          "ALTER TABLE manual_scores RENAME TO manual_scores_1", MANUAL_TABLE,
+          "INSERT INTO manual_scores (student, content_hash, exercise, score, comment, updated_at) "
+          "SELECT student, content_hash, exercise, score, comment, imported_at FROM manual_scores_1",
+          "DROP TABLE manual_scores_1"],
+}
 
 
 @dataclass(frozen=True)
@@ -79,6 +98,7 @@ class AttemptRow:
     submitted_at: str
     time_source: str
     note: str
+    marked_late: bool
     assignment_version: str | None
     graded_exercises: tuple[str, ...]
     score: float | None
@@ -106,11 +126,15 @@ class AttemptRow:
 
 @dataclass(frozen=True)
 class ManualScore:
+    """A person's score (None until given) and comment for one free-response answer of one attempt."""
+
     student: str
     content_hash: str
     exercise: str
-    score: float
+    score: float | None
     comment: str = ""
+    grader: str = ""
+    updated_at: str = ""
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -130,12 +154,18 @@ class Gradebook:
             self.db.execute("PRAGMA synchronous=FULL")    # a finished result survives power loss too
             self.db.execute("PRAGMA foreign_keys=ON")
             with self._transaction():
-                for statement in _statements(SCHEMA):   # executescript() would COMMIT first
+                for statement in _statements(SCHEMA + MANUAL_TABLE):   # executescript() would COMMIT first
                     self.db.execute(statement)
                 self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+                found = self.meta("schema")
+                while found in MIGRATIONS:
+                    for step in MIGRATIONS[found]:
+                        for statement in _statements(step):
+                            self.db.execute(statement)
+                    found = str(int(found) + 1)
+                    self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (found,))
         except sqlite3.DatabaseError as exc:
             raise UsageError(f"{path} is not a usable gradebook ({exc})") from None
-        found = self.meta("schema")
         if found != SCHEMA_VERSION:
             raise UsageError(f"{path} has gradebook schema {found}; this grader reads schema {SCHEMA_VERSION}")
 
@@ -187,15 +217,17 @@ class Gradebook:
                 ts = a.submitted_at.timestamp()
                 self.db.execute(
                     "INSERT INTO attempts (student, submission, matched, content_hash, origin, path, "
-                    "submitted_at, submitted_ts, time_source, note, first_seen) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
+                    "submitted_at, submitted_ts, time_source, note, marked_late, first_seen) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
                     "ON CONFLICT (student, content_hash) DO UPDATE SET origin = excluded.origin, "
                     "path = excluded.path, matched = excluded.matched, note = excluded.note, "
+                    "marked_late = excluded.marked_late, "
                     "submitted_at = CASE WHEN excluded.submitted_ts < submitted_ts THEN excluded.submitted_at "
                     "ELSE submitted_at END, "
                     "time_source = CASE WHEN excluded.submitted_ts < submitted_ts THEN excluded.time_source "
                     "ELSE time_source END, submitted_ts = MIN(submitted_ts, excluded.submitted_ts)",
                     (a.student, submissions[a.student], int(a.matched), a.content_hash, a.origin, str(a.path),
-                     a.submitted_at.isoformat(), ts, a.time_source, a.note, now))
+                     a.submitted_at.isoformat(), ts, a.time_source, a.note, int(a.marked_late), now))
 
     def attempts(self, *, student: str | None = None) -> list[AttemptRow]:
         sql = f"SELECT {_COLUMNS} FROM attempts a" + (" WHERE student = ?" if student else "") + \
@@ -251,24 +283,69 @@ class Gradebook:
 
     # ------------------------------------------------------------------ manual scores
     def manual_scores(self) -> dict[tuple[str, str], dict[str, float]]:
-        """{(student, content hash): {exercise: score}}."""
+        """{(student, content hash): {exercise: score}}, for the scores given so far."""
         out: dict[tuple[str, str], dict[str, float]] = {}
         for student, digest, exercise, score in self.db.execute(
-                "SELECT student, content_hash, exercise, score FROM manual_scores"):
+                "SELECT student, content_hash, exercise, score FROM manual_scores WHERE score IS NOT NULL"):
             out.setdefault((student, digest), {})[exercise] = score
         return out
 
     def manual_comments(self) -> dict[tuple[str, str, str], str]:
         return {(s, h, e): c for s, h, e, c in self.db.execute(
-            "SELECT student, content_hash, exercise, comment FROM manual_scores")}
+            "SELECT student, content_hash, exercise, comment FROM manual_scores WHERE comment != ''")}
+
+    def manual_grades(self, exercise: str | None = None) -> dict[tuple[str, str, str], ManualScore]:
+        """Every stored manual score and comment (of one exercise), by (student, hash, exercise)."""
+        sql = f"SELECT {_MANUAL} FROM manual_scores" + (" WHERE exercise = ?" if exercise else "")
+        return {(m.student, m.content_hash, m.exercise): m
+                for m in (ManualScore(*r) for r in self.db.execute(sql, (exercise,) if exercise else ()))}
 
     def record_manual_scores(self, scores: Iterable[ManualScore]) -> int:
-        """Store (or replace) manual scores, all in one transaction; returns how many."""
+        """Store (or replace) scores and comments as given, all in one transaction (an
+        imported CSV file is the grader's last word); returns how many."""
         now = _now()
-        rows = [(s.student, s.content_hash, s.exercise, s.score, s.comment, now) for s in scores]
+        rows = [(s.student, s.content_hash, s.exercise, s.score, s.comment, now, s.grader) for s in scores]
         with self._transaction():
-            self.db.executemany("INSERT OR REPLACE INTO manual_scores VALUES (?,?,?,?,?,?)", rows)
+            self.db.executemany(f"INSERT OR REPLACE INTO manual_scores ({_MANUAL_FIELDS}) VALUES (?,?,?,?,?,?,?)",
+                                rows)
         return len(rows)
+
+    def set_manual_score(self, student: str, content_hash: str, exercise: str, score: float | None, *,
+                         expect: float | None, grader: str = "") -> ManualScore:
+        """Save one score (None clears it) if the gradebook still holds ``expect``, the score
+        the grader saw; otherwise raise EditConflictError with what it holds now."""
+        return self._set_manual(student, content_hash, exercise, "score", score, expect, grader)
+
+    def set_manual_comment(self, student: str, content_hash: str, exercise: str, comment: str, *,
+                           expect: str, grader: str = "") -> ManualScore:
+        """Save one comment if the gradebook still holds ``expect``, like set_manual_score."""
+        return self._set_manual(student, content_hash, exercise, "comment", comment, expect, grader)
+
+    def _set_manual(self, student: str, content_hash: str, exercise: str, column: str, value: object,
+                    expect: object, grader: str) -> ManualScore:
+        key = (student, content_hash, exercise)
+        select = f"SELECT {_MANUAL} FROM manual_scores WHERE student = ? AND content_hash = ? AND exercise = ?"
+        with self._transaction():
+            held = ManualScore(*(self.db.execute(select, key).fetchone() or (*key, None)))
+            if not _same(getattr(held, column), expect):
+                raise EditConflictError(f"the {column} of {student}'s {exercise} was changed by "
+                                        f"{held.grader or 'another grader'} meanwhile", current=held)
+            self.db.execute(
+                f"INSERT INTO manual_scores (student, content_hash, exercise, {column}, updated_at, grader) "
+                f"VALUES (?,?,?,?,?,?) ON CONFLICT (student, content_hash, exercise) DO UPDATE SET "
+                f"{column} = excluded.{column}, updated_at = excluded.updated_at, grader = excluded.grader",
+                (*key, value, _now(), grader))
+            return ManualScore(*self.db.execute(select, key).fetchone())
+
+    def score_unscored(self, keys: Iterable[tuple[str, str, str]], score: float, *, grader: str = "") -> int:
+        """Give ``score`` to each (student, hash, exercise) that has none yet, in one transaction
+        (a score another grader gave meanwhile stays); returns how many were scored."""
+        with self._transaction():
+            return self.db.executemany(
+                "INSERT INTO manual_scores (student, content_hash, exercise, score, updated_at, grader) "
+                "VALUES (?,?,?,?,?,?) ON CONFLICT (student, content_hash, exercise) DO UPDATE SET "
+                "score = excluded.score, updated_at = excluded.updated_at, grader = excluded.grader "
+                "WHERE manual_scores.score IS NULL", [(*key, score, _now(), grader) for key in keys]).rowcount
 
 
 class _Transaction:
@@ -287,7 +364,7 @@ class _Transaction:
 # needs_regrade: the verdict is not the notebook's own, so a re-run grades it again: the grader
 # failed (grader_fault), or a test ended in "error" rather than passing or failing.
 _COLUMNS = ("id, student, submission, matched, content_hash, origin, path, submitted_at, time_source, note, "
-            "assignment_version, graded_exercises, score, seconds, graded_at, "
+            "marked_late, assignment_version, graded_exercises, score, seconds, graded_at, "
             "coalesce(json_extract(result, '$.grader_fault'), 0) OR EXISTS (SELECT 1 FROM outcomes o "
             "WHERE o.attempt = a.id AND o.outcome = 'error')")
 
@@ -295,8 +372,19 @@ _COLUMNS = ("id, student, submission, matched, content_hash, origin, path, submi
 def _row(r: tuple) -> AttemptRow:
     return AttemptRow(id=r[0], student=r[1], submission=r[2], matched=bool(r[3]), content_hash=r[4],
                       origin=r[5], path=r[6], submitted_at=r[7], time_source=r[8], note=r[9],
-                      assignment_version=r[10], graded_exercises=tuple(json.loads(r[11] or "[]")),
-                      score=r[12], seconds=r[13], graded_at=r[14], needs_regrade=bool(r[15]))
+                      marked_late=bool(r[10]), assignment_version=r[11],
+                      graded_exercises=tuple(json.loads(r[12] or "[]")), score=r[13], seconds=r[14],
+                      graded_at=r[15], needs_regrade=bool(r[16]))
+
+
+_MANUAL_FIELDS = "student, content_hash, exercise, score, comment, updated_at, grader"
+_MANUAL = "student, content_hash, exercise, score, comment, grader, updated_at"   # ManualScore's order
+
+
+def _same(held: object, expected: object) -> bool:
+    if isinstance(held, float) and isinstance(expected, (int, float)):
+        return abs(held - float(expected)) < 1e-9
+    return held == expected
 
 
 def _statements(script: str) -> list[str]:
@@ -316,7 +404,15 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+def write_atomically(path: Path, text: str, *, encoding: str = "utf-8") -> None:
+    """Write ``text`` to ``path`` so readers see the old file or the new one, never part of
+    one, even with several writers at once (each writes its own temporary file)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

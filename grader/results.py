@@ -75,16 +75,18 @@ class Lateness:
     days_late: int
     penalty_percent: float
     score_before: float          # the total before the penalty
+    marked_late: bool = False    # the learning platform marked the file late (Canvas's _LATE_)
 
     def to_dict(self) -> dict:
         return {"submitted_at": self.submitted_at, "deadline": self.deadline,
                 "days_late": self.days_late, "penalty_percent": self.penalty_percent,
-                "score_before": self.score_before}
+                "score_before": self.score_before, "marked_late": self.marked_late}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Lateness":
         return cls(submitted_at=d["submitted_at"], deadline=d["deadline"], days_late=int(d["days_late"]),
-                   penalty_percent=float(d["penalty_percent"]), score_before=float(d["score_before"]))
+                   penalty_percent=float(d["penalty_percent"]), score_before=float(d["score_before"]),
+                   marked_late=bool(d.get("marked_late", False)))
 
 
 @dataclass(frozen=True)

@@ -55,20 +55,25 @@ def totals(exercises: Iterable[ExerciseResult]) -> tuple[float, float, float]:
 
 def finalize(result: SubmissionResult, assignment: Assignment, *,
              manual_scores: Mapping[str, float] | None = None, policy: LatePolicy | None = None,
-             submitted: datetime | None = None) -> SubmissionResult:
+             submitted: datetime | None = None, marked_late: bool = False) -> SubmissionResult:
     """The result as the student's grade: manual scores for free-response answers added,
-    then the late penalty (a percentage of the total) applied."""
+    then the late penalty (a percentage of the total) applied. A file the learning platform
+    marked late (``marked_late``) is at least one day late when there is a deadline, whatever
+    its time says (a zip entry's time may be the download's, not the hand-in's)."""
     outcomes = [t for e in result.exercises for t in e.tests]
     answers = {e.id: e.answer for e in result.exercises if e.answer is not None}
     exercises = score_exercises(assignment, outcomes, answers, manual_scores)
     score, max_score, pending = totals(exercises)
     late = None
-    if policy is not None and submitted is not None and policy.deadline is not None:
-        days = policy.days_late(submitted)
-        if days > 0:
-            percent = policy.penalty_percent(days)
-            late = Lateness(submitted_at=submitted.isoformat(), deadline=policy.deadline.isoformat(),
-                            days_late=days, penalty_percent=percent, score_before=score)
+    if submitted is not None and ((policy is not None and policy.deadline is not None) or marked_late):
+        deadline = policy.deadline if policy is not None else None
+        days = policy.days_late(submitted) if policy is not None and deadline is not None else 0
+        if marked_late and deadline is not None:
+            days = max(days, 1)
+        if days > 0 or marked_late:
+            percent = policy.penalty_percent(days) if policy is not None and days else 0.0
+            late = Lateness(submitted_at=submitted.isoformat(), deadline=deadline.isoformat() if deadline else "",
+                            days_late=days, penalty_percent=percent, score_before=score, marked_late=marked_late)
             score = round(score * (1 - percent / 100), 6)
     return replace(result, exercises=exercises, score=score, max_score=max_score, pending_manual=pending,
                    late=late, submitted_at=submitted.isoformat() if submitted else result.submitted_at)

@@ -61,4 +61,5 @@ def final_result(row: AttemptRow, stored: dict | None, assignment: Assignment, *
     if stored is None:
         return None
     raw = replace(SubmissionResult.from_dict(stored), submission=row.submission, student=row.student)
-    return finalize(raw, assignment, manual_scores=manual, policy=policy, submitted=row.submitted)
+    return finalize(raw, assignment, manual_scores=manual, policy=policy, submitted=row.submitted,
+                    marked_late=row.marked_late)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.errors import UsageError
+from grader.errors import EditConflictError, UsageError
 from grader.publish.export import export_grades
 from grader.gradebook import Gradebook, ManualScore
 from grader.intake.survey import Attempt
@@ -280,3 +280,95 @@ def test_grading_more_exercises_of_an_attempt_widens_what_it_was_graded_for(book
                        exercises=["broadcast_shape"])
     row = book.counted()[0]
     assert row.graded_exercises == ("broadcast_shape",) and row.score == 2
+
+
+def test_a_file_the_platform_marked_late_is_late_even_when_its_time_is_not(book, tmp_path):
+    marked = Attempt(student="cy", matched=True, origin="bulk.zip:parkcy_LATE_1003_901_hw1.ipynb",
+                     path=Path("/nowhere/c.ipynb"), content_hash="e" * 8, submitted_at=DEADLINE - timedelta(hours=1),
+                     time_source="file", marked_late=True)
+    book.record_attempts([marked])
+    row = next(r for r in book.counted() if r.student == "cy")
+    assert row.marked_late
+    book.record_result(row.id, result("cy", 4), exercises=["compare"])
+    late = next(s for s in standings(book, ASSIGNMENT) if s.attempt.student == "cy").result.late
+    assert (late.days_late, late.penalty_percent, late.marked_late) == (1, 10.0, True)
+    publish(book, ASSIGNMENT, tmp_path / "site")
+    report = (tmp_path / "site" / "cy" / "report.html").read_text()
+    assert "The learning platform marked this file late" in report and "Late: 1 day, −10%." in report
+    from grader.scoring import finalize
+    undated = finalize(result("cy", 4), ASSIGNMENT, policy=LatePolicy(), submitted=DEADLINE, marked_late=True)
+    assert undated.late.marked_late and undated.late.penalty_percent == 0 and undated.score == 2
+
+
+V1_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE attempts (id INTEGER PRIMARY KEY, student TEXT NOT NULL, submission TEXT NOT NULL,
+    matched INTEGER NOT NULL, content_hash TEXT NOT NULL, origin TEXT NOT NULL, path TEXT NOT NULL,
+    submitted_at TEXT NOT NULL, submitted_ts REAL NOT NULL, time_source TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '', first_seen TEXT NOT NULL, assignment_version TEXT, graded_exercises TEXT,
+    score REAL, max_score REAL, pending_manual REAL, errors INTEGER, seconds REAL, graded_at TEXT, result TEXT,
+    UNIQUE (student, content_hash));
+CREATE TABLE outcomes (attempt INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+    exercise TEXT NOT NULL, test TEXT NOT NULL, outcome TEXT NOT NULL, points REAL NOT NULL,
+    max_points REAL NOT NULL, message TEXT NOT NULL, seconds REAL NOT NULL, PRIMARY KEY (attempt, test));
+CREATE TABLE manual_scores (student TEXT NOT NULL, content_hash TEXT NOT NULL, exercise TEXT NOT NULL,
+    score REAL NOT NULL, comment TEXT NOT NULL DEFAULT '', imported_at TEXT NOT NULL,
+    PRIMARY KEY (student, content_hash, exercise));
+INSERT INTO meta VALUES ('schema', '1');
+INSERT INTO attempts (student, submission, matched, content_hash, origin, path, submitted_at, submitted_ts,
+    time_source, first_seen) VALUES ('ann', 'ann', 1, 'aaaa', 'a.ipynb', '/a.ipynb', '2026-04-10T00:00:00+00:00',
+    0, 'file', '2026-04-10T00:00:00+00:00');
+INSERT INTO manual_scores VALUES ('ann', 'aaaa', 'broadcasting_rules', 0.5, 'half', '2026-04-11T00:00:00+00:00');
+"""
+
+
+def test_a_gradebook_of_the_first_schema_is_migrated_keeping_its_scores(tmp_path):
+    db = sqlite3.connect(tmp_path / "gradebook.sqlite")
+    db.executescript(V1_SCHEMA)
+    db.close()
+    with Gradebook.in_folder(tmp_path) as gradebook:
+        assert gradebook.meta("schema") == "2"
+        assert gradebook.manual_scores() == {("ann", "aaaa"): {"broadcasting_rules": 0.5}}
+        assert gradebook.manual_comments() == {("ann", "aaaa", "broadcasting_rules"): "half"}
+        assert gradebook.attempts()[0].marked_late is False
+        gradebook.set_manual_comment("ann", "aaaa", "dataset_size", "no score yet", expect="")
+        assert gradebook.manual_scores() == {("ann", "aaaa"): {"broadcasting_rules": 0.5}}
+
+
+def test_a_score_saved_against_a_stale_page_is_refused_with_what_the_gradebook_holds(book):
+    ann = book.counted()[0]
+    saved = book.set_manual_score("ann", ann.content_hash, FREE.id, 1.0, expect=None, grader="TA Kim")
+    assert (saved.score, saved.grader) == (1.0, "TA Kim")
+    with pytest.raises(EditConflictError) as caught:     # TA Lee's page still shows no score
+        book.set_manual_score("ann", ann.content_hash, FREE.id, 0.5, expect=None, grader="TA Lee")
+    assert caught.value.current.score == 1.0 and "changed by TA Kim meanwhile" in str(caught.value)
+    assert book.manual_scores()[("ann", ann.content_hash)] == {FREE.id: 1.0}
+    book.set_manual_comment("ann", ann.content_hash, FREE.id, "clear", expect="", grader="TA Lee")
+    assert book.manual_grades(FREE.id)[("ann", ann.content_hash, FREE.id)].score == 1.0   # the comment kept it
+    assert book.score_unscored([("ann", ann.content_hash, FREE.id), ("bob", "c" * 8, FREE.id)], 0.0) == 1
+    assert book.manual_scores()[("ann", ann.content_hash)] == {FREE.id: 1.0}
+
+
+def _write_scores(folder, grader, keys):
+    with Gradebook.in_folder(Path(folder)) as gradebook:
+        for student, digest, exercise in keys:
+            gradebook.set_manual_score(student, digest, exercise, 1.0, expect=None, grader=grader)
+            gradebook.set_manual_comment(student, digest, exercise, f"{grader} read it", expect="", grader=grader)
+    return len(keys)
+
+
+def test_two_graders_writing_at_once_lose_nothing(tmp_path):
+    import multiprocessing
+    free = [e.id for e in ASSIGNMENT.exercises if e.manual]
+    keys = [(f"s{i:03d}", f"{i:064x}", exercise) for i in range(40) for exercise in free[:5]]
+    with Gradebook.in_folder(tmp_path):
+        pass
+    context = multiprocessing.get_context("fork")
+    with context.Pool(2) as pool:
+        done = pool.starmap(_write_scores, [(str(tmp_path), "A", keys[0::2]), (str(tmp_path), "B", keys[1::2])])
+    assert done == [100, 100]
+    with Gradebook.in_folder(tmp_path) as gradebook:
+        grades = gradebook.manual_grades()
+    assert len(grades) == 200 and all(g.score == 1.0 for g in grades.values())
+    assert {g.comment for k, g in grades.items() if keys.index(k) % 2 == 0} == {"A read it"}
+    assert {g.comment for k, g in grades.items() if keys.index(k) % 2 == 1} == {"B read it"}

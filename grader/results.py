@@ -5,6 +5,8 @@ import json
 from dataclasses import dataclass, field, replace
 
 OUTCOMES = ("passed", "failed", "error", "skipped")
+# What the released notebook's answer cell says until a student writes in it.
+ANSWER_PLACEHOLDER = "write your answer here"
 RESULT_BYTES = 4 * 1024 * 1024   # a whole result.json, whatever the notebook did
 CELL_STATUSES = ("ok", "error", "timeout", "died", "skipped")
 
@@ -46,6 +48,11 @@ class ExerciseResult:
     answer: str | None = None          # the student's free-response text
     manual: bool = False               # awaiting a person's grade
     reference_answer: str = ""         # graders only; never rendered into student reports
+
+    @property
+    def answered(self) -> bool:
+        """A free-response answer with something in it (not blank, not the released placeholder)."""
+        return answered(self.answer)
 
     def to_dict(self) -> dict:
         return {"id": self.id, "title": self.title, "section": self.section, "kind": self.kind,
@@ -176,6 +183,12 @@ class SubmissionResult:
                    late=Lateness.from_dict(d["late"]) if d.get("late") else None,
                    grader_fault=bool(d.get("grader_fault", False)),
                    regrades=tuple(Regrade.from_dict(g) for g in d.get("regrades", [])))
+
+
+def answered(text: str | None) -> bool:
+    """``text`` says something: not empty, not only Markdown marks, not the released placeholder."""
+    words = " ".join((text or "").replace("*", " ").replace("_", " ").split()).casefold()
+    return bool(words) and words != ANSWER_PLACEHOLDER
 
 
 def bounded(result: SubmissionResult, max_bytes: int = RESULT_BYTES) -> SubmissionResult:

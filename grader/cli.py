@@ -150,15 +150,18 @@ def manual_import(scores, out, assignment) -> None:
 @click.option("--to", "dest", type=click.Path(path_type=Path), default=None,
               help="where to write (default: OUT/exports/canvas.csv, OUT/exports/gradescope/, OUT/exports/grades.csv)")
 @click.option("--column", default=None, help="Canvas: the assignment's column name (default: the assignment id)")
+@click.option("--missing", type=click.Choice(["blank", "zero"]), default="blank", show_default=True,
+              help="roster students who handed in nothing: a blank grade or 0")
 @click.option("--assignment", "-a", default=None, help="assignment id (default: the gradebook's)")
-def export_command(fmt, out, dest, column, assignment) -> None:
+def export_command(fmt, out, dest, column, missing, assignment) -> None:
     """Export final grades for Canvas, Gradescope or as a plain CSV."""
     from grader.publish.export import export_grades
     default = {"canvas": "canvas.csv", "gradescope": "gradescope", "csv": "grades.csv"}[fmt]
     try:
         gradebook, spec = _gradebook_and_assignment(out, assignment)
         with gradebook:
-            summary = export_grades(gradebook, spec, fmt=fmt, dest=dest or out / "exports" / default, column=column)
+            summary = export_grades(gradebook, spec, fmt=fmt, dest=dest or out / "exports" / default, column=column,
+                                    missing=missing)
     except GraderError as exc:
         _fail(exc)
     click.echo(summary.line())

@@ -372,3 +372,26 @@ def test_two_graders_writing_at_once_lose_nothing(tmp_path):
     assert len(grades) == 200 and all(g.score == 1.0 for g in grades.values())
     assert {g.comment for k, g in grades.items() if keys.index(k) % 2 == 0} == {"A read it"}
     assert {g.comment for k, g in grades.items() if keys.index(k) % 2 == 1} == {"B read it"}
+
+
+def test_roster_names_reach_every_table_and_students_without_a_notebook_every_export(book, tmp_path):
+    from grader.intake.roster import Roster, RosterEntry
+    roster = Roster(entries=(RosterEntry("ann", "Kim, Ann", canvas_id="501"), RosterEntry("bob", "Lee, Bo"),
+                             RosterEntry("cy", "Park, Cy", canvas_id="503", section="02")))
+    book.set_meta(roster=roster.to_dict())
+    grade_counted(book, {"ann": 4, "bob": 1})
+    publish(book, ASSIGNMENT, tmp_path / "site")
+    assert json.loads((tmp_path / "site" / "ann" / "result.json").read_text())["name"] == "Kim, Ann"
+    assert "<h1>hw1: Kim, Ann" in (tmp_path / "site" / "ann" / "report.html").read_text()
+    table = {r["student"]: r for r in csv.DictReader((tmp_path / "site" / "gradebook.csv").open())}
+    assert (table["bob"]["name"], table["cy"]["name"], table["cy"]["total"]) == ("Lee, Bo", "Park, Cy", "")
+    export_grades(book, ASSIGNMENT, fmt="canvas", dest=tmp_path / "blank.csv")
+    assert list(csv.reader((tmp_path / "blank.csv").open()))[2:] == [
+        ["Kim, Ann", "501", "ann", "", "", "2"], ["Lee, Bo", "", "bob", "", "", "0.4"],
+        ["Park, Cy", "503", "cy", "", "02", ""]]
+    summary = export_grades(book, ASSIGNMENT, fmt="canvas", dest=tmp_path / "zero.csv", missing="zero")
+    assert list(csv.reader((tmp_path / "zero.csv").open()))[-1] == ["Park, Cy", "503", "cy", "", "02", "0"]
+    assert "1 student(s) on the roster handed in nothing: 0 points" in summary.line()
+    export_grades(book, ASSIGNMENT, fmt="csv", dest=tmp_path / "grades.csv", missing="zero")
+    plain = {r["student"]: r for r in csv.DictReader((tmp_path / "grades.csv").open())}
+    assert plain["cy"]["total"] == "0" and plain["cy"]["errors"] == "no submission"

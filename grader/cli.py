@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from grader.errors import GraderError
+from grader.errors import GraderError, UsageError
 
 LIMIT_OPTIONS = [
     ("--cell-timeout", "cell_timeout", float, "seconds one cell may run"),
@@ -104,24 +104,58 @@ def _gradebook_and_assignment(out: Path, assignment: str | None):
 
 @main.group("manual")
 def manual_group() -> None:
-    """Grade free-response answers by hand: export them, import the scores."""
+    """Grade free-response answers by hand: export them as a CSV file, import the scores."""
+
+
+def _grades_folder(folder: Path | None, out: Path) -> Path:
+    """The grading output folder, given as an argument (as in `grader manual serve grades/`) or --out."""
+    return folder if folder is not None else out
+
+
+GRADES_ARGUMENT = click.argument("folder", required=False, type=click.Path(path_type=Path))
+OUT_OPTION = click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("grades"), show_default=True,
+                          help="the grading output folder holding the gradebook (or give it as FOLDER)")
 
 
 @manual_group.command("export")
-@click.argument("out", type=click.Path(path_type=Path), default=Path("grades"))
+@GRADES_ARGUMENT
+@OUT_OPTION
 @click.option("--to", "dest", type=click.Path(path_type=Path), default=None,
               help="folder for answers.csv and index.html (default: OUT/manual)")
 @click.option("--assignment", "-a", default=None, help="assignment id (default: the gradebook's)")
-def manual_export(out, dest, assignment) -> None:
-    """Write OUT's free-response answers, with reference answers and rubrics, for graders."""
+def manual_export(folder, out, dest, assignment) -> None:
+    """Write the free-response answers, with reference answers and rubrics, for graders."""
     from grader.publish.manual import export_manual
+    out = _grades_folder(folder, out)
     try:
         gradebook, spec = _gradebook_and_assignment(out, assignment)
         with gradebook:
-            paths = export_manual(gradebook, spec, dest or out / "manual")
+            summary = export_manual(gradebook, spec, dest or out / "manual")
     except GraderError as exc:
         _fail(exc)
-    click.echo(f"Fill in score (and comment) in {paths[0]}; read the answers in {paths[1]}.")
+    click.echo(summary.line())
+
+
+@manual_group.command("zero-blanks")
+@GRADES_ARGUMENT
+@OUT_OPTION
+@click.option("--exercise", default=None, help="only this free-response exercise")
+@click.option("--assignment", "-a", default=None, help="assignment id (default: the gradebook's)")
+def manual_zero_blanks(folder, out, exercise, assignment) -> None:
+    """Give 0 to every blank free-response answer that has no score yet."""
+    from grader.publish.manual import zero_blanks
+    from grader.publish.site import publish
+    out = _grades_folder(folder, out)
+    try:
+        gradebook, spec = _gradebook_and_assignment(out, assignment)
+        with gradebook:
+            if exercise is not None and not spec.exercise(exercise).manual:
+                raise UsageError(f"{exercise!r} is not a free-response exercise of {spec.id}")
+            scored = zero_blanks(gradebook, spec, exercise=exercise)
+            publish(gradebook, spec, out)
+    except GraderError as exc:
+        _fail(exc)
+    click.echo(f"{scored} blank answer(s) now score 0.")
 
 
 @manual_group.command("import")

@@ -17,9 +17,7 @@ graders at once never overwrite each other unseen.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -277,6 +275,14 @@ class Gradebook:
                 [(attempt_id, e.id, t.name, t.outcome, t.points, t.max_points, t.message, t.seconds)
                  for e in result.exercises for t in e.tests])
 
+    def answers(self, exercise: str) -> dict[tuple[str, str], str]:
+        """{(student, content hash): answer} to ``exercise`` in each graded attempt, read by
+        SQLite so no whole result is loaded."""
+        return {(s, h): a or "" for s, h, a in self.db.execute(
+            "SELECT a.student, a.content_hash, json_extract(e.value, '$.answer') FROM attempts a, "
+            "json_each(a.result, '$.exercises') e WHERE a.result IS NOT NULL AND json_extract(e.value, '$.id') = ?",
+            (exercise,))}
+
     def outcomes(self, attempt_id: int) -> list[tuple]:
         return list(self.db.execute("SELECT exercise, test, outcome, points, max_points, message "
                                     "FROM outcomes WHERE attempt = ? ORDER BY test", (attempt_id,)))
@@ -402,17 +408,3 @@ def _unique(student: str, taken: set[str]) -> str:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def write_atomically(path: Path, text: str, *, encoding: str = "utf-8") -> None:
-    """Write ``text`` to ``path`` so readers see the old file or the new one, never part of
-    one, even with several writers at once (each writes its own temporary file)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

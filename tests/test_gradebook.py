@@ -116,7 +116,7 @@ def test_manual_scores_round_trip_through_the_csv(book, tmp_path):
     mine = [r for r in rows if r["exercise"] == FREE.id]
     assert [r["student"] for r in mine] == ["ann", "bob"]
     assert mine[0]["answer"] == "Shapes align from the right."
-    assert mine[0]["reference_answer"] == FREE.answer.strip()
+    assert mine[0]["reference_answer"] == " ".join(line.strip() for line in FREE.answer.strip().splitlines())
     assert "Reference answer" in (tmp_path / "manual" / "index.html").read_text()
     for r in rows:
         r["score"] = str(FREE.points) if (r["student"], r["exercise"]) == ("ann", FREE.id) else ""
@@ -395,3 +395,35 @@ def test_roster_names_reach_every_table_and_students_without_a_notebook_every_ex
     export_grades(book, ASSIGNMENT, fmt="csv", dest=tmp_path / "grades.csv", missing="zero")
     plain = {r["student"]: r for r in csv.DictReader((tmp_path / "grades.csv").open())}
     assert plain["cy"]["total"] == "0" and plain["cy"]["errors"] == "no submission"
+
+
+def test_the_answers_csv_reads_well_in_a_spreadsheet(book, tmp_path):
+    from grader.intake.roster import Roster, RosterEntry
+    from grader.publish.manual import zero_blanks
+    book.record_attempts([attempt("cy", "d", -1)])
+    book.set_meta(roster=Roster(entries=(RosterEntry("ann", "Kim, Ann"), RosterEntry("bob", "Lee, Bo"),
+                                         RosterEntry("cy", "Park, Cy"))).to_dict())
+    copied = "Shapes are aligned from the right;\na missing axis counts as 1.\n\nSo (2, 3, 1) + (1, 1, 2) is (2, 3, 2)."
+    answers = {"ann": copied, "bob": "_write your answer here_", "cy": copied.replace("\n", " ")}
+    for row in book.counted():
+        book.record_result(row.id, result(row.submission, 4, answer=answers[row.student]), exercises=["compare"])
+    summary = export_manual(book, ASSIGNMENT, tmp_path / "manual")
+    raw = (tmp_path / "manual" / "answers.csv").read_bytes()
+    assert raw.startswith("\ufeff".encode()) and b"\r\n" in raw
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert list(rows[0])[:6] == ["section", "exercise", "title", "student", "name", "submission"]
+    order = [e.id for e in ASSIGNMENT.exercises if e.manual]
+    assert [order.index(r["exercise"]) for r in rows] == sorted(order.index(r["exercise"]) for r in rows)
+    mine = [r for r in rows if r["exercise"] == FREE.id]
+    assert [r["name"] for r in mine] == ["Kim, Ann", "Park, Cy"]                  # bob's cell is blank: not listed
+    assert mine[0]["answer"] == ("Shapes are aligned from the right; a missing axis counts as 1. ¶ "
+                                 "So (2, 3, 1) + (1, 1, 2) is (2, 3, 2).")
+    assert mine[0]["similar_to"] == "identical to Park, Cy" and mine[1]["similar_to"] == "identical to Kim, Ann"
+    assert len(rows) == 2                                  # no other exercise has an answer here
+    assert "blank answer(s) are not listed" in summary.line()
+    page = (tmp_path / "manual" / "index.html").read_text()
+    assert "identical to Park, Cy" in page and "_write your answer here_" not in page
+    assert zero_blanks(book, ASSIGNMENT, exercise=FREE.id) == 1
+    bob = next(r for r in book.counted() if r.student == "bob")
+    assert book.manual_scores()[("bob", bob.content_hash)] == {FREE.id: 0.0}
+    assert zero_blanks(book, ASSIGNMENT, exercise=FREE.id) == 0

@@ -25,9 +25,9 @@ from pathlib import Path
 
 from grader.assignment import Assignment
 from grader.errors import UsageError
-from grader.gradebook import Gradebook, write_atomically
+from grader.gradebook import Gradebook
 from grader.intake.roster import Roster, RosterEntry
-from grader.publish.site import MISSING, absentees, gradebook_csv
+from grader.publish.site import MISSING, absentees, gradebook_csv, write_atomically
 from grader.standings import Standing, class_roster, standings
 
 FORMATS = ("canvas", "gradescope", "csv")

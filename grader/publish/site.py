@@ -6,11 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from grader.assignment import Assignment
-from grader.gradebook import AttemptRow, Gradebook, write_atomically
+from grader.gradebook import AttemptRow, Gradebook
 from grader.intake.archive import Refusal
 from grader.intake.roster import Roster, RosterEntry
 from grader.publish.dashboard import build_dashboard
@@ -101,3 +103,17 @@ def gradebook_csv(found: Sequence[Standing], assignment: Assignment, *, absent: 
         writer.writerow(["", "0" if missing == "zero" else "", f"{assignment.max_score:g}", "", "no submission",
                          e.student_id, e.name, "", "", "", "", 0, *[""] * len(ids)])
     return out.getvalue()
+
+
+def write_atomically(path: Path, text: str, *, encoding: str = "utf-8") -> None:
+    """Write ``text`` to ``path`` so readers see the old file or the new one, never part of
+    one, even with several writers at once (each writes its own temporary file)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

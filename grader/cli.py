@@ -104,7 +104,8 @@ def _gradebook_and_assignment(out: Path, assignment: str | None):
 
 @main.group("manual")
 def manual_group() -> None:
-    """Grade free-response answers by hand: export them as a CSV file, import the scores."""
+    """Grade free-response answers by hand: in the grading room (serve), or as a CSV file
+    (export, then import)."""
 
 
 def _grades_folder(folder: Path | None, out: Path) -> Path:
@@ -115,6 +116,30 @@ def _grades_folder(folder: Path | None, out: Path) -> Path:
 GRADES_ARGUMENT = click.argument("folder", required=False, type=click.Path(path_type=Path))
 OUT_OPTION = click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("grades"), show_default=True,
                           help="the grading output folder holding the gradebook (or give it as FOLDER)")
+
+
+@manual_group.command("serve")
+@GRADES_ARGUMENT
+@OUT_OPTION
+@click.option("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+@click.option("--grader", "grader_name", default="", help="your name, saved with each score (the page can set it too)")
+@click.option("--anonymous", is_flag=True, help="never show names or ids; answers in shuffled order")
+@click.option("--assignment", "-a", default=None, help="assignment id (default: the gradebook's)")
+def manual_serve(folder, out, port, grader_name, anonymous, assignment) -> None:
+    """Open the grading room: score free-response answers in a browser, one question at a
+    time, saved to the gradebook as you go. Prints the address (with its access token)."""
+    from grader.publish.room import serve
+    out = _grades_folder(folder, out)
+
+    def announce(line: str) -> None:
+        click.echo(line)
+        sys.stdout.flush()    # a script reading the address must see it now
+    try:
+        gradebook, spec = _gradebook_and_assignment(out, assignment)
+        gradebook.close()
+        serve(out, spec, port=port, grader=grader_name, anonymous=anonymous, announce=announce)
+    except GraderError as exc:
+        _fail(exc)
 
 
 @manual_group.command("export")

@@ -1,6 +1,6 @@
-"""Command line: ``grade`` for instructors (with ``grader manual`` and ``grader export`` for
-the rest of the grading day), ``grader release`` and ``grader check``, ``grader env`` for
-the kernel environment.
+"""Command line: ``grade`` for instructors (with ``grader manual``, ``grader export`` and
+``grader feedback`` for the rest of the grading day), ``grader release`` and ``grader check``,
+``grader env`` for the kernel environment.
 
 Each command parses options and calls one function; every GraderError becomes one line on
 stderr and its exit code.
@@ -221,6 +221,25 @@ def export_command(fmt, out, dest, column, missing, assignment) -> None:
         with gradebook:
             summary = export_grades(gradebook, spec, fmt=fmt, dest=dest or out / "exports" / default, column=column,
                                     missing=missing)
+    except GraderError as exc:
+        _fail(exc)
+    click.echo(summary.line())
+
+
+@main.command("feedback")
+@click.argument("grades", type=click.Path(path_type=Path), default=Path("grades"))
+@click.option("--out", "-o", "dest", type=click.Path(path_type=Path), default=None,
+              help="folder for the pages and the zip (default: GRADES/feedback)")
+@click.option("--reference-answers", is_flag=True, help="show the model answers to free-response questions")
+@click.option("--assignment", "-a", default=None, help="assignment id (default: the gradebook's)")
+def feedback_command(grades, dest, reference_answers, assignment) -> None:
+    """Write one self-contained feedback page per student from GRADES, and a zip of them named
+    for the learning platform's bulk upload: safe to hand out."""
+    from grader.publish.feedback import write_feedback
+    try:
+        gradebook, spec = _gradebook_and_assignment(grades, assignment)
+        with gradebook:
+            summary = write_feedback(gradebook, spec, dest or grades / "feedback", reference_answers=reference_answers)
     except GraderError as exc:
         _fail(exc)
     click.echo(summary.line())

@@ -94,7 +94,7 @@ def canvas_csv(found: Sequence[Standing], assignment: Assignment, *, roster: Ros
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column])
     writer.writerow(["Points Possible", "", "", "", "", f"{assignment.max_score:g}"])
-    rows = []
+    rows: list[list[str]] = []
     for s in found:
         assert s.result is not None
         entry = roster.lookup(s.attempt.student) if roster else None
@@ -105,7 +105,8 @@ def canvas_csv(found: Sequence[Standing], assignment: Assignment, *, roster: Ros
             rows.append([s.attempt.student, s.attempt.student, s.attempt.student, "", "", f"{s.result.score:g}"])
     rows += [[e.name, e.canvas_id, e.student_id, e.login, e.section, "0" if missing == "zero" else ""]
              for e in absent]
-    writer.writerows(sorted(rows, key=lambda row: row[2]))
+    rows.sort(key=lambda row: row[2])
+    writer.writerows(rows)
     return out.getvalue()
 
 

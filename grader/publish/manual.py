@@ -115,10 +115,10 @@ def answer_rows(gradebook: Gradebook, assignment: Assignment, *, exercise: str |
     return sorted(rows, key=lambda r: (order[r.exercise], r.who.casefold(), r.submission))
 
 
-def alike(rows: list[AnswerRow]) -> dict[tuple[str, str], list[Likeness]]:
+def alike(rows: list[AnswerRow]) -> dict[tuple[str, str], list[Likeness[tuple[str, str]]]]:
     """Answers to the same exercise that look copied, by (exercise, student): others are keyed
     (exercise, student) too."""
-    found: dict[tuple[str, str], list[Likeness]] = {}
+    found: dict[tuple[str, str], list[Likeness[tuple[str, str]]]] = {}
     for exercise in dict.fromkeys(r.exercise for r in rows):
         found.update(likenesses({(r.exercise, r.student): r.answer for r in rows
                                  if r.exercise == exercise and not r.blank}))

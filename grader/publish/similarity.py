@@ -7,6 +7,7 @@ import re
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Generic, TypeVar
 
 # Short answers agree by chance ("len(X) is 2"), so only answers this long are compared.
 IDENTICAL_WORDS = 4
@@ -18,13 +19,14 @@ NEAR_SHARE = 0.7
 COMPARED_WORDS = 1500     # of a long answer, only the start is compared
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass(frozen=True)
-class Likeness:
+class Likeness(Generic[K]):
     """``other`` answer is identical to this one, or shares ``share`` of its word triples."""
 
-    other: Hashable
+    other: K
     identical: bool
     share: float
 
@@ -36,12 +38,12 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.casefold())[:COMPARED_WORDS]
 
 
-def likenesses(answers: Mapping[Hashable, str]) -> dict[Hashable, list[Likeness]]:
+def likenesses(answers: Mapping[K, str]) -> dict[K, list[Likeness[K]]]:
     """For each answer in ``answers`` that resembles others: which, and how closely (closest first)."""
     split = {key: words(text) for key, text in answers.items()}
     triples = {key: {tuple(w[i:i + 3]) for i in range(len(w) - 2)} for key, w in split.items()
                if len(w) >= NEAR_WORDS}
-    found: dict[Hashable, list[Likeness]] = {}
+    found: dict[K, list[Likeness[K]]] = {}
     for a, b in combinations(split, 2):
         if split[a] == split[b] and len(split[a]) >= IDENTICAL_WORDS:
             share, identical = 1.0, True

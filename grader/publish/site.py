@@ -58,7 +58,8 @@ def publish(gradebook: Gradebook, assignment: Assignment, out: Path, *,
                 write_student(standing, out)
             yield standing
 
-    refused = tuple(Refusal(**r) for r in (gradebook.meta_json("refused") or []))
+    stored = gradebook.meta_json("refused")
+    refused = tuple(Refusal(**r) for r in stored) if isinstance(stored, list) else ()
     roster = class_roster(gradebook)
     dashboard = build_dashboard(written(), assignment, policy=late_policy(gradebook, assignment),
                                 refused=refused, roster=roster)

@@ -275,13 +275,15 @@ class Gradebook:
                 [(attempt_id, e.id, t.name, t.outcome, t.points, t.max_points, t.message, t.seconds)
                  for e in result.exercises for t in e.tests])
 
-    def answers(self, exercise: str) -> dict[tuple[str, str], str]:
-        """{(student, content hash): answer} to ``exercise`` in each graded attempt, read by
-        SQLite so no whole result is loaded."""
-        return {(s, h): a or "" for s, h, a in self.db.execute(
-            "SELECT a.student, a.content_hash, json_extract(e.value, '$.answer') FROM attempts a, "
-            "json_each(a.result, '$.exercises') e WHERE a.result IS NOT NULL AND json_extract(e.value, '$.id') = ?",
-            (exercise,))}
+    def answers(self, exercise: str | None = None) -> dict[tuple[str, str, str], str]:
+        """{(student, content hash, exercise): answer} of each graded attempt's free-response
+        answers (to ``exercise``), in one pass read by SQLite: no whole result is loaded."""
+        return {(s, h, x): a for s, h, x, a in self.db.execute(
+            "SELECT a.student, a.content_hash, json_extract(e.value, '$.id'), json_extract(e.value, '$.answer') "
+            "FROM attempts a, json_each(a.result, '$.exercises') e WHERE a.result IS NOT NULL "
+            "AND json_extract(e.value, '$.answer') IS NOT NULL" + (" AND json_extract(e.value, '$.id') = ?"
+                                                                   if exercise else ""),
+            (exercise,) if exercise else ())}
 
     def outcomes(self, attempt_id: int) -> list[tuple]:
         return list(self.db.execute("SELECT exercise, test, outcome, points, max_points, message "

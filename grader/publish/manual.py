@@ -97,18 +97,19 @@ def answer_rows(gradebook: Gradebook, assignment: Assignment, *, exercise: str |
     grades = gradebook.manual_grades(exercise)
     names = roster_names(gradebook)
     counted = [row for row in gradebook.counted() if row.graded]
+    answers = gradebook.answers(exercise)
     rows = []
     for ex in assignment.exercises:
         if not ex.manual or exercise not in (None, ex.id):
             continue
-        answers = gradebook.answers(ex.id)
         for row in counted:
             key = (row.student, row.content_hash)
             given = grades.get((*key, ex.id))
             rows.append(AnswerRow(student=row.student, name=names.get(row.student, "") if row.matched else "",
                                   submission=row.submission, attempt=row.content_hash, exercise=ex.id,
                                   section=ex.section, title=ex.title, prompt=ex.prompt.strip(), max_points=ex.points,
-                                  answer=answers.get(key, ""), reference_answer=ex.answer.strip(), rubric=ex.rubric,
+                                  answer=answers.get((*key, ex.id), ""), reference_answer=ex.answer.strip(),
+                                  rubric=ex.rubric,
                                   score=given.score if given else None, comment=given.comment if given else "",
                                   grader=given.grader if given else ""))
     order = {e.id: i for i, e in enumerate(assignment.exercises)}

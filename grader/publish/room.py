@@ -28,6 +28,7 @@ from urllib.parse import parse_qs
 
 from markupsafe import Markup
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -178,9 +179,13 @@ class Room:
                 assert isinstance(held, ManualScore)
                 return JSONResponse({"error": f"{held.grader or 'another grader'} saved first", "current": _grade(held)},
                                     status_code=409)
-            for standing in standings(gradebook, self.assignment, student=row.student):
+        # The grader need not wait for the report: it is rendered once the answer has gone out.
+        return JSONResponse(_grade(saved), background=BackgroundTask(self.render_student, row.student))
+
+    def render_student(self, student: str) -> None:
+        with self.gradebook() as gradebook:
+            for standing in standings(gradebook, self.assignment, student=student):
                 write_student(standing, self.out)
-        return JSONResponse(_grade(saved))
 
     async def score_blanks(self, request: Request) -> Response:
         body, problem = await _json(request, ("exercise",))

@@ -1,6 +1,6 @@
-"""Command line: ``grade`` for instructors (with ``grader manual`` and ``grader export`` for
-the rest of the grading day), ``grader release`` and ``grader check``, ``grader env`` for
-the kernel environment.
+"""Command line: ``grade`` for instructors (with ``grader manual``, ``grader export`` and
+``grader feedback`` for the rest of the grading day), ``grader release`` and ``grader check``,
+``grader env`` for the kernel environment.
 
 Each command parses options and calls one function; every GraderError becomes one line on
 stderr and its exit code.
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from grader.errors import GraderError
+from grader.errors import GraderError, UsageError
 
 LIMIT_OPTIONS = [
     ("--cell-timeout", "cell_timeout", float, "seconds one cell may run"),
@@ -104,24 +104,83 @@ def _gradebook_and_assignment(out: Path, assignment: str | None):
 
 @main.group("manual")
 def manual_group() -> None:
-    """Grade free-response answers by hand: export them, import the scores."""
+    """Grade free-response answers by hand: in the grading room (serve), or as a CSV file
+    (export, then import)."""
+
+
+def _grades_folder(folder: Path | None, out: Path) -> Path:
+    """The grading output folder, given as an argument (as in `grader manual serve grades/`) or --out."""
+    return folder if folder is not None else out
+
+
+GRADES_ARGUMENT = click.argument("folder", required=False, type=click.Path(path_type=Path))
+OUT_OPTION = click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("grades"), show_default=True,
+                          help="the grading output folder holding the gradebook (or give it as FOLDER)")
+
+
+@manual_group.command("serve")
+@GRADES_ARGUMENT
+@OUT_OPTION
+@click.option("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+@click.option("--grader", "grader_name", default="", help="your name, saved with each score (the page can set it too)")
+@click.option("--anonymous", is_flag=True, help="never show names or ids; answers in shuffled order")
+@click.option("--assignment", "-a", default=None, help="assignment id (default: the gradebook's)")
+def manual_serve(folder, out, port, grader_name, anonymous, assignment) -> None:
+    """Open the grading room: score free-response answers in a browser, one question at a
+    time, saved to the gradebook as you go. Prints the address (with its access token)."""
+    from grader.publish.room import serve
+    out = _grades_folder(folder, out)
+
+    def announce(line: str) -> None:
+        click.echo(line)
+        sys.stdout.flush()    # a script reading the address must see it now
+    try:
+        gradebook, spec = _gradebook_and_assignment(out, assignment)
+        gradebook.close()
+        serve(out, spec, port=port, grader=grader_name, anonymous=anonymous, announce=announce)
+    except GraderError as exc:
+        _fail(exc)
 
 
 @manual_group.command("export")
-@click.argument("out", type=click.Path(path_type=Path), default=Path("grades"))
+@GRADES_ARGUMENT
+@OUT_OPTION
 @click.option("--to", "dest", type=click.Path(path_type=Path), default=None,
               help="folder for answers.csv and index.html (default: OUT/manual)")
 @click.option("--assignment", "-a", default=None, help="assignment id (default: the gradebook's)")
-def manual_export(out, dest, assignment) -> None:
-    """Write OUT's free-response answers, with reference answers and rubrics, for graders."""
+def manual_export(folder, out, dest, assignment) -> None:
+    """Write the free-response answers, with reference answers and rubrics, for graders."""
     from grader.publish.manual import export_manual
+    out = _grades_folder(folder, out)
     try:
         gradebook, spec = _gradebook_and_assignment(out, assignment)
         with gradebook:
-            paths = export_manual(gradebook, spec, dest or out / "manual")
+            summary = export_manual(gradebook, spec, dest or out / "manual")
     except GraderError as exc:
         _fail(exc)
-    click.echo(f"Fill in score (and comment) in {paths[0]}; read the answers in {paths[1]}.")
+    click.echo(summary.line())
+
+
+@manual_group.command("zero-blanks")
+@GRADES_ARGUMENT
+@OUT_OPTION
+@click.option("--exercise", default=None, help="only this free-response exercise")
+@click.option("--assignment", "-a", default=None, help="assignment id (default: the gradebook's)")
+def manual_zero_blanks(folder, out, exercise, assignment) -> None:
+    """Give 0 to every blank free-response answer that has no score yet."""
+    from grader.publish.manual import zero_blanks
+    from grader.publish.site import publish
+    out = _grades_folder(folder, out)
+    try:
+        gradebook, spec = _gradebook_and_assignment(out, assignment)
+        with gradebook:
+            if exercise is not None and not spec.exercise(exercise).manual:
+                raise UsageError(f"{exercise!r} is not a free-response exercise of {spec.id}")
+            scored = zero_blanks(gradebook, spec, exercise=exercise)
+            publish(gradebook, spec, out)
+    except GraderError as exc:
+        _fail(exc)
+    click.echo(f"{scored} blank answer(s) now score 0.")
 
 
 @manual_group.command("import")
@@ -150,15 +209,37 @@ def manual_import(scores, out, assignment) -> None:
 @click.option("--to", "dest", type=click.Path(path_type=Path), default=None,
               help="where to write (default: OUT/exports/canvas.csv, OUT/exports/gradescope/, OUT/exports/grades.csv)")
 @click.option("--column", default=None, help="Canvas: the assignment's column name (default: the assignment id)")
+@click.option("--missing", type=click.Choice(["blank", "zero"]), default="blank", show_default=True,
+              help="roster students who handed in nothing: a blank grade or 0")
 @click.option("--assignment", "-a", default=None, help="assignment id (default: the gradebook's)")
-def export_command(fmt, out, dest, column, assignment) -> None:
+def export_command(fmt, out, dest, column, missing, assignment) -> None:
     """Export final grades for Canvas, Gradescope or as a plain CSV."""
     from grader.publish.export import export_grades
     default = {"canvas": "canvas.csv", "gradescope": "gradescope", "csv": "grades.csv"}[fmt]
     try:
         gradebook, spec = _gradebook_and_assignment(out, assignment)
         with gradebook:
-            summary = export_grades(gradebook, spec, fmt=fmt, dest=dest or out / "exports" / default, column=column)
+            summary = export_grades(gradebook, spec, fmt=fmt, dest=dest or out / "exports" / default, column=column,
+                                    missing=missing)
+    except GraderError as exc:
+        _fail(exc)
+    click.echo(summary.line())
+
+
+@main.command("feedback")
+@click.argument("grades", type=click.Path(path_type=Path), default=Path("grades"))
+@click.option("--out", "-o", "dest", type=click.Path(path_type=Path), default=None,
+              help="folder for the pages and the zip (default: GRADES/feedback)")
+@click.option("--reference-answers", is_flag=True, help="show the model answers to free-response questions")
+@click.option("--assignment", "-a", default=None, help="assignment id (default: the gradebook's)")
+def feedback_command(grades, dest, reference_answers, assignment) -> None:
+    """Write one self-contained feedback page per student from GRADES, and a zip of them named
+    for the learning platform's bulk upload: safe to hand out."""
+    from grader.publish.feedback import write_feedback
+    try:
+        gradebook, spec = _gradebook_and_assignment(grades, assignment)
+        with gradebook:
+            summary = write_feedback(gradebook, spec, dest or grades / "feedback", reference_answers=reference_answers)
     except GraderError as exc:
         _fail(exc)
     click.echo(summary.line())

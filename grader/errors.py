@@ -7,6 +7,7 @@
     ├── SandboxError                 bubblewrap missing or the sandbox cannot start
     ├── NotebookError                a submission is not a readable notebook
     ├── ReleaseError                 a release is refused (its validation failed)
+    ├── EditConflictError            a manual score changed since a grader's page showed it
     └── BridgeError                  talking to a student kernel failed
         ├── KernelDiedError          the kernel exited (limit hit, os._exit, crash)
         ├── CallTimeoutError         a call into student code ran past its time budget
@@ -53,6 +54,15 @@ class ReleaseError(GraderError):
     """``grader release`` refused: the solution loses points or the blank notebook earns some."""
 
     exit_code = 4
+
+
+class EditConflictError(GraderError):
+    """Another grader saved a manual score or comment after this grader's page showed it;
+    ``current`` is what the gradebook holds now. Nothing was written."""
+
+    def __init__(self, message: str, *, current: object) -> None:
+        super().__init__(message)
+        self.current = current
 
 
 class BridgeError(GraderError):

@@ -5,6 +5,8 @@ import json
 from dataclasses import dataclass, field, replace
 
 OUTCOMES = ("passed", "failed", "error", "skipped")
+# What the released notebook's answer cell says until a student writes in it.
+ANSWER_PLACEHOLDER = "write your answer here"
 RESULT_BYTES = 4 * 1024 * 1024   # a whole result.json, whatever the notebook did
 CELL_STATUSES = ("ok", "error", "timeout", "died", "skipped")
 
@@ -52,6 +54,11 @@ class ExerciseResult:
     reference_answer: str = ""         # graders only; never rendered into student reports
     optional: bool = False             # extra credit: not part of max_score
 
+    @property
+    def answered(self) -> bool:
+        """A free-response answer with something in it (not blank, not the released placeholder)."""
+        return answered(self.answer)
+
     def to_dict(self) -> dict:
         return {"id": self.id, "title": self.title, "section": self.section, "kind": self.kind,
                 "score": self.score, "max_score": self.max_score, "manual": self.manual,
@@ -82,16 +89,36 @@ class Lateness:
     days_late: int
     penalty_percent: float
     score_before: float          # the total before the penalty
+    marked_late: bool = False    # the learning platform marked the file late (Canvas's _LATE_)
 
     def to_dict(self) -> dict:
         return {"submitted_at": self.submitted_at, "deadline": self.deadline,
                 "days_late": self.days_late, "penalty_percent": self.penalty_percent,
-                "score_before": self.score_before}
+                "score_before": self.score_before, "marked_late": self.marked_late}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Lateness":
         return cls(submitted_at=d["submitted_at"], deadline=d["deadline"], days_late=int(d["days_late"]),
-                   penalty_percent=float(d["penalty_percent"]), score_before=float(d["score_before"]))
+                   penalty_percent=float(d["penalty_percent"]), score_before=float(d["score_before"]),
+                   marked_late=bool(d.get("marked_late", False)))
+
+
+@dataclass(frozen=True)
+class Regrade:
+    """A grading of an attempt that already had a result: when, under which assignment
+    version, and which exercises (empty: all of them)."""
+
+    at: str                      # ISO 8601, UTC
+    version: str
+    exercises: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"at": self.at, "version": self.version, "exercises": list(self.exercises)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Regrade":
+        return cls(at=str(d["at"]), version=str(d.get("version", "")),
+                   exercises=tuple(str(e) for e in d.get("exercises", [])))
 
 
 @dataclass(frozen=True)
@@ -113,6 +140,7 @@ class SubmissionResult:
     submitted_at: str = ""            # ISO 8601 with offset
     late: Lateness | None = None      # set when a deadline was passed
     grader_fault: bool = False        # the grader, not the notebook, failed; re-runs regrade it
+    regrades: tuple[Regrade, ...] = ()   # each time this attempt was graded again, oldest first
 
     def brief(self) -> "SubmissionResult":
         """Totals, errors, lateness and timings, and each exercise's score without its tests,
@@ -129,7 +157,8 @@ class SubmissionResult:
                 "exercises": [e.to_dict() for e in self.exercises],
                 "cells": [c.to_dict() for c in self.cells], "errors": list(self.errors),
                 "warnings": list(self.warnings), "timing": self.timing,
-                "environment": self.environment, "grader_fault": self.grader_fault}
+                "environment": self.environment, "grader_fault": self.grader_fault,
+                "regrades": [g.to_dict() for g in self.regrades]}
 
     @classmethod
     def from_dict(cls, d: dict) -> "SubmissionResult":
@@ -162,7 +191,14 @@ class SubmissionResult:
                    environment=d.get("environment", {}), student=d.get("student", ""),
                    submitted_at=d.get("submitted_at", ""),
                    late=Lateness.from_dict(d["late"]) if d.get("late") else None,
-                   grader_fault=bool(d.get("grader_fault", False)))
+                   grader_fault=bool(d.get("grader_fault", False)),
+                   regrades=tuple(Regrade.from_dict(g) for g in d.get("regrades", [])))
+
+
+def answered(text: str | None) -> bool:
+    """``text`` says something: not empty, not only Markdown marks, not the released placeholder."""
+    words = " ".join((text or "").replace("*", " ").replace("_", " ").split()).casefold()
+    return bool(words) and words != ANSWER_PLACEHOLDER
 
 
 def bounded(result: SubmissionResult, max_bytes: int = RESULT_BYTES) -> SubmissionResult:

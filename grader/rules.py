@@ -17,8 +17,10 @@ TIMESTAMP = (r"(?<!\d)\d{4}-?\d{2}-?\d{2}[T _-]\d{2}[-:.h]?\d{2}(?:[-:.m]?\d{2})
 # Where student ids come from, tried in order against the path of a notebook relative to the
 # folder or zip it was found in (no ``.ipynb``): Canvas and Moodle bulk downloads, a folder per
 # student, then a plain ``studentid.ipynb`` (optionally with a timestamp after an underscore).
+# A ``late`` group that matches means the platform marked the file late (Canvas writes
+# ``kimann_LATE_12345_67890_hw1.ipynb``).
 DEFAULT_ID_PATTERNS = (
-    r"(?:.*/)?(?P<name>[^/_]+)(?:_late)?_(?P<student>\d+)_(?P<attempt>\d+)_[^/]+",
+    r"(?:.*/)?(?P<name>[^/_]+)(?P<late>_late)?_(?P<student>\d+)_(?P<attempt>\d+)_[^/]+",
     r"(?:.*/)?(?P<name>[^/_]+)_(?P<student>\d+)_assignsubmission_file_/.+",
     r"(?P<student>[^/]+)/.+",
     rf"(?P<student>[\w.-]+?)(?:[_ -]+(?P<timestamp>{TIMESTAMP}))?",
@@ -28,7 +30,7 @@ DEFAULT_ID_PATTERNS = (
 @dataclass(frozen=True)
 class IntakeRules:
     """How files become students: id patterns (regular expressions with a ``student`` group
-    and an optional ``timestamp`` group), tried in order."""
+    and optional ``timestamp`` and ``late`` groups), tried in order."""
 
     id_patterns: tuple[str, ...] = DEFAULT_ID_PATTERNS
 

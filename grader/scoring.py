@@ -3,13 +3,13 @@ submission time and the assignment."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 from grader.assignment import Assignment, LatePolicy
-from grader.results import ExerciseResult, Lateness, SubmissionResult, Verdict
+from grader.results import ExerciseResult, Lateness, Regrade, SubmissionResult, Verdict
 
 
 def score_exercises(assignment: Assignment, outcomes: Iterable[Verdict],
@@ -57,23 +57,45 @@ def totals(exercises: Iterable[ExerciseResult]) -> tuple[float, float, float]:
 
 def finalize(result: SubmissionResult, assignment: Assignment, *,
              manual_scores: Mapping[str, float] | None = None, policy: LatePolicy | None = None,
-             submitted: datetime | None = None) -> SubmissionResult:
+             submitted: datetime | None = None, marked_late: bool = False) -> SubmissionResult:
     """The result as the student's grade: manual scores for free-response answers added,
-    then the late penalty (a percentage of the total) applied."""
+    then the late penalty (a percentage of the total) applied. A file the learning platform
+    marked late (``marked_late``) is at least one day late when there is a deadline, whatever
+    its time says (a zip entry's time may be the download's, not the hand-in's)."""
     outcomes = [t for e in result.exercises for t in e.tests]
     answers = {e.id: e.answer for e in result.exercises if e.answer is not None}
     exercises = score_exercises(assignment, outcomes, answers, manual_scores)
     score, max_score, pending = totals(exercises)
     late = None
-    if policy is not None and submitted is not None and policy.deadline is not None:
-        days = policy.days_late(submitted)
-        if days > 0:
-            percent = policy.penalty_percent(days)
-            late = Lateness(submitted_at=submitted.isoformat(), deadline=policy.deadline.isoformat(),
-                            days_late=days, penalty_percent=percent, score_before=score)
+    if submitted is not None and ((policy is not None and policy.deadline is not None) or marked_late):
+        deadline = policy.deadline if policy is not None else None
+        days = policy.days_late(submitted) if policy is not None and deadline is not None else 0
+        if marked_late and deadline is not None:
+            days = max(days, 1)
+        if days > 0 or marked_late:
+            percent = policy.penalty_percent(days) if policy is not None and days else 0.0
+            late = Lateness(submitted_at=submitted.isoformat(), deadline=deadline.isoformat() if deadline else "",
+                            days_late=days, penalty_percent=percent, score_before=score, marked_late=marked_late)
             score = round(score * (1 - percent / 100), 6)
     return replace(result, exercises=exercises, score=score, max_score=max_score, pending_manual=pending,
                    late=late, submitted_at=submitted.isoformat() if submitted else result.submitted_at)
+
+
+def merge_regrade(stored: SubmissionResult, fresh: SubmissionResult, *, exercises: Collection[str],
+                  at: str) -> SubmissionResult:
+    """``fresh``, a grading of the same notebook for ``exercises`` only (all when empty), laid
+    over ``stored``, its earlier result: the exercises graded now take the fresh verdicts,
+    every other exercise keeps its stored one, and the regrade is recorded. The run's own
+    facts (cells, errors, timing, environment, warnings) are the fresh run's. A stored result the grader failed on holds no verdicts worth keeping: ``fresh`` replaces it."""
+    regrade = Regrade(at=at, version=fresh.assignment_version, exercises=tuple(sorted(exercises)))
+    history = (*stored.regrades, regrade)
+    if not exercises or stored.grader_fault:
+        return replace(fresh, regrades=history)
+    kept = {e.id: e for e in stored.exercises}
+    merged = tuple(e if e.id in exercises or e.id not in kept else kept[e.id] for e in fresh.exercises)
+    score, max_score, pending = totals(merged)
+    return replace(fresh, exercises=merged, score=score, max_score=max_score, pending_manual=pending,
+                   regrades=history)
 
 
 def unscored_result(submission: str, path: Path | str, assignment: Assignment, message: str, *,

@@ -80,12 +80,13 @@ def test_a_missing_roster_is_one_line(run, tmp_path):
     assert result.output.strip() == f"error: no such roster file: {tmp_path / 'class.csv'}"
 
 
-@pytest.mark.parametrize("command", [["export", "--format", "canvas"], ["manual", "export"],
-                                     ["manual", "import", "scores.csv"]])
+@pytest.mark.parametrize("command", [
+    "export --format canvas --out OUT", "manual export --out OUT", "manual export OUT", "manual serve --out OUT",
+    "manual serve OUT", "manual zero-blanks --out OUT", "manual import scores.csv --out OUT"])
 def test_grading_day_commands_without_a_gradebook_are_one_line(run, tmp_path, command):
+    """Every command takes the grading folder as --out; those with no other argument also as FOLDER."""
     out = tmp_path / "grades"
-    args = [*command, "--out", str(out)] if command[0] == "export" or command[1] == "import" else [*command, str(out)]
-    result = run(*args)
+    result = run(*[str(out) if word == "OUT" else word for word in command.split()])
     assert result.exit_code == 2
     assert result.output.strip() == (f"error: no gradebook at {out / 'gradebook.sqlite'}; "
                                      f"grade into that folder first (grade --out {out})")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.errors import UsageError
+from grader.errors import EditConflictError, UsageError
 from grader.publish.export import export_grades
 from grader.gradebook import Gradebook, ManualScore
 from grader.intake.survey import Attempt
@@ -116,7 +116,7 @@ def test_manual_scores_round_trip_through_the_csv(book, tmp_path):
     mine = [r for r in rows if r["exercise"] == FREE.id]
     assert [r["student"] for r in mine] == ["ann", "bob"]
     assert mine[0]["answer"] == "Shapes align from the right."
-    assert mine[0]["reference_answer"] == FREE.answer.strip()
+    assert mine[0]["reference_answer"] == " ".join(line.strip() for line in FREE.answer.strip().splitlines())
     assert "Reference answer" in (tmp_path / "manual" / "index.html").read_text()
     for r in rows:
         r["score"] = str(FREE.points) if (r["student"], r["exercise"]) == ("ann", FREE.id) else ""
@@ -218,3 +218,212 @@ def test_publishing_skips_only_the_pages_this_run_has_just_written(book, tmp_pat
     # The dashboard and the CSV still count every student.
     assert [s.submission for s in brief] == ["ann", "bob"]
     assert "ann" in (tmp_path / "site" / "gradebook.csv").read_text()
+
+
+def two_exercise_result(submission, *, compare_passed, shape_passed, message="got (2, 3)"):
+    """A result with verdicts for `compare` and `broadcast_shape`; an exercise whose passed count
+    is None has no verdicts (it was not graded in this run, as with --only)."""
+    tests = []
+    for exercise, passed in (("compare", compare_passed), ("broadcast_shape", shape_passed)):
+        if passed is None:
+            continue
+        tests += [Verdict(name=f"hidden/test_tensors::test_{exercise}[{i}]", exercise=exercise,
+                          outcome="passed" if i < passed else "failed", points=0.5 if i < passed else 0.0,
+                          max_points=0.5, message="" if i < passed else message) for i in range(4)]
+    exercises = score_exercises(ASSIGNMENT, tests, answers={FREE.id: "Shapes align from the right."})
+    score, max_score, pending = totals(exercises)
+    return SubmissionResult(submission=submission, path="/nowhere", assignment="hw1",
+                            assignment_version=ASSIGNMENT.version, score=score, max_score=max_score,
+                            pending_manual=pending, exercises=exercises, timing={"total": 3.0})
+
+
+def test_regrading_one_exercise_keeps_every_other_result_and_the_manual_scores(book, tmp_path):
+    ann = book.counted()[0]
+    book.record_result(ann.id, two_exercise_result("ann", compare_passed=4, shape_passed=1), exercises=[])
+    book.record_manual_scores([ManualScore("ann", ann.content_hash, FREE.id, FREE.points, "clear")])
+    before = {s.attempt.student: s.result for s in standings(book, ASSIGNMENT)}["ann"]
+    assert before.score == 2 + 0.5 + FREE.points
+
+    # --regrade --only broadcast_shape after its test was fixed: only its verdicts are fresh.
+    book.record_result(ann.id, two_exercise_result("ann", compare_passed=None, shape_passed=3),
+                       exercises=["broadcast_shape"])
+    after = {s.attempt.student: s.result for s in standings(book, ASSIGNMENT)}["ann"]
+    changed = {e.id for e in after.exercises if e != next(b for b in before.exercises if b.id == e.id)}
+    assert changed == {"broadcast_shape"}
+    assert next(e for e in after.exercises if e.id == "broadcast_shape").score == 1.5
+    assert after.score == 2 + 1.5 + FREE.points
+    assert book.manual_scores()[("ann", ann.content_hash)] == {FREE.id: FREE.points}
+    assert [(g.exercises, g.version) for g in after.regrades] == [(("broadcast_shape",), ASSIGNMENT.version)]
+    assert [o[2] for o in book.outcomes(ann.id) if o[0] == "compare"] == ["passed"] * 4
+    row = book.counted()[0]
+    assert row.graded_exercises == () and row.current(version=ASSIGNMENT.version, exercises=[])
+    publish(book, ASSIGNMENT, tmp_path / "site")
+    report = (tmp_path / "site" / "ann" / "report.html").read_text()
+    assert 'id="regrades"' in report and "broadcast_shape" in report.split('id="regrades"')[1].split("</div>")[0]
+
+
+def test_grading_more_exercises_of_an_attempt_widens_what_it_was_graded_for(book):
+    ann = book.counted()[0]
+    book.record_result(ann.id, two_exercise_result("ann", compare_passed=4, shape_passed=None), exercises=["compare"])
+    book.record_result(ann.id, two_exercise_result("ann", compare_passed=None, shape_passed=2),
+                       exercises=["broadcast_shape"])
+    row = book.counted()[0]
+    assert row.graded_exercises == ("broadcast_shape", "compare")
+    assert row.current(version=ASSIGNMENT.version, exercises=["compare"])
+    assert not row.current(version=ASSIGNMENT.version, exercises=[])
+    assert row.score == 2 + 1.0
+    # A result the grader failed on holds nothing to keep: the next grading replaces it.
+    failed = SubmissionResult.from_dict({**two_exercise_result("ann", compare_passed=0, shape_passed=0).to_dict(),
+                                         "grader_fault": True})
+    book.record_result(ann.id, failed, exercises=[])
+    book.record_result(ann.id, two_exercise_result("ann", compare_passed=None, shape_passed=4),
+                       exercises=["broadcast_shape"])
+    row = book.counted()[0]
+    assert row.graded_exercises == ("broadcast_shape",) and row.score == 2
+
+
+def test_a_file_the_platform_marked_late_is_late_even_when_its_time_is_not(book, tmp_path):
+    marked = Attempt(student="cy", matched=True, origin="bulk.zip:parkcy_LATE_1003_901_hw1.ipynb",
+                     path=Path("/nowhere/c.ipynb"), content_hash="e" * 8, submitted_at=DEADLINE - timedelta(hours=1),
+                     time_source="file", marked_late=True)
+    book.record_attempts([marked])
+    row = next(r for r in book.counted() if r.student == "cy")
+    assert row.marked_late
+    book.record_result(row.id, result("cy", 4), exercises=["compare"])
+    late = next(s for s in standings(book, ASSIGNMENT) if s.attempt.student == "cy").result.late
+    assert (late.days_late, late.penalty_percent, late.marked_late) == (1, 10.0, True)
+    publish(book, ASSIGNMENT, tmp_path / "site")
+    report = (tmp_path / "site" / "cy" / "report.html").read_text()
+    assert "The learning platform marked this file late" in report and "Late: 1 day, −10%." in report
+    from grader.scoring import finalize
+    undated = finalize(result("cy", 4), ASSIGNMENT, policy=LatePolicy(), submitted=DEADLINE, marked_late=True)
+    assert undated.late.marked_late and undated.late.penalty_percent == 0 and undated.score == 2
+
+
+V1_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE attempts (id INTEGER PRIMARY KEY, student TEXT NOT NULL, submission TEXT NOT NULL,
+    matched INTEGER NOT NULL, content_hash TEXT NOT NULL, origin TEXT NOT NULL, path TEXT NOT NULL,
+    submitted_at TEXT NOT NULL, submitted_ts REAL NOT NULL, time_source TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '', first_seen TEXT NOT NULL, assignment_version TEXT, graded_exercises TEXT,
+    score REAL, max_score REAL, pending_manual REAL, errors INTEGER, seconds REAL, graded_at TEXT, result TEXT,
+    UNIQUE (student, content_hash));
+CREATE TABLE outcomes (attempt INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+    exercise TEXT NOT NULL, test TEXT NOT NULL, outcome TEXT NOT NULL, points REAL NOT NULL,
+    max_points REAL NOT NULL, message TEXT NOT NULL, seconds REAL NOT NULL, PRIMARY KEY (attempt, test));
+CREATE TABLE manual_scores (student TEXT NOT NULL, content_hash TEXT NOT NULL, exercise TEXT NOT NULL,
+    score REAL NOT NULL, comment TEXT NOT NULL DEFAULT '', imported_at TEXT NOT NULL,
+    PRIMARY KEY (student, content_hash, exercise));
+INSERT INTO meta VALUES ('schema', '1');
+INSERT INTO attempts (student, submission, matched, content_hash, origin, path, submitted_at, submitted_ts,
+    time_source, first_seen) VALUES ('ann', 'ann', 1, 'aaaa', 'a.ipynb', '/a.ipynb', '2026-04-10T00:00:00+00:00',
+    0, 'file', '2026-04-10T00:00:00+00:00');
+INSERT INTO manual_scores VALUES ('ann', 'aaaa', 'broadcasting_rules', 0.5, 'half', '2026-04-11T00:00:00+00:00');
+"""
+
+
+def test_a_gradebook_of_the_first_schema_is_migrated_keeping_its_scores(tmp_path):
+    db = sqlite3.connect(tmp_path / "gradebook.sqlite")
+    db.executescript(V1_SCHEMA)
+    db.close()
+    with Gradebook.in_folder(tmp_path) as gradebook:
+        assert gradebook.meta("schema") == "2"
+        assert gradebook.manual_scores() == {("ann", "aaaa"): {"broadcasting_rules": 0.5}}
+        assert gradebook.manual_comments() == {("ann", "aaaa", "broadcasting_rules"): "half"}
+        assert gradebook.attempts()[0].marked_late is False
+        gradebook.set_manual_comment("ann", "aaaa", "dataset_size", "no score yet", expect="")
+        assert gradebook.manual_scores() == {("ann", "aaaa"): {"broadcasting_rules": 0.5}}
+
+
+def test_a_score_saved_against_a_stale_page_is_refused_with_what_the_gradebook_holds(book):
+    ann = book.counted()[0]
+    saved = book.set_manual_score("ann", ann.content_hash, FREE.id, 1.0, expect=None, grader="TA Kim")
+    assert (saved.score, saved.grader) == (1.0, "TA Kim")
+    with pytest.raises(EditConflictError) as caught:     # TA Lee's page still shows no score
+        book.set_manual_score("ann", ann.content_hash, FREE.id, 0.5, expect=None, grader="TA Lee")
+    assert caught.value.current.score == 1.0 and "changed by TA Kim meanwhile" in str(caught.value)
+    assert book.manual_scores()[("ann", ann.content_hash)] == {FREE.id: 1.0}
+    book.set_manual_comment("ann", ann.content_hash, FREE.id, "clear", expect="", grader="TA Lee")
+    assert book.manual_grades(FREE.id)[("ann", ann.content_hash, FREE.id)].score == 1.0   # the comment kept it
+    assert book.score_unscored([("ann", ann.content_hash, FREE.id), ("bob", "c" * 8, FREE.id)], 0.0) == 1
+    assert book.manual_scores()[("ann", ann.content_hash)] == {FREE.id: 1.0}
+
+
+def _write_scores(folder, grader, keys):
+    with Gradebook.in_folder(Path(folder)) as gradebook:
+        for student, digest, exercise in keys:
+            gradebook.set_manual_score(student, digest, exercise, 1.0, expect=None, grader=grader)
+            gradebook.set_manual_comment(student, digest, exercise, f"{grader} read it", expect="", grader=grader)
+    return len(keys)
+
+
+def test_two_graders_writing_at_once_lose_nothing(tmp_path):
+    import multiprocessing
+    free = [e.id for e in ASSIGNMENT.exercises if e.manual]
+    keys = [(f"s{i:03d}", f"{i:064x}", exercise) for i in range(40) for exercise in free[:5]]
+    with Gradebook.in_folder(tmp_path):
+        pass
+    context = multiprocessing.get_context("fork")
+    with context.Pool(2) as pool:
+        done = pool.starmap(_write_scores, [(str(tmp_path), "A", keys[0::2]), (str(tmp_path), "B", keys[1::2])])
+    assert done == [100, 100]
+    with Gradebook.in_folder(tmp_path) as gradebook:
+        grades = gradebook.manual_grades()
+    assert len(grades) == 200 and all(g.score == 1.0 for g in grades.values())
+    assert {g.comment for k, g in grades.items() if keys.index(k) % 2 == 0} == {"A read it"}
+    assert {g.comment for k, g in grades.items() if keys.index(k) % 2 == 1} == {"B read it"}
+
+
+def test_roster_names_reach_every_table_and_students_without_a_notebook_every_export(book, tmp_path):
+    from grader.intake.roster import Roster, RosterEntry
+    roster = Roster(entries=(RosterEntry("ann", "Kim, Ann", canvas_id="501"), RosterEntry("bob", "Lee, Bo"),
+                             RosterEntry("cy", "Park, Cy", canvas_id="503", section="02")))
+    book.set_meta(roster=roster.to_dict())
+    grade_counted(book, {"ann": 4, "bob": 1})
+    publish(book, ASSIGNMENT, tmp_path / "site")
+    assert json.loads((tmp_path / "site" / "ann" / "result.json").read_text())["name"] == "Kim, Ann"
+    assert "<h1>hw1: Kim, Ann" in (tmp_path / "site" / "ann" / "report.html").read_text()
+    table = {r["student"]: r for r in csv.DictReader((tmp_path / "site" / "gradebook.csv").open())}
+    assert (table["bob"]["name"], table["cy"]["name"], table["cy"]["total"]) == ("Lee, Bo", "Park, Cy", "")
+    export_grades(book, ASSIGNMENT, fmt="canvas", dest=tmp_path / "blank.csv")
+    assert list(csv.reader((tmp_path / "blank.csv").open()))[2:] == [
+        ["Kim, Ann", "501", "ann", "", "", "2"], ["Lee, Bo", "", "bob", "", "", "0.4"],
+        ["Park, Cy", "503", "cy", "", "02", ""]]
+    summary = export_grades(book, ASSIGNMENT, fmt="canvas", dest=tmp_path / "zero.csv", missing="zero")
+    assert list(csv.reader((tmp_path / "zero.csv").open()))[-1] == ["Park, Cy", "503", "cy", "", "02", "0"]
+    assert "1 student(s) on the roster handed in nothing: 0 points" in summary.line()
+    export_grades(book, ASSIGNMENT, fmt="csv", dest=tmp_path / "grades.csv", missing="zero")
+    plain = {r["student"]: r for r in csv.DictReader((tmp_path / "grades.csv").open())}
+    assert plain["cy"]["total"] == "0" and plain["cy"]["errors"] == "no submission"
+
+
+def test_the_answers_csv_reads_well_in_a_spreadsheet(book, tmp_path):
+    from grader.intake.roster import Roster, RosterEntry
+    from grader.publish.manual import zero_blanks
+    book.record_attempts([attempt("cy", "d", -1)])
+    book.set_meta(roster=Roster(entries=(RosterEntry("ann", "Kim, Ann"), RosterEntry("bob", "Lee, Bo"),
+                                         RosterEntry("cy", "Park, Cy"))).to_dict())
+    copied = "Shapes are aligned from the right;\na missing axis counts as 1.\n\nSo (2, 3, 1) + (1, 1, 2) is (2, 3, 2)."
+    answers = {"ann": copied, "bob": "_write your answer here_", "cy": copied.replace("\n", " ")}
+    for row in book.counted():
+        book.record_result(row.id, result(row.submission, 4, answer=answers[row.student]), exercises=["compare"])
+    summary = export_manual(book, ASSIGNMENT, tmp_path / "manual")
+    raw = (tmp_path / "manual" / "answers.csv").read_bytes()
+    assert raw.startswith("\ufeff".encode()) and b"\r\n" in raw
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert list(rows[0])[:6] == ["section", "exercise", "title", "student", "name", "submission"]
+    order = [e.id for e in ASSIGNMENT.exercises if e.manual]
+    assert [order.index(r["exercise"]) for r in rows] == sorted(order.index(r["exercise"]) for r in rows)
+    mine = [r for r in rows if r["exercise"] == FREE.id]
+    assert [r["name"] for r in mine] == ["Kim, Ann", "Park, Cy"]                  # bob's cell is blank: not listed
+    assert mine[0]["answer"] == ("Shapes are aligned from the right; a missing axis counts as 1. ¶ "
+                                 "So (2, 3, 1) + (1, 1, 2) is (2, 3, 2).")
+    assert mine[0]["similar_to"] == "identical to Park, Cy" and mine[1]["similar_to"] == "identical to Kim, Ann"
+    assert len(rows) == 2                                  # no other exercise has an answer here
+    assert "blank answer(s) are not listed" in summary.line()
+    page = (tmp_path / "manual" / "index.html").read_text()
+    assert "identical to Park, Cy" in page and "_write your answer here_" not in page
+    assert zero_blanks(book, ASSIGNMENT, exercise=FREE.id) == 1
+    bob = next(r for r in book.counted() if r.student == "bob")
+    assert book.manual_scores()[("bob", bob.content_hash)] == {FREE.id: 0.0}
+    assert zero_blanks(book, ASSIGNMENT, exercise=FREE.id) == 0

@@ -34,9 +34,21 @@ def test_default_patterns_fit_canvas_moodle_folders_and_plain_ids():
 
 
 def test_a_file_no_pattern_claims_is_kept_under_its_own_name_and_flagged():
-    student, matched, _, note = identify("hw1 (final).ipynb", patterns=PATTERNS)
-    assert (student, matched) == ("hw1_final", False)
-    assert note == "no id pattern matches the file name"
+    who = identify("hw1 (final).ipynb", patterns=PATTERNS)
+    assert (who.student, who.matched) == ("hw1_final", False)
+    assert who.note == "no id pattern matches the file name"
+
+
+def test_canvas_late_marker_is_kept_and_does_not_change_the_id(tmp_path):
+    late = identify("kimann_LATE_12345_67890_hw1.ipynb", patterns=PATTERNS)
+    assert (late.student, late.matched, late.marked_late) == ("12345", True, True)
+    assert identify("kimann_12345_67890_hw1.ipynb", patterns=PATTERNS).marked_late is False
+    assert identify("2020123456_late.ipynb", patterns=PATTERNS).marked_late is False    # not Canvas's marker
+    bulk = write_zip(tmp_path / "b.zip", {"kimann_LATE_12345_67890_hw1.ipynb": NOTEBOOK,
+                                          "leebo_12346_67891_hw1.ipynb": NOTEBOOK + b" "})
+    taken = admit(survey([bulk], limits=ZipLimits()), patterns=PATTERNS, scratch=tmp_path / "s",
+                  limits=ZipLimits())
+    assert sorted((a.student, a.marked_late) for a in taken.attempts) == [("12345", True), ("12346", False)]
 
 
 def test_a_time_stamp_in_the_name_is_found_but_never_taken_from_the_student_id():

@@ -4,6 +4,7 @@ included), links work, nothing errors in the console, and nothing is fetched fro
 network. Screenshots are kept in test-artifacts/ (CI keeps that folder)."""
 from __future__ import annotations
 
+import csv
 import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from grader.intake.archive import Refusal
+from grader.intake.roster import Roster, RosterEntry
 from grader.gradebook import Gradebook
 from grader.intake.survey import Attempt
 from grader.results import CellResult, Verdict, SubmissionResult
@@ -171,7 +173,90 @@ def test_a_mismatch_table_comes_from_the_structured_diff_never_from_the_message(
 
 def test_gradebook_csv_has_one_row_per_student_with_the_final_total(site):
     rows = (site / "gradebook.csv").read_text().splitlines()
-    assert rows[0].startswith("submission,total,max_score,pending_manual,errors,student,submitted_at,days_late,")
+    assert rows[0].startswith("submission,total,max_score,pending_manual,errors,student,name,submitted_at,days_late,")
     assert [r.split(",")[0] for r in rows[1:]] == ["alice", "bob_script", "carol", "dave", "Untitled_1"]
     bob = rows[2].split(",")
-    assert bob[1] == "1.8" and bob[7:10] == ["1", "10", "2"]
+    assert bob[1] == "1.8" and bob[8:11] == ["1", "10", "2"]
+
+
+NOT_DEFINED = "`relu` is not defined in the notebook"
+FREE = "broadcasting_rules"
+ROSTER = Roster(entries=(RosterEntry("2020000001", "Kim, Ann"), RosterEntry("2020000002", "Lee, Bo"),
+                         RosterEntry("2020000003", "Park, Carl")), source="class.csv")
+
+
+def parametrised_result(sid, *, answer):
+    """Ten cases of one parametrised check failing with one message, and a free-response answer."""
+    outcomes = [Verdict(name=f"hidden/test_tensors::test_compare_random_integers[case{i}]", exercise="compare",
+                        outcome="failed", points=0.0, max_points=0.2, description="compare on random integers",
+                        message=NOT_DEFINED) for i in range(10)]
+    outcomes.append(Verdict(name="hidden/test_tensors::test_compare_broadcasts", exercise="compare",
+                            outcome="passed", points=0.5, max_points=0.5, description="compare broadcasts"))
+    exercises = score_exercises(ASSIGNMENT, outcomes, answers={FREE: answer})
+    score, max_score, pending = totals(exercises)
+    return SubmissionResult(submission=sid, path=f"/x/{sid}.ipynb", assignment="hw1",
+                            assignment_version=ASSIGNMENT.version, score=score, max_score=max_score,
+                            pending_manual=pending, exercises=exercises, timing={"total": 2.0})
+
+
+@pytest.fixture(scope="module")
+def named_site(tmp_path_factory):
+    """A class with a roster: two students graded (one left the answer cell as released), one
+    on the roster who handed in nothing."""
+    out = tmp_path_factory.mktemp("named")
+    with Gradebook.in_folder(out) as book:
+        book.set_meta(assignment="hw1", late_policy=LatePolicy().to_dict(), roster=ROSTER.to_dict())
+        book.record_attempts([attempt("2020000001", -5), attempt("2020000002", -4)])
+        answers = {"2020000001": "Shapes align from the **right**: $a_{ij} + b_j$.",
+                   "2020000002": "_write your answer here_"}
+        for row in book.counted():
+            book.record_result(row.id, parametrised_result(row.submission, answer=answers[row.student]), exercises=())
+        publish(book, ASSIGNMENT, out)
+    return out
+
+
+def test_a_report_names_the_student_folds_parametrised_cases_and_links_to_the_dashboard(browser, named_site):
+    page, problems, requests = open_page(browser, (named_site / "2020000001" / "report.html").as_uri())
+    assert page.locator("h1").inner_text() == "hw1: Kim, Ann 2020000001"
+    block = page.locator("#ex-compare")
+    assert block.inner_text().count(NOT_DEFINED) == 1
+    folded = block.locator("tr.test").first.inner_text()
+    assert "10 cases: case0, case1" in folded and "0 / 2" in folded
+    assert page.locator("#ex-broadcasting_rules .answer math").count() == 1          # LaTeX drawn as MathML
+    assert page.locator("#ex-broadcasting_rules .answer strong").inner_text() == "right"
+    page.locator("#dashboard-link").click()
+    assert page.url.endswith("/index.html") and page.locator("#students").is_visible()
+    assert problems == [] and all(u.startswith("file://") for u in requests)
+
+
+def test_the_dashboard_names_students_and_shows_free_response_as_awaiting_not_failed(browser, named_site):
+    page, problems, _ = open_page(browser, (named_site / "index.html").as_uri())
+    students = page.locator("#students").inner_text()
+    assert "Kim, Ann" in students and "Lee, Bo" in students
+    assert page.locator("#missing").inner_text().endswith("Park, Carl (2020000003)")
+    failed = page.locator("#most-failed tr")
+    assert failed.count() == 2          # the header and one row for the ten cases
+    assert "10 cases" in failed.nth(1).inner_text() and f"2× {NOT_DEFINED}" in failed.nth(1).inner_text()
+    free = page.locator("#exercise-averages tr", has_text=FREE).locator("td")
+    assert free.nth(2).inner_text() == "awaiting a grader"                  # its average: not 0.00
+    assert free.nth(4).inner_text() == "0 +1 awaiting a grader"             # the placeholder is no answer
+    labels = page.locator("#exercise-chart svg text").all_text_contents()
+    assert not any(FREE in label for label in labels) and any("compare" in label for label in labels)
+    assert problems == []
+    rows = {r["student"]: r for r in csv.DictReader((named_site / "gradebook.csv").open())}
+    assert rows["2020000001"]["name"] == "Kim, Ann"
+    assert rows["2020000003"]["total"] == "" and rows["2020000003"]["errors"] == "no submission"
+
+
+def test_histogram_edge_labels_never_overlap(browser, tmp_path):
+    from grader.publish import chart
+    svg = chart.histogram([8.25, 120, 277.5], high=277.5, label="totals")
+    (tmp_path / "h.html").write_text(f"<!doctype html><meta charset=utf-8><body>{svg}</body>")
+    page, problems, _ = open_page(browser, (tmp_path / "h.html").as_uri())
+    boxes = [page.locator("text.tick").nth(i).bounding_box() for i in range(page.locator("text.tick").count())]
+    assert len(boxes) == 11
+    right = page.locator("svg").bounding_box()
+    for a, b in zip(boxes, boxes[1:]):
+        assert a["x"] + a["width"] <= b["x"], (a, b)
+    assert boxes[-1]["x"] + boxes[-1]["width"] <= right["x"] + right["width"]
+    assert page.locator("text.tick").last.text_content() == "277.5"

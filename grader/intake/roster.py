@@ -48,7 +48,7 @@ class Roster:
     source: str = ""
 
     def lookup(self, *keys: str) -> RosterEntry | None:
-        index = {}
+        index: dict[str, RosterEntry] = {}
         for entry in self.entries:
             for key in entry.keys():
                 index.setdefault(key, entry)

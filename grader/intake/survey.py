@@ -15,6 +15,7 @@ import shutil
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
+from typing import NamedTuple
 
 from grader.assignment import TIMESTAMP
 from grader.errors import UsageError
@@ -56,12 +57,23 @@ class Attempt:
     submitted_at: datetime        # aware
     time_source: str              # "name" (a time stamp in the file name) or "file" (its modification time)
     note: str = ""                # why it is unmatched
+    marked_late: bool = False     # the platform marked the file late (an id pattern's ``late`` group)
 
     def to_dict(self) -> dict:
         return {"student": self.student, "matched": self.matched, "origin": self.origin,
                 "path": str(self.path), "content_hash": self.content_hash,
                 "submitted_at": self.submitted_at.isoformat(), "time_source": self.time_source,
-                "note": self.note}
+                "note": self.note, "marked_late": self.marked_late}
+
+
+class Identity(NamedTuple):
+    """Whose a notebook is, as its path says."""
+
+    student: str
+    matched: bool
+    stamp: str | None             # a time stamp in the file name
+    note: str                     # why it is unmatched
+    marked_late: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,17 +153,17 @@ def admit(found: Survey, *, patterns: tuple[re.Pattern, ...], scratch: Path, lim
             except OSError as exc:
                 refused.append(Refusal(source.origin, f"cannot be read ({exc.strerror})"))
                 continue
-        student, matched, stamp, note = identify(source.relative, patterns=patterns, roster=roster)
-        named_time = parse_timestamp(stamp, timezone) if stamp else None
-        attempts.append(Attempt(student=student, matched=matched, origin=source.origin, path=path,
+        who = identify(source.relative, patterns=patterns, roster=roster)
+        named_time = parse_timestamp(who.stamp, timezone) if who.stamp else None
+        attempts.append(Attempt(student=who.student, matched=who.matched, origin=source.origin, path=path,
                                 content_hash=_hash(path), submitted_at=named_time or file_time,
-                                time_source="name" if named_time else "file", note=note))
+                                time_source="name" if named_time else "file", note=who.note,
+                                marked_late=who.marked_late))
     return Intake(attempts=tuple(attempts), refused=tuple(refused))
 
 
-def identify(relative: str, *, patterns: tuple[re.Pattern, ...],
-             roster: Roster | None = None) -> tuple[str, bool, str | None, str]:
-    """(student, matched, time stamp text, note) for a notebook's path below its folder or zip."""
+def identify(relative: str, *, patterns: tuple[re.Pattern, ...], roster: Roster | None = None) -> Identity:
+    """Whose the notebook at ``relative`` (its path below its folder or zip) is."""
     stem = relative[:-6] if relative.lower().endswith(".ipynb") else relative
     for pattern in patterns:
         m = pattern.fullmatch(stem)
@@ -159,14 +171,15 @@ def identify(relative: str, *, patterns: tuple[re.Pattern, ...],
             continue
         student = m.group("student")
         stamp = m.groupdict().get("timestamp") or _stamp_outside(stem.rsplit("/", 1)[-1], student)
+        late = bool(m.groupdict().get("late"))
         if roster is None:
-            return safe_id(student), True, stamp, ""
+            return Identity(safe_id(student), True, stamp, "", late)
         entry = roster.lookup(student, m.groupdict().get("name") or "")
         if entry is not None:
-            return entry.student_id, True, stamp, ""
-        return safe_id(student), False, stamp, f"{student!r} is not on the roster"
+            return Identity(entry.student_id, True, stamp, "", late)
+        return Identity(safe_id(student), False, stamp, f"{student!r} is not on the roster", late)
     stamp = _stamp_outside(stem.rsplit("/", 1)[-1], "")
-    return safe_id(stem.replace("/", "_")), False, stamp, "no id pattern matches the file name"
+    return Identity(safe_id(stem.replace("/", "_")), False, stamp, "no id pattern matches the file name")
 
 
 def _stamp_outside(name: str, student: str) -> str | None:

@@ -16,15 +16,18 @@ def _svg(width: float, height: float, label: str, body: list[str], *, css_id: st
             f'aria-label="{escape(label)}"><title>{escape(label)}</title>' + "".join(body) + "</svg>")
 
 
-def _text(x: float, y: float, text: str, *, anchor: str = "start", size: int = 11, color: str = "#333") -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
+def _text(x: float, y: float, text: str, *, anchor: str = "start", size: int = 11, color: str = "#333",
+          css_class: str = "") -> str:
+    kind = f' class="{css_class}"' if css_class else ""
+    return (f'<text{kind} x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
             f'fill="{color}" font-family="sans-serif">{escape(text)}</text>')
 
 
 def histogram(values: Sequence[float], *, high: float, bins: int = 10, label: str,
               css_id: str = "", width: int = 560, height: int = 200) -> str:
     """Counts of ``values`` in ``bins`` equal bins from 0 to ``high`` (the top bin includes
-    ``high``), drawn as columns with the bin ranges below."""
+    ``high``), drawn as columns with each bin edge's value below it (the last one ending at
+    the right edge, so no two labels overlap)."""
     high = high or 1.0
     counts = [0] * bins
     for v in values:
@@ -46,8 +49,12 @@ def histogram(values: Sequence[float], *, high: float, bins: int = 10, label: st
                     f'{count} submission{"s" if count != 1 else ""}</title></rect>')
         if count:
             body.append(_text(x + step / 2, head + plot_h - h - 3, str(count), anchor="middle", size=10))
-        body.append(_text(x + step / 2, head + plot_h + 14, f"{lo:g}", anchor="middle", size=10, color=MUTED))
-    body.append(_text(left + plot_w, head + plot_h + 14, f"{high:g}", anchor="middle", size=10, color=MUTED))
+    for i in range(bins + 1):
+        edge = left + i * step
+        body.append(f'<line x1="{edge:.1f}" y1="{head + plot_h}" x2="{edge:.1f}" y2="{head + plot_h + 3}" '
+                    f'stroke="#999"/>')
+        body.append(_text(edge, head + plot_h + 14, f"{high * i / bins:.4g}", anchor="end" if i == bins else
+                          "middle", size=10, color=MUTED, css_class="tick"))
     body.append(_text(left + plot_w / 2, height - 4, "score", anchor="middle", color=MUTED))
     return _svg(width, height, label, body, css_id=css_id)
 

@@ -14,6 +14,7 @@ from grader.assignment import Assignment, LatePolicy
 from grader.intake.archive import Refusal
 from grader.intake.roster import Roster
 from grader.publish import chart
+from grader.publish.report import test_base
 from grader.standings import Standing
 
 if TYPE_CHECKING:
@@ -43,12 +44,16 @@ class ExerciseLine:
 
 @dataclass(frozen=True)
 class FailedTest:
+    """A test (all cases of a parametrised one together): in how many of the results that ran
+    it some case failed, and the commonest messages (each counted once per result)."""
+
     name: str
     exercise: str
     description: str
     failures: int
     runs: int
     messages: tuple[tuple[str, int], ...]
+    cases: int = 1
 
     def to_dict(self) -> dict:
         return {**self.__dict__, "messages": [list(m) for m in self.messages]}
@@ -106,6 +111,7 @@ def build_dashboard(found: Iterable[Standing], assignment: Assignment, *, policy
     graded = [s for s in kept if s.result is not None]
     lines = exercises.lines()
     shown = [line for line in lines if line.graded or line.pending]
+    scored = [line for line in shown if line.graded]     # answers awaiting a grader are not 0%
     scale = sum(line.points for line in lines if line.graded) or assignment.max_score
     totals = [s.result.score for s in graded if s.result]
     runtimes = sorted(((s.submission, float(s.result.timing.get("total", 0.0))) for s in graded if s.result),
@@ -115,6 +121,7 @@ def build_dashboard(found: Iterable[Standing], assignment: Assignment, *, policy
     if len(graded) > RUNTIME_BARS:
         notes.append(f"run times: the {RUNTIME_BARS} slowest of {len(graded)} submissions are drawn")
     on_file = {s.attempt.student for s in kept}
+    missing = [e for e in roster.entries if e.student_id not in on_file] if roster else []
     return Dashboard(
         title=assignment.title, assignment=assignment.id, version=assignment.version,
         standings=tuple(kept), scale=scale, max_score=assignment.max_score,
@@ -125,8 +132,8 @@ def build_dashboard(found: Iterable[Standing], assignment: Assignment, *, policy
         histogram_svg=chart.histogram(totals, high=scale, label=f"distribution of {len(totals)} total scores",
                                       css_id="histogram-svg"),
         exercise_svg=chart.bars([(f"{e.section} {e.id}", 100 * e.average / e.points if e.points else 0.0, 100.0)
-                                 for e in shown], label="average score per exercise, as a share of its points",
-                                css_id="exercise-svg", unit="%") if shown else "",
+                                 for e in scored], label="average score per exercise, as a share of its points",
+                                css_id="exercise-svg", unit="%") if scored else "",
         runtime_svg=chart.bars([(name, t, slowest) for name, t in runtimes], label="grading time per submission",
                                css_id="runtime-svg", unit=" s") if runtimes else "",
         late=tuple(s for s in graded if s.result and s.result.late),
@@ -134,7 +141,7 @@ def build_dashboard(found: Iterable[Standing], assignment: Assignment, *, policy
         pending=tuple(s for s in kept if s.result is None),
         unmatched=tuple(s for s in kept if not s.attempt.matched),
         refused=tuple(refused), earlier_attempts=sum(len(s.history) - 1 for s in kept),
-        missing=tuple(e.student_id for e in roster.entries if e.student_id not in on_file) if roster else (),
+        missing=tuple(f"{e.name} ({e.student_id})" if e.name else e.student_id for e in missing),
         deadline=policy.deadline.isoformat() if policy.deadline else "", notes=tuple(notes))
 
 
@@ -153,7 +160,7 @@ class _ExerciseTally:
             if e.id not in self.scores:
                 continue
             if e.id in self.manual:
-                self.pending[e.id] += 1 if e.manual and e.answer else 0
+                self.pending[e.id] += 1 if e.manual and e.answered else 0
                 scored = not e.manual
             else:
                 scored = bool(e.tests)
@@ -173,26 +180,36 @@ class _ExerciseTally:
 
 
 class _TestTally:
-    """Per test: how often it ran, how often it failed, and with which messages."""
+    """Per test (its cases together): how many results ran it, how many failed some case of it,
+    and with which messages."""
 
     def __init__(self) -> None:
         self.runs: Counter[str] = Counter()
         self.failures: Counter[str] = Counter()
         self.messages: dict[str, Counter[str]] = {}
         self.about: dict[str, tuple[str, str]] = {}
+        self.cases: dict[str, set[str]] = {}
 
     def add(self, result: "SubmissionResult") -> None:
+        ran: set[str] = set()
+        failed: dict[str, set[str]] = {}
         for e in result.exercises:
             for t in e.tests:
-                self.runs[t.name] += 1
-                self.about.setdefault(t.name, (e.id, t.description))
+                base = test_base(t.name)
+                ran.add(base)
+                self.cases.setdefault(base, set()).add(t.name)
+                self.about.setdefault(base, (e.id, t.description))
                 if t.outcome in FAILED:
-                    self.failures[t.name] += 1
-                    self.messages.setdefault(t.name, Counter())[t.message or "(no message)"] += 1
+                    failed.setdefault(base, set()).add(t.message or "(no message)")
+        self.runs.update(ran)
+        for base, messages in failed.items():
+            self.failures[base] += 1
+            self.messages.setdefault(base, Counter()).update(messages)
 
     def most_failed(self) -> tuple[FailedTest, ...]:
         ranked = sorted(self.failures, key=lambda name: (-self.failures[name], name))[:MOST_FAILED]
         return tuple(FailedTest(name=name, exercise=self.about[name][0], description=self.about[name][1],
                                 failures=self.failures[name], runs=self.runs[name],
-                                messages=tuple(self.messages[name].most_common(MESSAGES_PER_TEST)))
+                                messages=tuple(self.messages[name].most_common(MESSAGES_PER_TEST)),
+                                cases=len(self.cases[name]))
                      for name in ranked)

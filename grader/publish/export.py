@@ -7,6 +7,9 @@
   visibility, output);
 - ``csv``: one plain row per student with the final total and one column per exercise.
 
+With a roster, its students who handed in nothing are in the Canvas and CSV exports too,
+with a blank total (``missing="blank"``: Canvas leaves their grade alone) or 0.
+
 Everything here may reach students: tests appear by their description and the message the
 student's code earned, never by hidden test source, and reference answers and rubrics are
 left out.
@@ -22,10 +25,10 @@ from pathlib import Path
 
 from grader.assignment import Assignment
 from grader.errors import UsageError
-from grader.gradebook import Gradebook, write_atomically
-from grader.intake.roster import Roster
-from grader.publish.site import gradebook_csv
-from grader.standings import Standing, standings
+from grader.gradebook import Gradebook
+from grader.intake.roster import Roster, RosterEntry
+from grader.publish.site import MISSING, absentees, gradebook_csv, write_atomically
+from grader.standings import Standing, class_roster, standings
 
 FORMATS = ("canvas", "gradescope", "csv")
 
@@ -42,27 +45,34 @@ class ExportSummary:
 
 
 def export_grades(gradebook: Gradebook, assignment: Assignment, *, fmt: str, dest: Path,
-                  column: str | None = None) -> ExportSummary:
+                  column: str | None = None, missing: str = "blank") -> ExportSummary:
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format {fmt!r} (one of: {', '.join(FORMATS)})")
-    found = [s for s in standings(gradebook, assignment) if s.result is not None]
+    if missing not in MISSING:
+        raise UsageError(f"--missing must be one of: {', '.join(MISSING)}")
+    everyone = list(standings(gradebook, assignment))
+    found = [s for s in everyone if s.result is not None]
     if not found:
         raise UsageError(f"the gradebook at {gradebook.path} holds no graded submission yet")
     notes = []
     pending = sum(1 for s in found if s.result and s.result.pending_manual)
     if pending:
         notes.append(f"note: {pending} student(s) have free-response answers awaiting a grader; they count 0 so far")
+    roster = class_roster(gradebook)
+    nothing = absentees(everyone, roster)
+    if nothing and fmt != "gradescope":
+        notes.append(f"note: {len(nothing)} student(s) on the roster handed in nothing: "
+                     + ("0 points" if missing == "zero" else "left blank (--missing zero gives 0)"))
     if fmt == "canvas":
-        roster_data = gradebook.meta_json("roster")
-        roster = Roster.from_dict(roster_data) if isinstance(roster_data, dict) else None
         unmatched = [s.submission for s in found if not s.attempt.matched]
         if unmatched:
             notes.append(f"note: left out {len(unmatched)} file(s) that matched no student: {', '.join(unmatched)}")
         write_atomically(_file(dest), canvas_csv([s for s in found if s.attempt.matched], assignment,
-                                                 roster=roster, column=column or assignment.id))
+                                                 roster=roster, column=column or assignment.id, absent=nothing,
+                                                 missing=missing))
         return ExportSummary(fmt, (_file(dest),), tuple(notes))
     if fmt == "csv":
-        write_atomically(_file(dest), gradebook_csv(found, assignment))
+        write_atomically(_file(dest), gradebook_csv(found, assignment, absent=nothing, missing=missing))
         return ExportSummary(fmt, (_file(dest),), tuple(notes))
     paths = []
     for standing in found:
@@ -78,19 +88,25 @@ def _file(dest: Path) -> Path:
     return dest
 
 
-def canvas_csv(found: Sequence[Standing], assignment: Assignment, *, roster: Roster | None, column: str) -> str:
+def canvas_csv(found: Sequence[Standing], assignment: Assignment, *, roster: Roster | None, column: str,
+               absent: Sequence[RosterEntry] = (), missing: str = "blank") -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column])
     writer.writerow(["Points Possible", "", "", "", "", f"{assignment.max_score:g}"])
-    for s in sorted(found, key=lambda s: s.attempt.student):
+    rows: list[list[str]] = []
+    for s in found:
         assert s.result is not None
         entry = roster.lookup(s.attempt.student) if roster else None
         if entry is not None:
-            writer.writerow([entry.name, entry.canvas_id, entry.student_id, entry.login, entry.section,
-                             f"{s.result.score:g}"])
+            rows.append([entry.name, entry.canvas_id, entry.student_id, entry.login, entry.section,
+                         f"{s.result.score:g}"])
         else:
-            writer.writerow([s.attempt.student, s.attempt.student, s.attempt.student, "", "", f"{s.result.score:g}"])
+            rows.append([s.attempt.student, s.attempt.student, s.attempt.student, "", "", f"{s.result.score:g}"])
+    rows += [[e.name, e.canvas_id, e.student_id, e.login, e.section, "0" if missing == "zero" else ""]
+             for e in absent]
+    rows.sort(key=lambda row: row[2])
+    writer.writerows(rows)
     return out.getvalue()
 
 

@@ -1,7 +1,10 @@
-"""Grading free-response answers by hand: export each student's answers with the
-exercise's prompt, reference answer and rubric (a CSV to fill in and a static HTML page to
-read), and import the filled-in scores back into the gradebook.
+"""Grading free-response answers by hand, outside the grading room (``room``): export each
+student's answer with the exercise's prompt, reference answer and rubric (a CSV to fill in,
+with a byte-order mark so spreadsheet programs read it as UTF-8, and a static HTML page to
+read), import the filled-in scores back into the gradebook, and give blank answers 0.
 
+Rows follow the book (the assignment's order of exercises), then the students by name; blank
+answers (nothing written, or the released placeholder) are not listed: nothing to read.
 Scores belong to an attempt (student and content hash): if a student hands in a newer
 notebook, its answers are graded afresh, and the old scores stay with the old attempt.
 """
@@ -9,18 +12,23 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.assignment import Assignment
 from grader.errors import UsageError
-from grader.gradebook import Gradebook, ManualScore, write_atomically
+from grader.gradebook import Gradebook, ManualScore
 from grader.publish.report import page_templates
-from grader.standings import standings
+from grader.publish.site import write_atomically
+from grader.publish.similarity import Likeness, likenesses
+from grader.results import answered
+from grader.standings import roster_names
 
-COLUMNS = ("student", "submission", "exercise", "section", "title", "max_points", "score", "comment",
-           "answer", "reference_answer", "rubric", "attempt")
+COLUMNS = ("section", "exercise", "title", "student", "name", "submission", "max_points", "score", "comment",
+           "answer", "similar_to", "reference_answer", "rubric", "attempt")
 REQUIRED = ("student", "exercise", "score", "attempt")
+NEWLINE, PARAGRAPH = " ↵ ", " ¶ "    # line breaks that matter, inside one CSV cell: one row per answer
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,7 @@ class AnswerRow:
     """One student's answer to one free-response exercise, with what a grader needs."""
 
     student: str
+    name: str               # from the roster; "" without one
     submission: str
     attempt: str            # content hash of the notebook the answer is from
     exercise: str
@@ -38,11 +47,36 @@ class AnswerRow:
     answer: str
     reference_answer: str
     rubric: tuple[str, ...]
-    score: float | None     # a score imported earlier, if any
+    score: float | None     # a score given earlier, if any
     comment: str
+    grader: str = ""        # who gave the score or comment
+
+    @property
+    def blank(self) -> bool:
+        return not answered(self.answer)
+
+    @property
+    def who(self) -> str:
+        return self.name or self.submission
 
     def to_dict(self) -> dict:
         return {**self.__dict__, "rubric": list(self.rubric)}
+
+
+@dataclass(frozen=True)
+class ManualExport:
+    paths: tuple[Path, ...]
+    listed: int
+    blank: int              # blank answers left out
+    unscored_blank: int     # of those, how many have no score yet
+
+    def line(self) -> str:
+        line = f"Fill in score (and comment) in {self.paths[0]}; read the answers in {self.paths[1]}."
+        if self.blank:
+            line += (f" {self.blank} blank answer(s) are not listed" + (
+                f"; {self.unscored_blank} have no score yet (grader manual zero-blanks gives them 0)"
+                if self.unscored_blank else "") + ".")
+        return line
 
 
 @dataclass(frozen=True)
@@ -57,41 +91,82 @@ class ManualImport:
                                           "were handed in)" if self.stale else "") + ".")
 
 
-def answer_rows(gradebook: Gradebook, assignment: Assignment) -> list[AnswerRow]:
-    manual = gradebook.manual_scores()
-    comments = gradebook.manual_comments()
+def answer_rows(gradebook: Gradebook, assignment: Assignment, *, exercise: str | None = None) -> list[AnswerRow]:
+    """Every counted, graded attempt's answer to each free-response exercise (or to
+    ``exercise``), in the book's order, then by student name."""
+    grades = gradebook.manual_grades(exercise)
+    names = roster_names(gradebook)
+    counted = [row for row in gradebook.counted() if row.graded]
+    answers = gradebook.answers(exercise)
     rows = []
-    free = [e for e in assignment.exercises if e.manual]
-    for standing in standings(gradebook, assignment):
-        if standing.result is None:
+    for ex in assignment.exercises:
+        if not ex.manual or exercise not in (None, ex.id):
             continue
-        answers = {e.id: e.answer or "" for e in standing.result.exercises}
-        key = (standing.attempt.student, standing.attempt.content_hash)
-        for ex in free:
-            rows.append(AnswerRow(student=key[0], submission=standing.submission, attempt=key[1], exercise=ex.id,
-                                  section=ex.section, title=ex.title, prompt=ex.prompt.strip(),
-                                  max_points=ex.points, answer=answers.get(ex.id, ""),
-                                  reference_answer=ex.answer.strip(), rubric=ex.rubric,
-                                  score=manual.get(key, {}).get(ex.id), comment=comments.get((*key, ex.id), "")))
-    return rows
+        for row in counted:
+            key = (row.student, row.content_hash)
+            given = grades.get((*key, ex.id))
+            rows.append(AnswerRow(student=row.student, name=names.get(row.student, "") if row.matched else "",
+                                  submission=row.submission, attempt=row.content_hash, exercise=ex.id,
+                                  section=ex.section, title=ex.title, prompt=ex.prompt.strip(), max_points=ex.points,
+                                  answer=answers.get((*key, ex.id), ""), reference_answer=ex.answer.strip(),
+                                  rubric=ex.rubric,
+                                  score=given.score if given else None, comment=given.comment if given else "",
+                                  grader=given.grader if given else ""))
+    order = {e.id: i for i, e in enumerate(assignment.exercises)}
+    return sorted(rows, key=lambda r: (order[r.exercise], r.who.casefold(), r.submission))
 
 
-def export_manual(gradebook: Gradebook, assignment: Assignment, dest: Path) -> list[Path]:
+def alike(rows: list[AnswerRow]) -> dict[tuple[str, str], list[Likeness[tuple[str, str]]]]:
+    """Answers to the same exercise that look copied, by (exercise, student): others are keyed
+    (exercise, student) too."""
+    found: dict[tuple[str, str], list[Likeness[tuple[str, str]]]] = {}
+    for exercise in dict.fromkeys(r.exercise for r in rows):
+        found.update(likenesses({(r.exercise, r.student): r.answer for r in rows
+                                 if r.exercise == exercise and not r.blank}))
+    return found
+
+
+def export_manual(gradebook: Gradebook, assignment: Assignment, dest: Path) -> ManualExport:
     """``answers.csv`` (fill in ``score`` and ``comment``) and ``index.html`` in ``dest``."""
     rows = answer_rows(gradebook, assignment)
+    listed = [r for r in rows if not r.blank]
+    similar = alike(listed)
+    who = {(r.exercise, r.student): r.who for r in listed}
     dest.mkdir(parents=True, exist_ok=True)
     text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
+    writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    for r in sorted(rows, key=lambda r: (r.exercise, r.submission.lower())):
-        writer.writerow([r.student, r.submission, r.exercise, r.section, r.title, f"{r.max_points:g}",
-                         "" if r.score is None else f"{r.score:g}", r.comment, r.answer, r.reference_answer,
-                         "\n".join(r.rubric), r.attempt])
-    write_atomically(dest / "answers.csv", text.getvalue())
-    by_exercise = [(ex, [r for r in rows if r.exercise == ex.id]) for ex in assignment.exercises if ex.manual]
-    page = page_templates().get_template("manual/index.html.j2").render(assignment=assignment, groups=by_exercise)
+    for r in listed:
+        like = "; ".join(f"{'identical to' if m.identical else 'like'} {who[m.other]}"
+                         for m in similar.get((r.exercise, r.student), []))
+        writer.writerow([r.section, r.exercise, r.title, r.student, r.name, r.submission, f"{r.max_points:g}",
+                         "" if r.score is None else f"{r.score:g}", _line(r.comment), _line(r.answer), like,
+                         _line(r.reference_answer), " | ".join(r.rubric), r.attempt])
+    write_atomically(dest / "answers.csv", "\ufeff" + text.getvalue())
+    by_exercise = [(ex, [r for r in listed if r.exercise == ex.id]) for ex in assignment.exercises if ex.manual]
+    page = page_templates().get_template("manual/index.html.j2").render(
+        assignment=assignment, groups=by_exercise, similar=similar, who=who,
+        blank={ex.id: sum(1 for r in rows if r.exercise == ex.id and r.blank) for ex in assignment.exercises})
     write_atomically(dest / "index.html", page)
-    return [dest / "answers.csv", dest / "index.html"]
+    blank = [r for r in rows if r.blank]
+    return ManualExport(paths=(dest / "answers.csv", dest / "index.html"), listed=len(listed), blank=len(blank),
+                        unscored_blank=sum(1 for r in blank if r.score is None))
+
+
+def zero_blanks(gradebook: Gradebook, assignment: Assignment, *, exercise: str | None = None,
+                grader: str = "") -> int:
+    """Give 0 to every blank answer (of ``exercise``) that has no score yet; returns how many."""
+    keys = [(r.student, r.attempt, r.exercise) for r in answer_rows(gradebook, assignment, exercise=exercise)
+            if r.blank and r.score is None]
+    return gradebook.score_unscored(keys, 0.0, grader=grader)
+
+
+def _line(text: str) -> str:
+    """Markdown on one line, as it reads: a line break inside a paragraph is a space (unless a
+    list item starts), a paragraph break is a pilcrow."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    return PARAGRAPH.join(re.sub(r"\s*\n\s*", " ", re.sub(r"\s*\n\s*(?=(?:[-*+]|\d+[.)])\s)", NEWLINE, p.strip()))
+                          for p in paragraphs)
 
 
 def import_manual(gradebook: Gradebook, assignment: Assignment, path: Path) -> ManualImport:

@@ -7,13 +7,14 @@ disk. Reference answers, rubrics and hidden test source never reach a student's 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from grader.publish import chart
+from grader.publish import chart, markup
 from grader.results import SubmissionResult, Verdict
 
 if TYPE_CHECKING:
@@ -29,9 +30,58 @@ def page_templates() -> Environment:
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
                       lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["points"] = lambda x: f"{x:g}"
+    env.filters["points_label"] = points_label
     env.filters["pct"] = lambda x: f"{100 * x:.0f}%"
     env.filters["when"] = _when
+    env.filters["markdown"] = markup.render
+    env.filters["markdown_inline"] = markup.render_inline
     return env
+
+
+def points_label(points: float) -> str:
+    """'1 point', '0.5 points', '2 points'."""
+    return f"{points:g} point{'' if points == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """One line of a report's check table: a check, or the cases of one parametrised check
+    that ended the same way with the same message (shown once, with the cases named)."""
+
+    verdict: Verdict                 # the first case
+    cases: tuple[str, ...] = ()      # the parameter ids, when several cases share the line
+    points: float = 0.0
+    max_points: float = 0.0
+
+    @property
+    def base(self) -> str:
+        return test_base(self.verdict.name)
+
+
+def test_base(name: str) -> str:
+    """A test's name without its parameters: 'hidden/t::test_x[wide]' -> 'hidden/t::test_x'."""
+    return name.split("[", 1)[0] if name.endswith("]") else name
+
+
+def check_rows(tests: Sequence[Verdict]) -> list[CheckRow]:
+    """``tests`` with consecutive cases of one parametrised test folded into one row when they
+    ended the same way with the same message and no tensor diff of their own."""
+    rows: list[CheckRow] = []
+    for t in tests:
+        last = rows[-1] if rows else None
+        same = (last is not None and last.base == test_base(t.name) != t.name and not t.diff
+                and not last.verdict.diff and (last.verdict.outcome, last.verdict.message, last.verdict.traceback)
+                == (t.outcome, t.message, t.traceback))
+        if same and last is not None:
+            rows[-1] = CheckRow(last.verdict, (*(last.cases or (_case(last.verdict.name),)), _case(t.name)),
+                                last.points + t.points, last.max_points + t.max_points)
+        else:
+            rows.append(CheckRow(t, (), t.points, t.max_points))
+    return rows
+
+
+def _case(name: str) -> str:
+    return name[name.index("[") + 1:-1] if name.endswith("]") and "[" in name else name
 
 
 def _when(iso: str) -> str:
@@ -56,12 +106,14 @@ def mismatch_view(verdict: Verdict) -> dict[str, Any] | None:
 
 
 def render_report(result: SubmissionResult, *, history: Sequence["AttemptRow"] = (),
-                  counted: "AttemptRow | None" = None, comments: dict[str, str] | None = None) -> str:
+                  counted: "AttemptRow | None" = None, comments: dict[str, str] | None = None,
+                  name: str = "") -> str:
     cells = [c for c in result.cells if c.status != "ok" or c.notes]
     diffs = {t.name: view for e in result.exercises for t in e.tests
              if t.outcome != "passed" and (view := mismatch_view(t)) is not None}
     return page_templates().get_template("report/report.html.j2").render(
-        r=result, cells=cells, ran=len(result.cells), diffs=diffs, comments=comments or {},
+        r=result, name=name, cells=cells, ran=len(result.cells), diffs=diffs, comments=comments or {},
+        rows={e.id: check_rows(e.tests) for e in result.exercises},
         history=list(history) if len(history) > 1 else [], counted_id=counted.id if counted else None,
         auto_exercises=[e for e in result.exercises if not e.manual and e.kind != "F"],
         manual_exercises=[e for e in result.exercises if e.kind == "F"])

@@ -6,17 +6,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from grader.assignment import Assignment
-from grader.gradebook import AttemptRow, Gradebook, write_atomically
+from grader.gradebook import AttemptRow, Gradebook
 from grader.intake.archive import Refusal
-from grader.intake.roster import Roster
+from grader.intake.roster import Roster, RosterEntry
 from grader.publish.dashboard import build_dashboard
 from grader.publish.report import render_dashboard, render_report
 from grader.results import SubmissionResult
-from grader.standings import Standing, late_policy, standings
+from grader.standings import Standing, class_roster, late_policy, standings
 
 
 def write_student(standing: Standing, out: Path) -> None:
@@ -25,9 +27,11 @@ def write_student(standing: Standing, out: Path) -> None:
         return
     folder = out / standing.submission
     folder.mkdir(parents=True, exist_ok=True)
-    write_atomically(folder / "result.json", json.dumps(standing.result.to_dict(), indent=2))
+    write_atomically(folder / "result.json", json.dumps({**standing.result.to_dict(), "name": standing.name},
+                                                        indent=2))
     write_atomically(folder / "report.html", render_report(standing.result, history=standing.history,
-                                                          counted=standing.attempt, comments=standing.comments))
+                                                          counted=standing.attempt, comments=standing.comments,
+                                                          name=standing.name))
 
 
 def store_result(gradebook: Gradebook, assignment: Assignment, row: AttemptRow, result: SubmissionResult,
@@ -54,26 +58,38 @@ def publish(gradebook: Gradebook, assignment: Assignment, out: Path, *,
                 write_student(standing, out)
             yield standing
 
-    refused = tuple(Refusal(**r) for r in (gradebook.meta_json("refused") or []))
-    roster_data = gradebook.meta_json("roster")
-    roster = Roster.from_dict(roster_data) if isinstance(roster_data, dict) else None
+    stored = gradebook.meta_json("refused")
+    refused = tuple(Refusal(**r) for r in stored) if isinstance(stored, list) else ()
+    roster = class_roster(gradebook)
     dashboard = build_dashboard(written(), assignment, policy=late_policy(gradebook, assignment),
                                 refused=refused, roster=roster)
     write_atomically(out / "index.html", render_dashboard(dashboard))
-    write_atomically(out / "gradebook.csv", gradebook_csv(dashboard.standings, assignment))
+    write_atomically(out / "gradebook.csv", gradebook_csv(dashboard.standings, assignment,
+                                                          absent=absentees(dashboard.standings, roster)))
     return list(dashboard.standings)
 
 
-def gradebook_csv(found: Sequence[Standing], assignment: Assignment) -> str:
-    """One row per student: the final total, how it came about, one column per exercise."""
+MISSING = ("blank", "zero")   # what a roster student who handed in nothing gets in tables and exports
+
+
+def absentees(found: Sequence[Standing], roster: Roster | None) -> list[RosterEntry]:
+    """The roster's students with no attempt in ``found``."""
+    on_file = {s.attempt.student for s in found}
+    return [e for e in roster.entries if e.student_id not in on_file] if roster else []
+
+
+def gradebook_csv(found: Sequence[Standing], assignment: Assignment, *, absent: Sequence[RosterEntry] = (),
+                  missing: str = "blank") -> str:
+    """One row per student: the final total, how it came about, one column per exercise; then
+    the roster's students who handed in nothing (total blank, or 0 with ``missing="zero"``)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     ids = [e.id for e in assignment.exercises]
-    writer.writerow(["submission", "total", "max_score", "pending_manual", "errors", "student", "submitted_at",
-                     "days_late", "late_penalty_percent", "score_before_penalty", "attempts", *ids])
+    writer.writerow(["submission", "total", "max_score", "pending_manual", "errors", "student", "name",
+                     "submitted_at", "days_late", "late_penalty_percent", "score_before_penalty", "attempts", *ids])
     for s in sorted(found, key=lambda s: s.submission.lower()):
         r = s.result
-        common = [s.attempt.student, s.attempt.submitted_at]
+        common = [s.attempt.student, s.name, s.attempt.submitted_at]
         if r is None:
             writer.writerow([s.submission, "", "", "", "not graded yet", *common, "", "", "", len(s.history),
                              *[""] * len(ids)])
@@ -84,4 +100,21 @@ def gradebook_csv(found: Sequence[Standing], assignment: Assignment) -> str:
                          *common, late.days_late if late else 0, f"{late.penalty_percent:g}" if late else 0,
                          f"{late.score_before:g}" if late else f"{r.score:g}", len(s.history),
                          *[scores.get(i, "") for i in ids]])
+    for e in absent:
+        writer.writerow(["", "0" if missing == "zero" else "", f"{assignment.max_score:g}", "", "no submission",
+                         e.student_id, e.name, "", "", "", "", 0, *[""] * len(ids)])
     return out.getvalue()
+
+
+def write_atomically(path: Path, text: str, *, encoding: str = "utf-8") -> None:
+    """Write ``text`` to ``path`` so readers see the old file or the new one, never part of
+    one, even with several writers at once (each writes its own temporary file)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -14,6 +14,7 @@ from grader.assignment import Assignment, LatePolicy
 from grader.intake.archive import Refusal
 from grader.intake.roster import Roster
 from grader.publish import chart
+from grader.publish.sections import SectionShare, SectionTally
 from grader.publish.report import test_base
 from grader.standings import Standing
 
@@ -84,6 +85,7 @@ class Dashboard:
     missing: tuple[str, ...]                  # on the roster, nothing handed in
     deadline: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+    sections: tuple[SectionShare, ...] = ()   # per book section: who ran, matched, trained, discussed
 
     def to_dict(self) -> dict:
         return {"title": self.title, "assignment": self.assignment, "version": self.version,
@@ -94,18 +96,20 @@ class Dashboard:
                 "pending": [s.submission for s in self.pending],
                 "unmatched": [s.submission for s in self.unmatched],
                 "refused": [r.to_dict() for r in self.refused], "earlier_attempts": self.earlier_attempts,
-                "missing": list(self.missing), "deadline": self.deadline}
+                "missing": list(self.missing), "deadline": self.deadline,
+                "sections": [s.to_dict() for s in self.sections]}
 
 
 def build_dashboard(found: Iterable[Standing], assignment: Assignment, *, policy: LatePolicy,
                     refused: Sequence[Refusal] = (), roster: Roster | None = None) -> Dashboard:
     """One pass over ``found``: each full result is tallied, then only its brief form is kept,
     so a class's worth of results is never in memory at once."""
-    exercises, tests = _ExerciseTally(assignment), _TestTally()
+    exercises, tests, by_section = _ExerciseTally(assignment), _TestTally(), SectionTally()
     kept = []
     for standing in found:
         if standing.result is not None:
             exercises.add(standing.result)
+            by_section.add(standing.result)
             tests.add(standing.result)
         kept.append(standing.brief())
     graded = [s for s in kept if s.result is not None]
@@ -128,7 +132,7 @@ def build_dashboard(found: Iterable[Standing], assignment: Assignment, *, policy
         mean=statistics.fmean(totals) if totals else 0.0,
         median=statistics.median(totals) if totals else 0.0,
         exercises=tuple(shown), ungraded_exercises=len(lines) - len(shown),
-        failed_tests=tests.most_failed(),
+        failed_tests=tests.most_failed(), sections=by_section.shares(),
         histogram_svg=chart.histogram(totals, high=scale, label=f"distribution of {len(totals)} total scores",
                                       css_id="histogram-svg"),
         exercise_svg=chart.bars([(f"{e.section} {e.id}", 100 * e.average / e.points if e.points else 0.0, 100.0)

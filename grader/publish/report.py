@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from grader.publish import chart, markup
+from grader.publish.sections import section_lines
 from grader.results import SubmissionResult, Verdict
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ def render_report(result: SubmissionResult, *, history: Sequence["AttemptRow"] =
              if t.outcome != "passed" and (view := mismatch_view(t)) is not None}
     return page_templates().get_template("report/report.html.j2").render(
         r=result, name=name, cells=cells, ran=len(result.cells), diffs=diffs, comments=comments or {},
-        rows={e.id: check_rows(e.tests) for e in result.exercises},
+        rows={e.id: check_rows(e.tests) for e in result.exercises}, sections=section_lines(result),
         history=list(history) if len(history) > 1 else [], counted_id=counted.id if counted else None,
         auto_exercises=[e for e in result.exercises if not e.manual and e.kind != "F"],
         manual_exercises=[e for e in result.exercises if e.kind == "F"])

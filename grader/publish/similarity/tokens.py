@@ -1,0 +1,200 @@
+"""Python source as a normalised token stream, and its fingerprints.
+
+Normalising makes a copy look like its original whatever was changed on the surface:
+comments, docstrings and bare string statements are dropped, layout is reduced to statement
+ends and indentation, every string literal is ``S``, and every name a student chose (variables,
+parameters, functions, classes, attributes of ``self``) is ``ID``. Names that carry the meaning
+of the code are kept: keywords, builtins, the course's modules (``torch``, ``np``, ``F``, ...)
+and attribute names reached from anything but ``self`` (``torch.exp``, ``X.sum``,
+``keepdim``-style calls): a renamed copy still matches, while two students who called
+different library functions do not look alike just because both wrote ``a = b.c(d)``.
+
+Fingerprints are k-grams of tokens, hashed deterministically (the same in every process and
+every run) and winnowed (Schleimer, Wilkerson and Aiken, 2003): in every window of ``window``
+consecutive k-gram hashes the smallest is kept, so any run of ``k + window - 1`` shared
+tokens is guaranteed to share a fingerprint.
+"""
+from __future__ import annotations
+
+import builtins
+import io
+import keyword
+import re
+import token as tok
+import tokenize
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+K = 12          # tokens per k-gram: about one line of code
+WINDOW = 4      # winnowing window: any shared run of K + WINDOW - 1 = 15 tokens is found
+
+MODULES = frozenset({"torch", "nn", "F", "np", "numpy", "pd", "pandas", "d2l", "math", "random", "time",
+                     "os", "inspect", "collections", "functools", "itertools", "plt", "torchvision",
+                     "transforms", "data", "scipy"})
+KEPT = frozenset(dir(builtins)) | MODULES
+OWN_ATTRIBUTES = frozenset({"self", "cls"})
+# A line IPython treats as a magic or a shell command (``!pip``, ``%matplotlib``, ``x = !ls``),
+# blanked before tokenizing: it is not the student's Python.
+MAGIC_LINE = re.compile(r"^[ \t]*(?:[!%?]|[A-Za-z_][\w.]*[ \t]*=[ \t]*[!%])")
+PYTHON_CELL_MAGICS = ("%%time", "%%timeit", "%%capture", "%%prun", "%%writefile")
+DROPPED = {tok.COMMENT, tok.NL, tok.ENCODING, tok.ENDMARKER}
+_P = np.uint64(1_000_003)
+_FSTRING = {getattr(tok, n) for n in ("FSTRING_MIDDLE", "FSTRING_END") if hasattr(tok, n)}
+_FSTRING_START = getattr(tok, "FSTRING_START", None)
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """A normalised token stream: ``words[i]`` came from ``text[spans[i, 0]:spans[i, 1]]``."""
+
+    words: tuple[str, ...]
+    spans: np.ndarray            # (n, 2) int64 character offsets into the source
+
+
+@dataclass(frozen=True)
+class Prints:
+    """Winnowed fingerprints: ``hashes[i]`` covers tokens ``starts[i]`` to ``starts[i] + K``."""
+
+    hashes: np.ndarray           # uint64
+    starts: np.ndarray           # int64 token positions
+
+    @staticmethod
+    def empty() -> "Prints":
+        return Prints(np.zeros(0, np.uint64), np.zeros(0, np.int64))
+
+
+def blank_magics(source: str) -> str:
+    """The source with IPython magics and shell lines replaced by spaces (offsets unchanged);
+    a cell in another language (``%%bash``...) becomes blank."""
+    first = source.lstrip().split("\n", 1)[0]
+    if first.startswith("%%") and not first.startswith(PYTHON_CELL_MAGICS):
+        return re.sub(r"[^\n]", " ", source)
+    return "".join(_blank(line) for line in source.splitlines(keepends=True))
+
+
+def _blank(line: str) -> str:
+    if not MAGIC_LINE.match(line):
+        return line
+    body = line.rstrip("\r\n")
+    return " " * len(body) + line[len(body):]
+
+
+def normalise(source: str) -> Tokens:
+    """Tokens of ``source`` (a cell or a definition), normalised as the module docstring says.
+    Code that does not tokenize to the end keeps the tokens before the fault."""
+    starts = _line_starts(source)
+    raw: list[tokenize.TokenInfo] = []
+    try:
+        for t in tokenize.generate_tokens(io.StringIO(source).readline):
+            raw.append(t)
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        pass
+    words: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for line in _logical_lines(raw):
+        significant = [t for t in line if t.type not in DROPPED and t.type not in (tok.NEWLINE, tok.INDENT,
+                                                                                   tok.DEDENT)]
+        if significant and all(t.type == tok.STRING or t.type in _FSTRING or t.type == _FSTRING_START
+                               for t in significant):
+            # a docstring or a bare string: only its indentation counts
+            line = [t for t in line if t.type in (tok.INDENT, tok.DEDENT)]
+        previous: list[tokenize.TokenInfo] = []
+        for t in line:
+            word = _word(t, previous)
+            if t.type not in DROPPED:
+                previous.append(t)
+            if word is None:
+                continue
+            words.append(word)
+            spans.append((_offset(starts, t.start), _offset(starts, t.end)))
+    return Tokens(tuple(words), np.array(spans, dtype=np.int64).reshape(-1, 2))
+
+
+def _word(t: tokenize.TokenInfo, previous: list[tokenize.TokenInfo]) -> str | None:
+    if t.type in DROPPED or t.type in _FSTRING:
+        return None
+    if t.type in (tok.NEWLINE, tok.OP) and (t.type == tok.NEWLINE or t.string == ";"):
+        return ";"
+    if t.type == tok.INDENT:
+        return "{"
+    if t.type == tok.DEDENT:
+        return "}"
+    if t.type == tok.STRING or t.type == _FSTRING_START:
+        return "S"
+    if t.type == tok.NUMBER:
+        return t.string.lower().replace("_", "")
+    if t.type == tok.NAME:
+        if keyword.iskeyword(t.string):
+            return t.string
+        after_dot = len(previous) >= 1 and previous[-1].string == "."
+        if after_dot:
+            owner = previous[-2].string if len(previous) >= 2 else ""
+            return "ID" if owner in OWN_ATTRIBUTES else t.string
+        return t.string if t.string in KEPT else "ID"
+    if t.type == tok.ERRORTOKEN and not t.string.strip():
+        return None
+    return t.string
+
+
+def _logical_lines(raw: list[tokenize.TokenInfo]) -> list[list[tokenize.TokenInfo]]:
+    lines: list[list[tokenize.TokenInfo]] = [[]]
+    for t in raw:
+        lines[-1].append(t)
+        if t.type == tok.NEWLINE:
+            lines.append([])
+    return lines
+
+
+def _line_starts(source: str) -> list[int]:
+    starts = [0, 0]                      # tokenize counts rows from 1
+    for line in source.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    return starts
+
+
+def _offset(starts: list[int], position: tuple[int, int]) -> int:
+    row, col = position
+    return starts[min(row, len(starts) - 1)] + col
+
+
+def _ids(words: tuple[str, ...]) -> np.ndarray:
+    return np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
+
+
+def kgram_hashes(words: tuple[str, ...], *, k: int = K) -> np.ndarray:
+    """A deterministic 64-bit hash of every run of ``k`` consecutive words."""
+    n = len(words) - k + 1
+    if n <= 0:
+        return np.zeros(0, np.uint64)
+    ids = _ids(words)
+    h = np.zeros(n, np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(k):
+            h = h * _P + ids[j:j + n]
+        # splitmix64's finaliser: spreads the values, so the minimum of a window is a fair pick
+        h ^= h >> np.uint64(30)
+        h *= np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(27)
+        h *= np.uint64(0x94D049BB133111EB)
+        h ^= h >> np.uint64(31)
+    return h
+
+
+def winnow(hashes: np.ndarray, *, window: int = WINDOW) -> np.ndarray:
+    """Positions chosen by winnowing: the rightmost minimum of every window, each once."""
+    if len(hashes) == 0:
+        return np.zeros(0, np.int64)
+    if len(hashes) <= window:
+        return np.array([len(hashes) - 1 - int(np.argmin(hashes[::-1]))], dtype=np.int64)
+    windows = sliding_window_view(hashes, window)
+    rightmost = window - 1 - np.argmin(windows[:, ::-1], axis=1)
+    return np.unique(np.arange(len(windows)) + rightmost).astype(np.int64)
+
+
+def fingerprint(words: tuple[str, ...], *, k: int = K, window: int = WINDOW) -> Prints:
+    hashes = kgram_hashes(words, k=k)
+    chosen = winnow(hashes, window=window)
+    return Prints(hashes[chosen], chosen)

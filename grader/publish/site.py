@@ -15,6 +15,7 @@ from grader.intake.archive import Refusal
 from grader.intake.roster import Roster
 from grader.publish.dashboard import build_dashboard
 from grader.publish.report import render_dashboard, render_report
+from grader.publish.similarity.report import FOLDER as SIMILARITY
 from grader.results import SubmissionResult
 from grader.standings import Standing, late_policy, standings
 
@@ -43,11 +44,12 @@ def store_result(gradebook: Gradebook, assignment: Assignment, row: AttemptRow, 
 
 
 def publish(gradebook: Gradebook, assignment: Assignment, out: Path, *,
-            fresh: frozenset[str] = frozenset()) -> list[Standing]:
+            fresh: frozenset[str] = frozenset(), similarity: bool = False) -> list[Standing]:
     """Render every page and table of the output folder from the gradebook, one student at a
     time. ``fresh`` names submissions whose pages were rendered after their result was stored,
-    in this same run: they are not rendered again. Returns the standings in brief (see
-    Standing.brief)."""
+    in this same run: they are not rendered again. ``similarity``: the similarity report is
+    written right after (the dashboard links it; it does anyway once it exists). Returns the
+    standings in brief (see Standing.brief)."""
     def written() -> Iterator[Standing]:
         for standing in standings(gradebook, assignment):
             if standing.submission not in fresh:
@@ -59,7 +61,8 @@ def publish(gradebook: Gradebook, assignment: Assignment, out: Path, *,
     roster = Roster.from_dict(roster_data) if isinstance(roster_data, dict) else None
     dashboard = build_dashboard(written(), assignment, policy=late_policy(gradebook, assignment),
                                 refused=refused, roster=roster)
-    write_atomically(out / "index.html", render_dashboard(dashboard))
+    write_atomically(out / "index.html", render_dashboard(
+        dashboard, similarity=similarity or (out / SIMILARITY / "index.html").is_file()))
     write_atomically(out / "gradebook.csv", gradebook_csv(dashboard.standings, assignment))
     return list(dashboard.standings)
 

@@ -33,7 +33,7 @@ WINDOW = 4      # winnowing window: any shared run of K + WINDOW - 1 = 15 tokens
 
 MODULES = frozenset({"torch", "nn", "F", "np", "numpy", "pd", "pandas", "d2l", "math", "random", "time",
                      "os", "inspect", "collections", "functools", "itertools", "plt", "torchvision",
-                     "transforms", "data", "scipy"})
+                     "transforms", "scipy"})   # not "data": in the book it is mostly a variable
 KEPT = frozenset(dir(builtins)) | MODULES
 OWN_ATTRIBUTES = frozenset({"self", "cls"})
 # A line IPython treats as a magic or a shell command (``!pip``, ``%matplotlib``, ``x = !ls``),

@@ -303,3 +303,17 @@ def test_grade_has_a_switch_for_the_report():
     assert batch.BatchOptions(paths=()).similarity is True
     done = CliRunner().invoke(cli, ["grade", "--help"])
     assert "--no-similarity" in done.output
+
+
+def test_notebooks_read_in_other_processes_are_read_the_same(tmp_path):
+    from grader.publish.similarity.sources import CHUNK, read_notebooks
+    code = mistake_students(CHUNK + 5)
+    paths = [write(filled(c), tmp_path / f"{i}.ipynb") for i, c in enumerate(code)]
+    (tmp_path / "bad.ipynb").write_text("[]")
+    paths.insert(3, tmp_path / "bad.ipynb")
+    here = read_notebooks(paths, max_bytes=MAX)
+    there = read_notebooks(paths, max_bytes=MAX, processes=2)
+    assert here[3] == there[3] == "bad.ipynb is not a notebook (it has no cells)"
+    for one, two in zip(here[:3] + here[4:], there[:3] + there[4:]):
+        assert [p.text for p in one.pieces] == [p.text for p in two.pieces]
+        assert all((p.prints.hashes == q.prints.hashes).all() for p, q in zip(one.pieces, two.pieces))

@@ -42,7 +42,7 @@ class Participant:
     id: str                      # the student id ("reference" for the reference solutions)
     label: str                   # as shown: the roster's name and the id
     submission: str = ""         # the report folder; empty for the reference
-    work: Work = field(default_factory=lambda: Work(()))
+    work: Work = field(default_factory=lambda: Work.of(()))
     answers: dict[str, str] = field(default_factory=dict)   # free-response exercise -> answer
 
 
@@ -94,7 +94,7 @@ class Findings:
         """Each side's pieces of ``scope`` with the character ranges matching the other side."""
         shared = np.intersect1d(self.kept.get((scope, a), _NONE), self.kept.get((scope, b), _NONE))
         shared = shared[~np.isin(shared, self.common.get(scope, _NONE))]
-        return tuple([(p, spans_of(p.text, p.prints.starts, p.prints.hashes, p.tokens.spans, shared))
+        return tuple([(p, spans_of(p.text, p.prints.starts, p.prints.hashes, p.spans, shared))
                       for p in self.units.get((scope, side), ())] for side in (a, b))   # type: ignore[return-value]
 
     def answer_regions(self, item: str, a: int, b: int) -> tuple[tuple[str, list], tuple[str, list]]:

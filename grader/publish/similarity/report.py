@@ -8,22 +8,23 @@ was graded with.
 """
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.assignment import Assignment
-from grader.errors import NotebookError
 from grader.gradebook import Gradebook, write_atomically
 from grader.intake.roster import Roster
 from grader.publish.report import page_templates
 from grader.publish.similarity.findings import (Findings, Participant, compare, exercise_scopes, given_hashes)
 from grader.publish.similarity.given import given_answer_text, given_code, reference_work
 from grader.publish.similarity.page import write_pages
-from grader.publish.similarity.sources import notebook_cells, read_work
+from grader.publish.similarity.sources import read_notebooks
 
 FOLDER = "similarity"
 REFERENCE = "reference"
+READERS = 4           # processes reading notebooks at most (one per core)
 
 
 @dataclass(frozen=True)
@@ -74,13 +75,14 @@ def participants_from(gradebook: Gradebook, assignment: Assignment) -> tuple[lis
     roster = Roster.from_dict(roster_data) if isinstance(roster_data, dict) else None
     names = {e.student_id: e.name for e in roster.entries if e.name} if roster else {}
     max_bytes = assignment.limits.notebook_mb * 1024 * 1024
+    rows = gradebook.counted()
+    works = read_notebooks([Path(row.path) for row in rows], max_bytes=max_bytes,
+                           processes=min(os.cpu_count() or 1, READERS))
     people = [reference_participant(assignment)]
     unreadable: list[str] = []
-    for row in gradebook.counted():
-        try:
-            work = read_work(notebook_cells(Path(row.path), max_bytes=max_bytes))
-        except (NotebookError, OSError) as exc:
-            unreadable.append(f"{row.student}: {exc}")
+    for row, work in zip(rows, works):
+        if isinstance(work, str):
+            unreadable.append(f"{row.student}: {work}")
             continue
         stored = gradebook.result(row.id) or {}
         answers = {e["id"]: e["answer"] for e in stored.get("exercises", [])

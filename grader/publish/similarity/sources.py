@@ -10,31 +10,50 @@ from __future__ import annotations
 
 import ast
 import json
+import multiprocessing
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from grader.errors import NotebookError
-from grader.publish.similarity.tokens import Prints, Tokens, blank_magics, fingerprint, normalise
+from grader.publish.similarity.tokens import Prints, blank_magics, fingerprint, normalise
 
 # The headings the grader reads sections from (grader/grading/notebook.py): "## 4.4 ...".
 SECTION_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*(?:§\s*|Section\s+)?(\d{1,2})\.(\d{1,2})(?=[.\s:)]|$)",
                              re.IGNORECASE | re.MULTILINE)
 ADD_TO_CLASS = "add_to_class"
+CHUNK = 20            # notebooks a reading process takes at a time
 
 
-@dataclass(frozen=True)
-class Piece:
-    """One top-level definition (``name`` set) or a run of other statements (``name`` empty)."""
+@dataclass(frozen=True, eq=False)
+class Part:
+    """A top-level definition (``name`` set) or a run of other statements (``name`` empty),
+    fingerprinted: the same wherever the same cell appears, so it is made once per run."""
 
     text: str
-    tokens: Tokens
+    spans: np.ndarray            # (tokens, 2) character offsets of the normalised tokens
     prints: Prints
     name: str = ""
     method: bool = False         # an ``add_to_class`` method of the class ``name``
+
+
+@dataclass(frozen=True, eq=False)
+class Piece:
+    """A part where one notebook has it."""
+
+    part: Part
     section: str | None = None
     order: int = 0               # position among the notebook's pieces
+
+    text = property(lambda self: self.part.text)
+    spans = property(lambda self: self.part.spans)
+    prints = property(lambda self: self.part.prints)
+    name = property(lambda self: self.part.name)
+    method = property(lambda self: self.part.method)
 
 
 @dataclass(frozen=True)
@@ -42,6 +61,15 @@ class Work:
     """Everything one participant wrote, in notebook order."""
 
     pieces: tuple[Piece, ...]
+    named: dict[str, tuple[Piece, ...]] = field(default_factory=dict)   # name -> its pieces, in order
+
+    @staticmethod
+    def of(pieces: Sequence[Piece]) -> "Work":
+        named: dict[str, list[Piece]] = {}
+        for p in pieces:
+            if p.name:
+                named.setdefault(p.name, []).append(p)
+        return Work(tuple(pieces), {k: tuple(v) for k, v in named.items()})
 
     def unit(self, names: Sequence[str], *, section: str | None) -> tuple[Piece, ...]:
         """The pieces that define ``names`` as seen at the end of ``section``: for each name
@@ -49,12 +77,11 @@ class Work:
         ``add_to_class`` gives it after that definition."""
         chosen: list[Piece] = []
         for name in names:
-            found = [p for p in self.pieces if p.name == name and not p.method]
+            found = [p for p in self.named.get(name, ()) if not p.method]
             own = [p for p in found if p.section == section]
             last = (own or found)[-1] if found else None
             after = last.order if last else -1
-            chosen += ([last] if last else []) + [p for p in self.pieces
-                                                  if p.name == name and p.method and p.order > after]
+            chosen += ([last] if last else []) + [p for p in self.named.get(name, ()) if p.method and p.order > after]
         return tuple({p.order: p for p in chosen}.values())
 
 
@@ -108,14 +135,47 @@ def _text(source: object) -> str:
     return source if isinstance(source, str) else ""
 
 
-def read_work(cells: Iterable[Cell]) -> Work:
+def read_notebooks(paths: Sequence[Path], *, max_bytes: int, processes: int = 1) -> list[Work | str]:
+    """Each notebook's work, or the reason it could not be read. With ``processes`` > 1 the
+    class is read in chunks by that many fresh processes (the report runs after grading,
+    when the cores are free)."""
+    chunks = [list(paths[i:i + CHUNK]) for i in range(0, len(paths), CHUNK)]
+    if processes <= 1 or len(chunks) < 2:
+        return [work for chunk in chunks for work in _read_chunk(chunk, max_bytes)]
+    with ProcessPoolExecutor(min(processes, len(chunks)), mp_context=multiprocessing.get_context("spawn")) as pool:
+        return [work for part in pool.map(_read_chunk, chunks, [max_bytes] * len(chunks)) for work in part]
+
+
+def _read_chunk(paths: list[Path], max_bytes: int) -> list[Work | str]:
+    known: dict[str, tuple[Part, ...]] = {}
+    out: list[Work | str] = []
+    for path in paths:
+        try:
+            out.append(read_work(notebook_cells(path, max_bytes=max_bytes), known=known))
+        except (NotebookError, OSError) as exc:
+            out.append(str(exc))
+    return out
+
+
+def read_work(cells: Iterable[Cell], *, known: dict[str, tuple[Part, ...]] | None = None) -> Work:
+    """A notebook's pieces. ``known`` remembers each cell's parts across notebooks (most
+    cells of a class are the release's or the book's, word for word)."""
+    known = {} if known is None else known
     pieces: list[Piece] = []
     for cell in cells:
-        for text, name, method in split_cell(cell.source):
-            tokens = normalise(text)
-            pieces.append(Piece(text=text, tokens=tokens, prints=fingerprint(tokens.words), name=name,
-                                method=method, section=cell.section, order=len(pieces)))
-    return Work(tuple(pieces))
+        parts = known.get(cell.source)
+        if parts is None:
+            parts = known[cell.source] = parts_of(cell.source)
+        pieces += [Piece(part, cell.section, len(pieces) + i) for i, part in enumerate(parts)]
+    return Work.of(pieces)
+
+
+def parts_of(source: str) -> tuple[Part, ...]:
+    parts = []
+    for text, name, method in split_cell(source):
+        tokens = normalise(text)
+        parts.append(Part(text, tokens.spans.astype(np.int32), fingerprint(tokens.words), name, method))
+    return tuple(parts)
 
 
 def split_cell(source: str) -> list[tuple[str, str, bool]]:

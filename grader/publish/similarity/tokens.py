@@ -85,79 +85,67 @@ def _blank(line: str) -> str:
 def normalise(source: str) -> Tokens:
     """Tokens of ``source`` (a cell or a definition), normalised as the module docstring says.
     Code that does not tokenize to the end keeps the tokens before the fault."""
-    starts = _line_starts(source)
-    raw: list[tokenize.TokenInfo] = []
+    starts = [0, 0]                      # tokenize counts rows from 1 and splits lines at "\n" only
+    for line in source.split("\n"):
+        starts.append(starts[-1] + len(line) + 1)
+    words: list[str] = []
+    spans: list[int] = []
+    line: list[tokenize.TokenInfo] = []
     try:
         for t in tokenize.generate_tokens(io.StringIO(source).readline):
-            raw.append(t)
+            line.append(t)
+            if t.type == tok.NEWLINE:
+                _logical_line(line, starts, words, spans)
+                line = []
     except (tokenize.TokenError, SyntaxError, ValueError):
         pass
-    words: list[str] = []
-    spans: list[tuple[int, int]] = []
-    for line in _logical_lines(raw):
-        significant = [t for t in line if t.type not in DROPPED and t.type not in (tok.NEWLINE, tok.INDENT,
-                                                                                   tok.DEDENT)]
-        if significant and all(t.type == tok.STRING or t.type in _FSTRING or t.type == _FSTRING_START
-                               for t in significant):
-            # a docstring or a bare string: only its indentation counts
-            line = [t for t in line if t.type in (tok.INDENT, tok.DEDENT)]
-        previous: list[tokenize.TokenInfo] = []
-        for t in line:
-            word = _word(t, previous)
-            if t.type not in DROPPED:
-                previous.append(t)
-            if word is None:
-                continue
-            words.append(word)
-            spans.append((_offset(starts, t.start), _offset(starts, t.end)))
+    _logical_line(line, starts, words, spans)
     return Tokens(tuple(words), np.array(spans, dtype=np.int64).reshape(-1, 2))
 
 
-def _word(t: tokenize.TokenInfo, previous: list[tokenize.TokenInfo]) -> str | None:
-    if t.type in DROPPED or t.type in _FSTRING:
-        return None
-    if t.type in (tok.NEWLINE, tok.OP) and (t.type == tok.NEWLINE or t.string == ";"):
-        return ";"
-    if t.type == tok.INDENT:
-        return "{"
-    if t.type == tok.DEDENT:
-        return "}"
-    if t.type == tok.STRING or t.type == _FSTRING_START:
-        return "S"
-    if t.type == tok.NUMBER:
-        return t.string.lower().replace("_", "")
-    if t.type == tok.NAME:
-        if keyword.iskeyword(t.string):
-            return t.string
-        after_dot = len(previous) >= 1 and previous[-1].string == "."
-        if after_dot:
-            owner = previous[-2].string if len(previous) >= 2 else ""
-            return "ID" if owner in OWN_ATTRIBUTES else t.string
-        return t.string if t.string in KEPT else "ID"
-    if t.type == tok.ERRORTOKEN and not t.string.strip():
-        return None
-    return t.string
+_LAYOUT = DROPPED | {tok.NEWLINE, tok.INDENT, tok.DEDENT}
+_STRINGS = {tok.STRING, *_FSTRING} | ({_FSTRING_START} if _FSTRING_START is not None else set())
 
 
-def _logical_lines(raw: list[tokenize.TokenInfo]) -> list[list[tokenize.TokenInfo]]:
-    lines: list[list[tokenize.TokenInfo]] = [[]]
-    for t in raw:
-        lines[-1].append(t)
-        if t.type == tok.NEWLINE:
-            lines.append([])
-    return lines
-
-
-def _line_starts(source: str) -> list[int]:
-    starts = [0, 0]                      # tokenize counts rows from 1
-    for line in source.splitlines(keepends=True):
-        starts.append(starts[-1] + len(line))
-    return starts
-
-
-def _offset(starts: list[int], position: tuple[int, int]) -> int:
-    row, col = position
-    return starts[min(row, len(starts) - 1)] + col
+def _logical_line(line: list[tokenize.TokenInfo], starts: list[int], words: list[str], spans: list[int]) -> None:
+    """Append the words of one logical line (and their character spans, flattened)."""
+    significant = [t for t in line if t.type not in _LAYOUT]
+    if significant and all(t.type in _STRINGS for t in significant):
+        line = [t for t in line if t.type in (tok.INDENT, tok.DEDENT)]   # a docstring: only its indentation counts
+    last = ""                             # the previous token's text, and the one before it
+    before_last = ""
+    for t in line:
+        kind, text = t.type, t.string
+        if kind in DROPPED:
+            continue
+        if kind == tok.NAME:
+            if keyword.iskeyword(text):
+                word = text
+            elif last == ".":
+                word = "ID" if before_last in OWN_ATTRIBUTES else text
+            else:
+                word = text if text in KEPT else "ID"
+        elif kind == tok.OP:
+            word = ";" if text == ";" else text
+        elif kind == tok.NUMBER:
+            word = text.lower().replace("_", "")
+        elif kind == tok.NEWLINE:
+            word = ";"
+        elif kind == tok.INDENT:
+            word = "{"
+        elif kind == tok.DEDENT:
+            word = "}"
+        elif kind == tok.STRING or kind == _FSTRING_START:
+            word = "S"
+        elif kind in _FSTRING or (kind == tok.ERRORTOKEN and not text.strip()):
+            word = ""
+        else:
+            word = text
+        before_last, last = last, text
+        if word:
+            words.append(word)
+            spans.append(starts[t.start[0]] + t.start[1])
+            spans.append(starts[t.end[0]] + t.end[1])
 
 
 def _ids(words: tuple[str, ...]) -> np.ndarray:

@@ -60,7 +60,7 @@ def write(nb: nbformat.NotebookNode, path: Path) -> Path:
 def mistake_source(name: str, obj: object) -> str:
     """A kept mistake as a student would write it: under the book's name."""
     source = textwrap.dedent(inspect.getsource(obj))
-    return re.sub(rf"^(def|class) {re.escape(obj.__name__)}\b", rf"\1 {name}", source, count=1, flags=re.M)
+    return re.sub(rf"^(def|class) {re.escape(obj.__name__)}\b", rf"\1 {name}", source, count=1, flags=re.MULTILINE)
 
 
 @cache

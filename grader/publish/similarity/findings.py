@@ -31,10 +31,13 @@ THRESHOLD = 0.5        # reported from here on, in every scope
 # by the book's equations), shares 24; a copied exercise of ten lines or more shares 40 to 90.
 FLOOR = 60
 MIN_WORDS = 8          # shorter answers are not compared
-COMMON_SHARE = 0.1     # a fingerprint in more than this share of the class (and more than
-COMMON_MIN = 10        # COMMON_MIN participants) is common knowledge
+COMMON_SHARE = 0.1     # a fingerprint in more than this share of the class (but at least
+COMMON_MIN = 10        # COMMON_MIN and at most COMMON_MAX participants) is common knowledge;
+COMMON_MAX = 30        # the cap bounds the pairs one fingerprint makes, so memory grows linearly
 NOTEBOOK = "notebook"
 ANSWERS = "answers"
+Ranges = list[tuple[int, int]]           # character ranges in a text, sorted, disjoint
+Regions = list[tuple[Piece, Ranges]]
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class Participant:
     submission: str = ""         # the report folder; empty for the reference
     work: Work = field(default_factory=lambda: Work.of(()))
     answers: dict[str, str] = field(default_factory=dict)   # free-response exercise -> answer
+    name: str = ""               # the roster's name, if any
 
 
 @dataclass(frozen=True)
@@ -85,24 +89,33 @@ class Findings:
     matches: tuple[Match, ...]   # every score at or above the threshold, best first
     pairs: tuple[PairLine, ...]  # best first
     units: dict[tuple[str, int], tuple[Piece, ...]]   # (scope, participant) -> the code compared
-    kept: dict[tuple[str, int], np.ndarray]           # (scope, participant) -> fingerprints counted
+    kept: dict[tuple[str, int], np.ndarray]           # (scope or answers:<id>, participant) -> hashes counted
     answers: dict[tuple[str, int], Answer]            # (exercise, participant) -> answer compared
-    common: dict[str, np.ndarray]                     # scope (or answer exercise) -> common hashes
+    common: dict[str, np.ndarray]                     # scope or answers:<id> -> common hashes
     unreadable: tuple[str, ...] = ()                  # "id: why" for notebooks that could not be read
 
-    def regions(self, scope: str, a: int, b: int) -> tuple[list[tuple[Piece, list]], list[tuple[Piece, list]]]:
-        """Each side's pieces of ``scope`` with the character ranges matching the other side."""
-        shared = np.intersect1d(self.kept.get((scope, a), _NONE), self.kept.get((scope, b), _NONE))
-        shared = shared[~np.isin(shared, self.common.get(scope, _NONE))]
-        return tuple([(p, spans_of(p.text, p.prints.starts, p.prints.hashes, p.spans, shared))
-                      for p in self.units.get((scope, side), ())] for side in (a, b))   # type: ignore[return-value]
+    def shared(self, key: str, a: int, b: int) -> np.ndarray:
+        """The fingerprints (or shingles) that count for both ``a`` and ``b`` in ``key``."""
+        both = np.intersect1d(self.kept.get((key, a), _NONE), self.kept.get((key, b), _NONE))
+        return both[~np.isin(both, self.common.get(key, _NONE))]
 
-    def answer_regions(self, item: str, a: int, b: int) -> tuple[tuple[str, list], tuple[str, list]]:
-        one, two = self.answers[(item, a)], self.answers[(item, b)]
-        shared = np.intersect1d(one.shingles, two.shingles)
-        return tuple((x.text, spans_of(x.text, np.arange(len(x.hashes)), x.hashes, x.spans, shared,
-                                       width=SHINGLE, gap=NOT_WORDS))
-                     for x in (one, two))   # type: ignore[return-value]
+    def regions(self, scope: str, a: int, b: int) -> tuple[Regions, Regions]:
+        """Each side's pieces of ``scope`` with the character ranges matching the other side."""
+        shared = self.shared(scope, a, b)
+        left, right = ([(p, spans_of(p.text, p.prints.starts, p.prints.hashes, p.spans, shared))
+                        for p in self.units.get((scope, side), ())] for side in (a, b))
+        return left, right
+
+    def answer_regions(self, item: str, a: int, b: int) -> tuple[tuple[str, Ranges], tuple[str, Ranges]]:
+        """Both answers to ``item`` with the ranges of their words in common."""
+        shared = self.shared(_answer_key(item), a, b)
+        one, two = ((x.text, spans_of(x.text, np.arange(len(x.hashes)), x.hashes, x.spans, shared, width=SHINGLE,
+                                      gap=NOT_WORDS)) for x in (self.answers[(item, a)], self.answers[(item, b)]))
+        return one, two
+
+
+def _answer_key(item: str) -> str:
+    return f"{ANSWERS}:{item}"
 
 
 _NONE = np.zeros(0, np.uint64)
@@ -134,7 +147,7 @@ def compare(participants: Sequence[Participant], scopes: Sequence[Scope], *, giv
             unreadable: Sequence[str] = ()) -> Findings:
     """Every pair of ``participants`` scored in every scope, the answers and the notebook."""
     n = len(participants)
-    common = max(COMMON_MIN, int(COMMON_SHARE * n))
+    common = min(COMMON_MAX, max(COMMON_MIN, int(COMMON_SHARE * n)))
     units: dict[tuple[str, int], tuple[Piece, ...]] = {}
     kept_hashes: dict[tuple[str, int], np.ndarray] = {}
     commons: dict[str, np.ndarray] = {}
@@ -160,9 +173,11 @@ def compare(participants: Sequence[Participant], scopes: Sequence[Scope], *, giv
             answer = read_answer(p.answers.get(item) or "")
             if len(answer.words) >= MIN_WORDS:
                 answers[(item, i)] = answer
-            sets.append(kept(answer.hashes, given=given_shingles) if (item, i) in answers else _NONE)
+            kept_hashes[(_answer_key(item), i)] = kept(answer.hashes, given=given_shingles) \
+                if (item, i) in answers else _NONE
+            sets.append(kept_hashes[(_answer_key(item), i)])
         found = shared_counts(sets, common=common)
-        commons[item] = found.common
+        commons[_answer_key(item)] = found.common
         longer = np.maximum(np.maximum(found.sizes[found.a], found.sizes[found.b]), 1)
         matches += _matches(found.a, found.b, found.count, found.count / longer, ANSWERS, threshold, item=item)
     matches.sort(key=lambda m: (-m.score, -m.shared, m.scope, m.a, m.b))

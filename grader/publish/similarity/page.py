@@ -17,10 +17,10 @@ from pathlib import Path
 from grader.assignment import Assignment
 from grader.gradebook import write_atomically
 from grader.publish.report import page_templates
-from grader.publish.similarity.findings import (ANSWERS, FLOOR, MIN_WORDS, NOTEBOOK, THRESHOLD, Findings, Match,
-                                                PairLine)
+from grader.publish.similarity.findings import (ANSWERS, FLOOR, MIN_WORDS, NOTEBOOK, THRESHOLD, Findings,
+                                                Match, PairLine)
 from grader.publish.similarity.sources import Piece
-from grader.publish.similarity.tokens import K, WINDOW
+from grader.publish.similarity.tokens import WINDOW, K
 
 CSV_COLUMNS = ("student_a", "student_b", "scope", "score", "name_a", "name_b")
 PAIR_PAGES = 200          # pairs with a page of their own; the rest are listed in the table and the CSV
@@ -95,12 +95,8 @@ def pairs_csv(findings: Findings) -> str:
     people = findings.participants
     for m in rows:
         a, b = people[m.a], people[m.b]
-        writer.writerow([a.id, b.id, m.scope, f"{m.score:.4f}", _name(a.label, a.id), _name(b.label, b.id)])
+        writer.writerow([a.id, b.id, m.scope, f"{m.score:.4f}", a.name, b.name])
     return out.getvalue()
-
-
-def _name(label: str, student: str) -> str:
-    return label if label != student else ""
 
 
 def pair_sections(findings: Findings, line: PairLine, assignment: Assignment) -> list[Section]:

@@ -17,7 +17,7 @@ from grader.assignment import Assignment
 from grader.gradebook import Gradebook, write_atomically
 from grader.intake.roster import Roster
 from grader.publish.report import page_templates
-from grader.publish.similarity.findings import (Findings, Participant, compare, exercise_scopes, given_hashes)
+from grader.publish.similarity.findings import Findings, Participant, compare, exercise_scopes, given_hashes
 from grader.publish.similarity.given import given_answer_text, given_code, reference_work
 from grader.publish.similarity.page import write_pages
 from grader.publish.similarity.sources import read_notebooks
@@ -87,12 +87,13 @@ def participants_from(gradebook: Gradebook, assignment: Assignment) -> tuple[lis
         stored = gradebook.result(row.id) or {}
         answers = {e["id"]: e["answer"] for e in stored.get("exercises", [])
                    if isinstance(e, dict) and e.get("kind") == "F" and isinstance(e.get("answer"), str)}
-        label = f"{names[row.student]} ({row.student})" if row.student in names else row.student
-        people.append(Participant(row.student, label, row.submission, work, answers))
+        name = names.get(row.student, "")
+        people.append(Participant(row.student, f"{name} ({row.student})" if name else row.student, row.submission,
+                                  work, answers, name))
     return people, tuple(unreadable)
 
 
 def reference_participant(assignment: Assignment) -> Participant:
     """The reference solutions and reference answers, compared like any student's."""
     return Participant(REFERENCE, "reference solution", "", reference_work(assignment),
-                       {e.id: e.answer for e in assignment.exercises if e.manual and e.answer})
+                       {e.id: e.answer for e in assignment.exercises if e.manual and e.answer}, "reference solution")

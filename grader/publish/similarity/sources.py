@@ -64,7 +64,7 @@ class Work:
     named: dict[str, tuple[Piece, ...]] = field(default_factory=dict)   # name -> its pieces, in order
 
     @staticmethod
-    def of(pieces: Sequence[Piece]) -> "Work":
+    def of(pieces: Sequence[Piece]) -> Work:
         named: dict[str, list[Piece]] = {}
         for p in pieces:
             if p.name:

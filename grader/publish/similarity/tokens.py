@@ -62,7 +62,7 @@ class Prints:
     starts: np.ndarray           # int64 token positions
 
     @staticmethod
-    def empty() -> "Prints":
+    def empty() -> Prints:
         return Prints(np.zeros(0, np.uint64), np.zeros(0, np.int64))
 
 
@@ -86,8 +86,8 @@ def normalise(source: str) -> Tokens:
     """Tokens of ``source`` (a cell or a definition), normalised as the module docstring says.
     Code that does not tokenize to the end keeps the tokens before the fault."""
     starts = [0, 0]                      # tokenize counts rows from 1 and splits lines at "\n" only
-    for line in source.split("\n"):
-        starts.append(starts[-1] + len(line) + 1)
+    for row in source.split("\n"):
+        starts.append(starts[-1] + len(row) + 1)
     words: list[str] = []
     spans: list[int] = []
     line: list[tokenize.TokenInfo] = []

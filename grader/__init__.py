@@ -18,7 +18,8 @@ own stage and from stages above it in this list (``tests/test_layout.py`` checks
     gradebook    the SQLite gradebook
     standings    each student's counted attempt and final result
     publish/     pages and files out: site, report, dashboard, chart, markup, export, manual,
-                 room (the grading room, a local web app), feedback, templates/
+                 room (the grading room, a local web app), feedback, similarity/ (copies across
+                 a class), templates/
     entry points batch (grade), check, release, testing and bookcode/ (for test authors), cli
 
 Data flows one way: intake -> grading (kernel, inkernel, judge, scoring) -> gradebook ->

@@ -27,6 +27,7 @@ from grader.intake.roster import load_roster
 from grader.intake.survey import admit, survey
 from grader.kernel import environment
 from grader.kernel.sandbox import require_bubblewrap
+from grader.publish.similarity.report import note_failure, write_similarity
 from grader.publish.site import publish, store_result
 from grader.results import SubmissionResult
 
@@ -47,6 +48,7 @@ class BatchOptions:
     roster: Path | None = None             # a class list CSV: file names are matched against it
     id_patterns: tuple[str, ...] = ()      # replace assignment.toml's id patterns
     late: dict = field(default_factory=dict)   # LatePolicy overrides: deadline, grace_minutes, ...
+    similarity: bool = True                # write the similarity report (OUT/similarity/) at the end
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class BatchSummary:
     unmatched: tuple[str, ...] = ()         # "origin: note"
     refused: tuple[str, ...] = ()           # "origin: reason"
     missing_files: tuple[str, ...] = ()     # needed grading but their files are gone
+    similarity: str = ""                    # the similarity report's line, when it was written
 
     @property
     def index(self) -> Path:
@@ -85,7 +88,7 @@ class BatchSummary:
             if items:
                 lines.append(f"{len(items)} file(s) {title}:")
                 lines += [f"  {item}" for item in items]
-        return "\n".join(lines)
+        return "\n".join(lines + ([self.similarity] if self.similarity else []))
 
 
 def run_batch(options: BatchOptions, *, stream: TextIO = sys.stderr) -> BatchSummary:
@@ -123,14 +126,26 @@ def run_batch(options: BatchOptions, *, stream: TextIO = sys.stderr) -> BatchSum
         due = [row for row in due if row not in missing]
         fresh = _grade(due, gradebook, assignment, options, limits=limits, warnings=warnings,
                        stream=stream) if due else frozenset()
-        final = publish(gradebook, assignment, out, fresh=fresh)
+        final = publish(gradebook, assignment, out, fresh=fresh, similarity=options.similarity)
+        similarity = _similarity(gradebook, assignment, out, stream=stream) if options.similarity else ""
     return BatchSummary(
         results=tuple(s.result for s in final if s.result is not None), out=out,
         seconds=time.monotonic() - began, graded=len(due), unchanged=len(counted) - len(due) - len(missing),
         earlier_attempts=sum(len(s.history) - 1 for s in final),
         unmatched=tuple(f"{a.origin}: {a.note}" for a in taken.unmatched),
         refused=tuple(r.line() for r in taken.refused),
-        missing_files=tuple(f"{row.origin} ({row.student})" for row in missing))
+        missing_files=tuple(f"{row.origin} ({row.student})" for row in missing), similarity=similarity)
+
+
+def _similarity(gradebook: Gradebook, assignment: Assignment, out: Path, *, stream: TextIO) -> str:
+    """The similarity report, after everything else is stored and published: whatever goes
+    wrong in it is one line on stderr, never the batch's."""
+    try:
+        return write_similarity(gradebook, assignment, out).line()
+    except Exception as exc:  # noqa: BLE001 - any failure here must leave the batch's results as they are
+        stream.write(f"similarity report not written: {type(exc).__name__}: {exc}\n")
+        note_failure(assignment, out, f"{type(exc).__name__}: {exc}")
+        return ""
 
 
 @contextmanager

@@ -69,10 +69,11 @@ def main() -> None:
 @click.option("--late-percent-per-day", "percent_per_day", type=float, default=None,
               help="penalty per day or part of a day late, in percent of the total")
 @click.option("--late-cap", "max_percent", type=float, default=None, help="largest late penalty, in percent")
+@click.option("--no-similarity", is_flag=True, help="do not write the similarity report (OUT/similarity/)")
 @_limit_options
 def grade_command(paths, assignment, out, workers, no_sandbox, kernel_env, only, scheduler,
                   plain_kernels, regrade, roster, id_patterns, deadline, grace_minutes, percent_per_day,
-                  max_percent, **limits) -> None:
+                  max_percent, no_similarity, **limits) -> None:
     """Grade the notebooks in PATHS: files, folders (searched recursively, a folder per
     student works) and zip files (bulk downloads). Results go to the gradebook in --out;
     what it already holds for this assignment version is not graded again."""
@@ -84,7 +85,8 @@ def grade_command(paths, assignment, out, workers, no_sandbox, kernel_env, only,
                                          workers=workers, sandbox=not no_sandbox,
                                          kernel_env=kernel_env, limits=limits, only=tuple(only),
                                          plain_kernels=plain_kernels, scheduler=scheduler, regrade=regrade,
-                                         roster=roster, id_patterns=tuple(id_patterns), late=late))
+                                         roster=roster, id_patterns=tuple(id_patterns), late=late,
+                                         similarity=not no_similarity))
     except GraderError as exc:
         _fail(exc)
     click.echo(summary.line())
@@ -240,6 +242,22 @@ def feedback_command(grades, dest, reference_answers, assignment) -> None:
         gradebook, spec = _gradebook_and_assignment(grades, assignment)
         with gradebook:
             summary = write_feedback(gradebook, spec, dest or grades / "feedback", reference_answers=reference_answers)
+    except GraderError as exc:
+        _fail(exc)
+    click.echo(summary.line())
+
+
+@main.command("similarity")
+@click.argument("out", type=click.Path(path_type=Path), default=Path("grades"))
+@click.option("--assignment", "-a", default=None, help="assignment id (default: the gradebook's)")
+def similarity_command(out, assignment) -> None:
+    """Compare the notebooks graded into OUT (per exercise, answers, whole notebooks) and
+    write OUT/similarity/: index.html, a page per pair, pairs.csv."""
+    from grader.publish.similarity.report import write_similarity
+    try:
+        gradebook, spec = _gradebook_and_assignment(out, assignment)
+        with gradebook:
+            summary = write_similarity(gradebook, spec, out)
     except GraderError as exc:
         _fail(exc)
     click.echo(summary.line())

@@ -27,7 +27,8 @@ from grader.assignment import Assignment
 from grader.errors import UsageError
 from grader.gradebook import Gradebook
 from grader.intake.roster import Roster, RosterEntry
-from grader.publish.site import MISSING, absentees, gradebook_csv, write_atomically
+from grader.publish.files import write_atomically
+from grader.publish.site import MISSING, absentees, gradebook_csv
 from grader.standings import Standing, class_roster, standings
 
 FORMATS = ("canvas", "gradescope", "csv")

@@ -22,7 +22,7 @@ from grader.assignment import Assignment
 from grader.errors import UsageError
 from grader.gradebook import Gradebook
 from grader.publish.report import check_rows, mismatch_view, page_templates, test_base
-from grader.publish.site import write_atomically
+from grader.publish.files import write_atomically
 from grader.results import SubmissionResult
 from grader.standings import Standing, standings
 

@@ -20,8 +20,8 @@ from grader.assignment import Assignment
 from grader.errors import UsageError
 from grader.gradebook import Gradebook, ManualScore
 from grader.publish.report import page_templates
-from grader.publish.site import write_atomically
-from grader.publish.similarity import Likeness, likenesses
+from grader.publish.files import write_atomically
+from grader.publish.similarity.answers import Likeness, likenesses
 from grader.results import answered
 from grader.standings import roster_names
 

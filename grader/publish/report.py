@@ -120,6 +120,7 @@ def render_report(result: SubmissionResult, *, history: Sequence["AttemptRow"] =
         manual_exercises=[e for e in result.exercises if e.kind == "F"])
 
 
-def render_dashboard(dashboard: "Dashboard") -> str:
+def render_dashboard(dashboard: "Dashboard", *, similarity: bool = False) -> str:
+    """``similarity``: link the similarity report (``similarity/index.html``)."""
     return page_templates().get_template("summary/index.html.j2").render(
-        d=dashboard, svg=lambda text: Markup(text))
+        d=dashboard, svg=lambda text: Markup(text), similarity=similarity)

@@ -42,7 +42,7 @@ from grader.gradebook import AttemptRow, Gradebook, ManualScore
 from grader.publish import markup
 from grader.publish.manual import answer_rows, zero_blanks
 from grader.publish.report import page_templates
-from grader.publish.similarity import likenesses
+from grader.publish.similarity.answers import likenesses
 from grader.publish.site import publish, write_student
 from grader.standings import standings
 

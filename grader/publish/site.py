@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -15,8 +13,10 @@ from grader.assignment import Assignment
 from grader.gradebook import AttemptRow, Gradebook
 from grader.intake.archive import Refusal
 from grader.intake.roster import Roster, RosterEntry
+from grader.publish.files import write_atomically
 from grader.publish.dashboard import build_dashboard
 from grader.publish.report import render_dashboard, render_report
+from grader.publish.similarity.report import FOLDER as SIMILARITY
 from grader.results import SubmissionResult
 from grader.standings import Standing, class_roster, late_policy, standings
 
@@ -47,11 +47,12 @@ def store_result(gradebook: Gradebook, assignment: Assignment, row: AttemptRow, 
 
 
 def publish(gradebook: Gradebook, assignment: Assignment, out: Path, *,
-            fresh: frozenset[str] = frozenset()) -> list[Standing]:
+            fresh: frozenset[str] = frozenset(), similarity: bool = False) -> list[Standing]:
     """Render every page and table of the output folder from the gradebook, one student at a
     time. ``fresh`` names submissions whose pages were rendered after their result was stored,
-    in this same run: they are not rendered again. Returns the standings in brief (see
-    Standing.brief)."""
+    in this same run: they are not rendered again. ``similarity``: the similarity report is
+    written right after (the dashboard links it; it does anyway once it exists). Returns the
+    standings in brief (see Standing.brief)."""
     def written() -> Iterator[Standing]:
         for standing in standings(gradebook, assignment):
             if standing.submission not in fresh:
@@ -63,7 +64,8 @@ def publish(gradebook: Gradebook, assignment: Assignment, out: Path, *,
     roster = class_roster(gradebook)
     dashboard = build_dashboard(written(), assignment, policy=late_policy(gradebook, assignment),
                                 refused=refused, roster=roster)
-    write_atomically(out / "index.html", render_dashboard(dashboard))
+    write_atomically(out / "index.html", render_dashboard(
+        dashboard, similarity=similarity or (out / SIMILARITY / "index.html").is_file()))
     write_atomically(out / "gradebook.csv", gradebook_csv(dashboard.standings, assignment,
                                                           absent=absentees(dashboard.standings, roster)))
     return list(dashboard.standings)
@@ -104,17 +106,3 @@ def gradebook_csv(found: Sequence[Standing], assignment: Assignment, *, absent: 
         writer.writerow(["", "0" if missing == "zero" else "", f"{assignment.max_score:g}", "", "no submission",
                          e.student_id, e.name, "", "", "", "", 0, *[""] * len(ids)])
     return out.getvalue()
-
-
-def write_atomically(path: Path, text: str, *, encoding: str = "utf-8") -> None:
-    """Write ``text`` to ``path`` so readers see the old file or the new one, never part of
-    one, even with several writers at once (each writes its own temporary file)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -89,6 +89,9 @@ class Exercise:
     timeout: float | None = None
     names: tuple[str, ...] = ()
     helpers: tuple[str, ...] = ()   # reference names the solution needs besides ``names``
+    # Methods of the one class in ``names`` that this exercise adds, the book's way, with
+    # ``@d2l.add_to_class`` to the class an earlier exercise defined (see grader/stubs.py).
+    methods: tuple[str, ...] = ()
     rubric: tuple[str, ...] = ()    # free-response marking guide for graders (never shown to students)
 
     @property
@@ -301,6 +304,7 @@ def _exercise(raw: dict) -> Exercise:
         kind=kind, points=float(raw.get("points", 0)), module=raw.get("module", ""),
         prompt=raw.get("prompt", ""), answer=raw.get("answer", ""), timeout=raw.get("timeout"),
         names=tuple(raw.get("names", [])), helpers=tuple(raw.get("helpers", [])),
+        methods=tuple(raw.get("methods", [])),
         rubric=_rubric(raw.get("rubric", ())))
 
 

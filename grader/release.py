@@ -2,17 +2,18 @@
 autograder bundle, all rendered from one source of truth (``reference/`` and
 assignment.toml) with the templates in ``templates/release/``.
 
-The release is deterministic (same inputs, byte-identical files) and validated: the
-solution must earn every automatic point and the blank template none.
+The release is deterministic (same inputs, byte-identical files) and validated: no later
+cell of the notebook may replace a name an earlier exercise cell stubbed (``grader/stubs.py``),
+the solution must earn every automatic point, the blank template none, and the template
+filled in where each stub first appears every automatic point.
 """
 from __future__ import annotations
 
-import ast
 import hashlib
-import inspect
 import io
 import json
 import shutil
+import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,11 +23,12 @@ import nbformat
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader.assignment import REFERENCE_DIR, Assignment, Exercise
-from grader.errors import AssignmentError, ReleaseError
-from grader.judge.solutions import SETUP_SOURCE, solution_pieces
+from grader.assignment import REFERENCE_DIR, Assignment
+from grader.errors import ReleaseError
+from grader.judge.solutions import SETUP_SOURCE
 from grader.publish.report import TEMPLATES as PAGE_TEMPLATES
 from grader.results import SubmissionResult
+from grader.stubs import exercise_code, filled_where_first_stubbed, redefinitions
 
 TEMPLATES = PAGE_TEMPLATES / "release"
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)
@@ -50,7 +52,7 @@ def _templates() -> Environment:
 def build_notebook(assignment: Assignment, *, solved: bool) -> nbformat.NotebookNode:
     """The student notebook (stubs) or, with ``solved``, the solution notebook."""
     t = _templates()
-    pieces = {p.exercise: p for p in solution_pieces(assignment)}
+    code = exercise_code(assignment)
     cells = [_md(t.get_template("intro.md.j2").render(assignment=assignment), "intro"),
              _code(t.get_template("setup.py.j2").render(imports=SETUP_SOURCE.strip()), "setup")]
     section = None
@@ -65,66 +67,15 @@ def build_notebook(assignment: Assignment, *, solved: bool) -> nbformat.Notebook
                     else t.get_template("answer.md.j2").render(exercise=ex))
             cells.append(_md(text, f"{ex.id}-answer", grader={"answer": ex.id}))
             continue
-        piece = pieces.get(ex.id)
-        if piece is None:
-            continue
-        source = piece.source.rstrip() if solved else stub_source(assignment, ex)
-        cells.append(_code(source, f"{ex.id}-code", grader={"exercise": ex.id}))
+        if ex.id in code:
+            source = code[ex.id].solution if solved else code[ex.id].stub
+            cells.append(_code(source, f"{ex.id}-code", grader={"exercise": ex.id}))
         cells.append(_code(t.get_template("check.py.j2").render(exercise=ex), f"{ex.id}-check"))
     nb = new_notebook(cells=cells)
     nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
                    "language_info": {"name": "python"},
                    "grader": {"assignment": assignment.id, "version": assignment.version}}
     return nb
-
-
-def stub_source(assignment: Assignment, ex: Exercise) -> str:
-    """Signatures and docstrings of the exercise's names, bodies replaced by a raise."""
-    module = assignment.reference_module(ex)
-    parts = []
-    for name in (*ex.helpers, *ex.names):
-        obj = getattr(module, name, None)
-        if obj is None:
-            raise AssignmentError(f"exercise {ex.id!r}: {ex.module} has no {name!r}")
-        if inspect.isclass(obj) or inspect.isfunction(obj):
-            parts.append(_stub(inspect.getsource(obj)))
-        else:
-            parts.append(f"{name} = None  # replace with your value")
-    return "\n\n\n".join(parts)
-
-
-def _stub(source: str) -> str:
-    """Keep headers, decorators and docstrings; every function body becomes a raise."""
-    import textwrap
-    source = textwrap.dedent(source)
-    tree = ast.parse(source)
-    lines = source.splitlines()
-    out: list[str] = []
-
-    def emit(node: ast.AST, indent: str) -> None:
-        start = (node.decorator_list[0].lineno if node.decorator_list else node.lineno) - 1
-        body = node.body
-        doc = ast.get_docstring(node, clean=False)
-        first = body[0]
-        header_end = first.lineno - 1
-        out.extend(lines[start:header_end])
-        inner = indent + "    "
-        if doc is not None:
-            out.extend(lines[first.lineno - 1:first.end_lineno])
-            body = body[1:]
-        if isinstance(node, ast.ClassDef):
-            methods = [b for b in body if isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef))]
-            if not methods and doc is None:
-                out.append(f"{inner}pass")
-            for m in methods:
-                out.append("")
-                emit(m, inner)
-        else:
-            out.append(f"{inner}raise NotImplementedError")
-
-    node = tree.body[0]
-    emit(node, "")
-    return "\n".join(out)
 
 
 def _md(text: str, cell_id: str, **meta: dict) -> nbformat.NotebookNode:
@@ -212,12 +163,17 @@ def _bundle(assignment: Assignment, path: Path) -> None:
 
 
 def build_release(assignment: Assignment, out: Path) -> Release:
-    """Write student/, solution/ and autograder.zip under ``out`` (replacing what was there)."""
+    """Write student/, solution/ and autograder.zip under ``out`` (replacing what was there).
+    Refuses a notebook in which a later cell would replace what a student wrote earlier."""
     for sub in ("student", "solution"):
         shutil.rmtree(out / sub, ignore_errors=True)
+    notebook = build_notebook(assignment, solved=False)
+    problems = redefinitions(notebook)
+    if problems:
+        raise ReleaseError("release refused: " + "; ".join(problems))
     student = out / "student" / f"{assignment.id}.ipynb"
     solution = out / "solution" / f"{assignment.id}.ipynb"
-    write_notebook(build_notebook(assignment, solved=False), student)
+    write_notebook(notebook, student)
     write_notebook(build_notebook(assignment, solved=True), solution)
     folder = out / "student" / assignment.id
     folder.mkdir(parents=True, exist_ok=True)
@@ -239,14 +195,11 @@ class Validation:
         return not self.problems
 
 
-def validate_release(solved: SubmissionResult, blank: SubmissionResult) -> Validation:
-    """The solution earns every automatic point; the blank template runs cleanly and earns none."""
-    problems: list[str] = []
-    for e in solved.exercises:
-        if not e.manual and e.score < e.max_score:
-            failing = [t.message for t in e.tests if t.outcome != "passed"][:1]
-            problems.append(f"the solution loses points on {e.id} ({e.score:g}/{e.max_score:g}"
-                            + (f": {failing[0]}" if failing else "") + ")")
+def validate_release(solved: SubmissionResult, blank: SubmissionResult, filled: SubmissionResult) -> Validation:
+    """The solution earns every automatic point; the blank template runs cleanly and earns
+    none; a student who fills in each stub where it first appears, leaving the later cells as
+    released, earns every automatic point."""
+    problems = _losses(solved, "the solution loses points on")
     problems += [f"the solution notebook: {err}" for err in solved.errors]
     for c in blank.cells:
         if c.status != "ok":
@@ -256,7 +209,18 @@ def validate_release(solved: SubmissionResult, blank: SubmissionResult) -> Valid
         if not e.manual and e.score > 0:
             problems.append(f"the blank student notebook earns {e.score:g} points on {e.id}")
     problems += [f"the student notebook: {err}" for err in blank.errors]
+    problems += _losses(filled, "a student who fills in each stub where it first appears loses points on")
+    problems += [f"the student notebook, filled in: {err}" for err in filled.errors]
     return Validation(tuple(problems))
+
+
+def _losses(result: SubmissionResult, what: str) -> list[str]:
+    problems = []
+    for e in result.exercises:
+        if not e.manual and e.score < e.max_score:
+            failing = [t.message for t in e.tests if t.outcome != "passed"][:1]
+            problems.append(f"{what} {e.id} ({e.score:g}/{e.max_score:g}" + (f": {failing[0]}" if failing else "") + ")")
+    return problems
 
 
 def release_assignment(assignment_id: str | None, *, out: Path, validate: bool, kernel_env: str,
@@ -274,16 +238,22 @@ def release_assignment(assignment_id: str | None, *, out: Path, validate: bool, 
              f"autograder bundle: {release.bundle}"]
     if not validate:
         return lines + ["not validated (--no-validate)"]
-    progress("validating: grading the solution and the blank student notebook")
+    progress("validating: grading the solution, the blank student notebook and the student notebook "
+             "filled in where each stub first appears")
     kernel = environment.resolve(kernel_env, assignment.environment, progress=progress)
     settings = GradeSettings(interpreter=kernel.interpreter, limits=assignment.limits,
                              sandboxed=bubblewrap() is not None, kernel_env_note=kernel.note,
                              fashion_mnist=datasets.fashion_mnist(), data_files=assignment.data_files())
-    graded = {r.submission: r for r in grade_all(
-        [Submission("solution", release.solution), Submission("student", release.student)],
-        assignment, settings, workers=2)}
-    result = validate_release(graded["solution"], graded["student"])
+    with tempfile.TemporaryDirectory(prefix="grader-release-") as scratch:
+        filled = Path(scratch) / f"{assignment.id}.ipynb"
+        write_notebook(filled_where_first_stubbed(nbformat.read(release.student, as_version=4),
+                                                  nbformat.read(release.solution, as_version=4)), filled)
+        graded = {r.submission: r for r in grade_all(
+            [Submission("solution", release.solution), Submission("student", release.student),
+             Submission("filled", filled)], assignment, settings, workers=2)}
+    result = validate_release(graded["solution"], graded["student"], graded["filled"])
     if not result.ok:
         raise ReleaseError("release refused: " + "; ".join(result.problems))
     return lines + ["validated: the solution earns every automatic point; the blank notebook runs "
-                    "cleanly and earns none"]
+                    "cleanly and earns none; filling in each stub where it first appears earns every "
+                    "automatic point"]

@@ -13,9 +13,12 @@ import nbformat
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
+from grader import release as release_module
 from grader.check import check, check_notebook
-from grader.errors import UsageError
-from grader.release import _stub, build_release, release_assignment
+from grader.errors import ReleaseError, UsageError
+from grader.release import build_notebook, build_release, release_assignment, validate_release
+from grader.results import ExerciseResult, SubmissionResult
+from grader.stubs import filled_where_first_stubbed, redefinitions, stub as _stub
 from grader.judge.solutions import solution_pieces
 from grader.assignment import load_assignment
 
@@ -137,6 +140,77 @@ def test_in_notebook_check_reports_each_exercise(capsys):
         check("sofmax")
 
 
+def broken_template() -> nbformat.NotebookNode:
+    """The student notebook as released before: text_labels' cell stubs the whole class again."""
+    nb = build_notebook(ASSIGNMENT, solved=False)
+    cells = {c.metadata.get("grader", {}).get("exercise"): c for c in nb.cells}
+    cells["text_labels"].source = cells["fashion_mnist"].source
+    return nb
+
+
+def exercise_sources(nb: nbformat.NotebookNode) -> dict[str, str]:
+    return {c.metadata["grader"]["exercise"]: c.source for c in nb.cells if c.metadata.get("grader", {}).get("exercise")}
+
+
+def test_each_name_a_student_fills_in_is_stubbed_once(release):
+    nb = nbformat.read(release.student, as_version=4)
+    assert redefinitions(nb) == []
+    sources = exercise_sources(nb)
+    for name in ("FashionMNIST", "Classifier", "SoftmaxRegressionScratch", "MLPScratch"):
+        assert sum(f"class {name}(" in s for s in sources.values()) == 1, name
+    assert sources["text_labels"].startswith("@d2l.add_to_class(FashionMNIST)\ndef text_labels(self, indices):")
+    assert sources["validation_step"].startswith("@d2l.add_to_class(Classifier)\ndef validation_step(self, batch):")
+    assert "def text_labels" not in sources["fashion_mnist"]
+    assert "softmax_training" not in sources   # it trains the class softmax_regression_scratch's cell holds
+    assert 'check("softmax_training")' in [c.source for c in nb.cells]
+
+
+def test_a_template_that_stubs_a_class_again_is_refused(monkeypatch, tmp_path):
+    """Regression: a student who completed FashionMNIST in its first cell lost it to the next
+    stub of the whole class, and with it fashion_mnist, text_labels and visualize."""
+    broken = broken_template()
+    problems = redefinitions(broken)
+    assert len(problems) == 1
+    assert "defines `FashionMNIST` again, replacing what a student writes for fashion_mnist" in problems[0]
+    solved = build_notebook(ASSIGNMENT, solved=True)
+    monkeypatch.setattr(release_module, "build_notebook", lambda a, *, solved: solved_nb if solved else broken)
+    solved_nb = solved
+    with pytest.raises(ReleaseError, match="defines `FashionMNIST` again"):
+        build_release(ASSIGNMENT, tmp_path)
+    assert not (tmp_path / "student").exists()
+
+
+def test_adding_methods_or_subclassing_keeps_what_a_student_wrote():
+    nb = build_notebook(ASSIGNMENT, solved=False)
+    cell = next(c for c in nb.cells if c.metadata.get("grader", {}).get("exercise") == "text_labels")
+    cell.source = "class FashionMNIST(FashionMNIST):\n    def text_labels(self, indices):\n        return []"
+    assert redefinitions(nb) == []
+    cell.source = "FashionMNIST = None"
+    assert "defines `FashionMNIST` again" in redefinitions(nb)[0]
+
+
+def test_the_validation_notebook_fills_each_stub_where_it_first_appears(release):
+    solution = nbformat.read(release.solution, as_version=4)
+    filled = filled_where_first_stubbed(nbformat.read(release.student, as_version=4), solution)
+    assert exercise_sources(filled) == exercise_sources(solution)
+    broken = exercise_sources(filled_where_first_stubbed(broken_template(), solution))
+    assert broken["fashion_mnist"] == exercise_sources(solution)["fashion_mnist"]
+    assert "raise NotImplementedError" in broken["text_labels"]   # left as released: it replaces the class
+
+
+def test_validation_refuses_a_release_that_loses_a_filled_in_stub():
+    def result(name: str, earned: dict[str, float]) -> SubmissionResult:
+        return SubmissionResult(name, "", "hw1", "", sum(earned.values()), 4.0, 0.0, exercises=tuple(
+            ExerciseResult(ex, ex, "4.2", "C", score, 1.0) for ex, score in earned.items()))
+    full = {"fashion_mnist": 1.0, "text_labels": 1.0}
+    lost = validate_release(result("solution", full), result("student", {"fashion_mnist": 0.0, "text_labels": 0.0}),
+                            result("filled", {"fashion_mnist": 0.0, "text_labels": 1.0}))
+    assert lost.problems == ("a student who fills in each stub where it first appears loses points on "
+                             "fashion_mnist (0/1)",)
+    assert validate_release(result("solution", full), result("student", {"fashion_mnist": 0.0}),
+                            result("filled", full)).ok
+
+
 def test_check_refuses_missing_and_foreign_notebooks(tmp_path):
     with pytest.raises(UsageError, match="no such notebook"):
         check_notebook(tmp_path / "nope.ipynb", ())
@@ -156,23 +230,8 @@ def validated(tmp_path_factory, course_env):
 
 def test_release_validation_passes(validated):
     _, lines = validated
-    assert lines[-1].startswith("validated: the solution earns every automatic point")
-
-
-def test_filling_the_stubs_with_the_reference_reaches_full_marks(validated, grade, tmp_path):
-    out, _ = validated
-    nb = nbformat.read(out / "student" / "hw1.ipynb", as_version=4)
-    pieces = {p.exercise: p.source for p in solution_pieces(ASSIGNMENT)}
-    for cell in nb.cells:
-        exercise = cell.metadata.get("grader", {}).get("exercise")
-        if exercise:
-            cell.source = pieces[exercise]
-    nbformat.write(nb, tmp_path / "filled.ipynb")
-    results, _, _ = grade([tmp_path / "filled.ipynb"])
-    filled = results["filled"]
-    assert [(t.name, t.message) for e in filled.exercises for t in e.tests if t.outcome != "passed"] == []
-    assert filled.score == sum(e.points for e in ASSIGNMENT.exercises if not e.manual)
-    assert filled.warnings == ()   # made from the current release
+    assert lines[-1] == ("validated: the solution earns every automatic point; the blank notebook runs cleanly "
+                         "and earns none; filling in each stub where it first appears earns every automatic point")
 
 
 def test_check_says_nothing_is_done_in_the_blank_notebook(validated):
@@ -193,3 +252,4 @@ def test_check_passes_every_exercise_of_the_solution_and_none_of_the_blank(valid
     assert {o.exercise for o in blank.outcomes} == automatic
     assert [o.name for o in blank.outcomes if o.outcome == "passed"] == []
     assert blank.render().count("FAIL ") == len(automatic)
+    assert blank.notes == ()   # every cell of the blank notebook ran

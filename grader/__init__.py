@@ -19,8 +19,9 @@ own stage and from stages above it in this list (``tests/test_layout.py`` checks
     standings    each student's counted attempt and final result
     publish/     pages and files out: site, report, dashboard, chart, export, manual,
                  templates/
-    entry points batch (grade), check, release with stubs (the notebook's cells), testing and
-                 bookcode (for test authors), cli
+    entry points batch (grade), check (in a notebook) and selfcheck (``grader check``),
+                 release with stubs (the notebook's cells), testing and bookcode (for test
+                 authors), cli
 
 Data flows one way: intake -> grading (kernel, inkernel, judge, scoring) -> gradebook ->
 standings -> publish.

@@ -186,14 +186,14 @@ def release_command(assignment, out, no_validate, kernel_env) -> None:
 @click.option("--assignment", "-a", default=None, help="assignment id (default: from the notebook)")
 @click.option("--cell-timeout", type=float, default=None, help="seconds one cell may run")
 def check_command(notebook, exercises, assignment, cell_timeout) -> None:
-    """Run the public checks on your notebook (all exercises, or the ones named)."""
-    from grader.check import check_notebook
+    """Run NOTEBOOK (no sandbox), then the public checks of the EXERCISES named (or all)."""
+    from grader.selfcheck import check_notebook
     try:
-        report = check_notebook(notebook, tuple(exercises), assignment=assignment, timeout=cell_timeout)
+        result = check_notebook(notebook, tuple(exercises), assignment=assignment, timeout=cell_timeout)
     except GraderError as exc:
         _fail(exc)
-    click.echo(report.render())
-    sys.exit(0 if report.all_passed else 1)
+    click.echo(result.render())
+    sys.exit(0 if result.all_passed else 1)
 
 
 @main.group("env")

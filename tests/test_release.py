@@ -14,10 +14,11 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 from grader import release as release_module
-from grader.check import check, check_notebook
+from grader.check import check
 from grader.errors import ReleaseError, UsageError
 from grader.release import build_notebook, build_release, release_assignment, validate_release
 from grader.results import ExerciseResult, SubmissionResult
+from grader.selfcheck import check_notebook
 from grader.stubs import filled_where_first_stubbed, redefinitions, stub as _stub
 from grader.judge.solutions import solution_pieces
 from grader.assignment import load_assignment
@@ -127,17 +128,40 @@ def test_stubs_keep_signatures_and_docstrings_and_only_raise():
         raise NotImplementedError'''
 
 
-def test_in_notebook_check_reports_each_exercise(capsys):
+def test_in_notebook_check_reports_each_exercise():
     shell = InteractiveShell.instance()
     shell.run_cell("import torch\n" + next(p.source for p in solution_pieces(ASSIGNMENT) if p.exercise == "softmax"))
     shell.run_cell("def cross_entropy(y_hat, y):\n    return torch.tensor(0.0)")
-    report = check("softmax", "cross_entropy")
-    out = capsys.readouterr().out
-    assert "PASS softmax" in out and "FAIL cross_entropy" in out
-    assert "cross_entropy(y_hat, y) is 0; expected 1.49787" in out
-    assert not report.all_passed
+    result = check("softmax", "cross_entropy")
+    lines = repr(result).splitlines()
+    assert lines[0].startswith("PASS softmax: ") and lines[1].startswith("FAIL cross_entropy: ")
+    assert "cross_entropy(y_hat, y) is 0; expected 1.49787" in lines[1]
+    assert lines[-1].startswith("1 passed, 1 failed, 0.5/1.5 points")
+    assert (result.passed, result.failed, result.points) == (1, 1, 0.5) and not result.all_passed
+    assert "<table>" in result._repr_html_() and "cross_entropy(y_hat, y) is 0" in result._repr_html_()
     with pytest.raises(UsageError, match="did you mean 'softmax'"):
         check("sofmax")
+
+
+def saved_output_bytes(shell: InteractiveShell, value) -> int:
+    """What displaying ``value`` as a cell's result adds to a saved notebook."""
+    data, _ = shell.display_formatter.format(value)
+    empty = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('check("x")')])
+    shown = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('check("x")', outputs=[
+        nbformat.v4.new_output("execute_result", data=data, execution_count=1)])])
+    return len(nbformat.writes(shown).encode()) - len(nbformat.writes(empty).encode())
+
+
+def test_a_check_cell_saves_at_most_2_kb_whatever_it_reports():
+    """Regression: check() returned an object whose repr held the whole assignment (~40 KB a cell)."""
+    shell = InteractiveShell.instance()
+    shell.run_cell("import torch\n" + next(p.source for p in solution_pieces(ASSIGNMENT) if p.exercise == "softmax"))
+    shell.run_cell("def cross_entropy(y_hat, y):\n    raise ValueError('x' * 5000)")
+    for exercises in (("softmax",), ("cross_entropy",), ()):   # () is every exercise: 100 failing checks
+        result = check(*exercises)
+        assert saved_output_bytes(shell, result) <= 2048, exercises
+        assert repr(result).splitlines()[-1].startswith(f"{result.passed} passed, {result.failed} failed")
+    assert result.failed > 90 and "FAIL" in repr(result)
 
 
 def broken_template() -> nbformat.NotebookNode:
@@ -236,20 +260,19 @@ def test_release_validation_passes(validated):
 
 def test_check_says_nothing_is_done_in_the_blank_notebook(validated):
     out, _ = validated
-    report = check_notebook(out / "student" / "hw1.ipynb", ("softmax", "compare"))
-    assert not report.all_passed
-    assert {o.exercise for o in report.outcomes if o.outcome == "passed"} == set()
-    assert "FAIL softmax" in report.render() and "NotImplementedError" in report.render()
+    result = check_notebook(out / "student" / "hw1.ipynb", ("softmax", "compare"))
+    assert not result.all_passed and result.passed == 0
+    assert "FAIL softmax" in result.render() and "NotImplementedError" in result.render()
+    assert result.notes == ()   # every cell ran
 
 
 def test_check_passes_every_exercise_of_the_solution_and_none_of_the_blank(validated):
     out, _ = validated
     solved = check_notebook(out / "solution" / "hw1.ipynb", ())
     assert solved.all_passed, solved.render()
+    assert solved.notes == ()
     automatic = {e.id for e in ASSIGNMENT.exercises if not e.manual}
-    assert {o.exercise for o in solved.outcomes} == automatic
+    assert {c.exercise for c in solved.checks} == automatic
     blank = check_notebook(out / "student" / "hw1.ipynb", ())
-    assert {o.exercise for o in blank.outcomes} == automatic
-    assert [o.name for o in blank.outcomes if o.outcome == "passed"] == []
-    assert blank.render().count("FAIL ") == len(automatic)
-    assert blank.notes == ()   # every cell of the blank notebook ran
+    assert {c.exercise for c in blank.checks} == automatic
+    assert blank.passed == 0 and blank.render().count("FAIL ") == len(blank.checks)

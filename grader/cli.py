@@ -167,10 +167,12 @@ def export_command(fmt, out, dest, column, assignment) -> None:
 @main.command("release")
 @click.argument("assignment", required=False)
 @click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("release"), show_default=True)
-@click.option("--no-validate", is_flag=True, help="skip grading the solution and blank notebooks")
+@click.option("--no-validate", is_flag=True,
+              help="skip grading the solution, the blank and the filled-in student notebooks")
 @click.option("--kernel-env", default="auto", show_default=True, help="environment for validation")
 def release_command(assignment, out, no_validate, kernel_env) -> None:
-    """Render the student notebook, the solution notebook and autograder.zip."""
+    """Write OUT/student/ (the hand-out: the notebook and the checks wheel), OUT/solution/ and
+    OUT/autograder.zip, then validate them (see the README)."""
     from grader.release import release_assignment
     try:
         lines = release_assignment(assignment, out=out, validate=not no_validate, kernel_env=kernel_env,

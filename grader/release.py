@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
+import re
 import shutil
 import tempfile
 import zipfile
@@ -29,6 +29,7 @@ from grader.judge.solutions import SETUP_SOURCE
 from grader.publish.report import TEMPLATES as PAGE_TEMPLATES
 from grader.results import SubmissionResult
 from grader.stubs import exercise_code, filled_where_first_stubbed, redefinitions
+from grader.wheel import build_wheel, wheel_name
 
 TEMPLATES = PAGE_TEMPLATES / "release"
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)
@@ -36,10 +37,10 @@ ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 
 @dataclass(frozen=True)
 class Release:
-    student: Path
+    student: Path    # student/<id>.ipynb; with the wheel beside it, the whole hand-out
+    wheel: Path      # student/<package>-<version>-py3-none-any.whl: the public checks
     solution: Path
     bundle: Path
-    student_files: tuple[Path, ...]
 
 
 def _templates() -> Environment:
@@ -53,8 +54,13 @@ def build_notebook(assignment: Assignment, *, solved: bool) -> nbformat.Notebook
     """The student notebook (stubs) or, with ``solved``, the solution notebook."""
     t = _templates()
     code = exercise_code(assignment)
-    cells = [_md(t.get_template("intro.md.j2").render(assignment=assignment), "intro"),
-             _code(t.get_template("setup.py.j2").render(imports=SETUP_SOURCE.strip()), "setup")]
+    wheel = wheel_name(assignment)
+    cells = [_md(t.get_template("intro.md.j2").render(assignment=assignment, wheel=wheel,
+                                                      url=assignment.handout.url), "intro"),
+             _code(_setup(t, assignment, wheel), "setup")]
+    if assignment.data:
+        files = [{"name": name, "csv": name.endswith(".csv"), "variable": _variable(name)} for name in assignment.data]
+        cells.append(_code(t.get_template("data.py.j2").render(files=files), "data"))
     section = None
     for ex in assignment.exercises:
         if ex.section != section:
@@ -78,6 +84,25 @@ def build_notebook(assignment: Assignment, *, solved: bool) -> nbformat.Notebook
     return nb
 
 
+def _setup(t: Environment, assignment: Assignment, wheel: str) -> str:
+    """The first code cell: one line installs the checks and d2l (d2l without its pins, which
+    have no wheels for newer Pythons, and the packages it imports unpinned, so nothing a
+    student has is downgraded), then the imports, ``check`` and ``data_path``."""
+    env = assignment.environment
+    requirements = [re.split(r"[\s<>=!~;\[]", p, maxsplit=1)[0] for p in env.packages]
+    no_deps = " ".join(env.no_deps)
+    version = next((p.split("==")[1] for p in env.no_deps if p.startswith("d2l==")), "")
+    return t.get_template("setup.py.j2").render(
+        imports=SETUP_SOURCE.strip(), package=assignment.handout.package, d2l_version=version,
+        source=assignment.handout.url or wheel, requirements=" ".join(requirements), no_deps=no_deps)
+
+
+def _variable(name: str) -> str:
+    stem = name.rsplit(".", 1)[0]
+    clean = "".join(c if c.isalnum() else "_" for c in stem)
+    return clean if clean.isidentifier() else f"data_{clean}"
+
+
 def _md(text: str, cell_id: str, **meta: dict) -> nbformat.NotebookNode:
     cell = new_markdown_cell(text.strip())
     cell["id"] = _cell_id(cell_id)
@@ -99,40 +124,9 @@ def _cell_id(text: str) -> str:
     return clean[:64]
 
 
-def student_assignment_toml(assignment: Assignment) -> str:
-    """What students may see of the assignment: no reference answers, no hidden details."""
-    lines = ["# What the public checks need; the grader holds the full assignment.", "",
-             "[assignment]", f"id = {json.dumps(assignment.id)}", f"title = {json.dumps(assignment.title)}",
-             f"version = {json.dumps(assignment.version)}", f"seed = {assignment.seed}", ""]
-    for name, tol in sorted(assignment.tolerances.items()):
-        lines += [f"[tolerances.{json.dumps(name)}]", f"rtol = {tol.rtol!r}", f"atol = {tol.atol!r}",
-                  f"why = {json.dumps(tol.why)}", ""]
-    for ex in assignment.exercises:
-        lines += ["[[exercises]]", f"id = {json.dumps(ex.id)}", f"section = {json.dumps(ex.section)}",
-                  f"kind = {json.dumps(ex.kind)}", f"points = {ex.points!r}", f"title = {json.dumps(ex.title)}",
-                  f"names = {json.dumps(list(ex.names))}", f"module = {json.dumps(ex.module)}"]
-        if ex.timeout:
-            lines.append(f"timeout = {ex.timeout!r}")
-        lines.append("")
-    return "\n".join(lines)
-
-
 def write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
-
-
-def _copy_tree(src: Path, dst: Path) -> list[Path]:
-    copied = []
-    if not src.is_dir():
-        return copied
-    for path in sorted(src.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            target = dst / path.relative_to(src)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
-            copied.append(target)
-    return copied
 
 
 def _bundle(assignment: Assignment, path: Path) -> None:
@@ -163,8 +157,9 @@ def _bundle(assignment: Assignment, path: Path) -> None:
 
 
 def build_release(assignment: Assignment, out: Path) -> Release:
-    """Write student/, solution/ and autograder.zip under ``out`` (replacing what was there).
-    Refuses a notebook in which a later cell would replace what a student wrote earlier."""
+    """Write student/ (the notebook and the checks wheel: the whole hand-out), solution/ and
+    autograder.zip under ``out``, replacing what was there. Refuses a notebook in which a
+    later cell would replace what a student wrote earlier."""
     for sub in ("student", "solution"):
         shutil.rmtree(out / sub, ignore_errors=True)
     notebook = build_notebook(assignment, solved=False)
@@ -175,15 +170,10 @@ def build_release(assignment: Assignment, out: Path) -> Release:
     solution = out / "solution" / f"{assignment.id}.ipynb"
     write_notebook(notebook, student)
     write_notebook(build_notebook(assignment, solved=True), solution)
-    folder = out / "student" / assignment.id
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "assignment.toml").write_text(student_assignment_toml(assignment), encoding="utf-8")
-    files = [student, folder / "assignment.toml"]
-    files += _copy_tree(assignment.public_dir, folder / "public")
-    files += _copy_tree(assignment.data_dir, folder / "data")
+    wheel = build_wheel(assignment, out / "student")
     bundle = out / "autograder.zip"
     _bundle(assignment, bundle)
-    return Release(student, solution, bundle, tuple(files))
+    return Release(student, wheel, solution, bundle)
 
 
 @dataclass(frozen=True)
@@ -234,8 +224,8 @@ def release_assignment(assignment_id: str | None, *, out: Path, validate: bool, 
     from grader.kernel.sandbox import bubblewrap
     assignment = load_assignment(assignment_id)
     release = build_release(assignment, out)
-    lines = [f"student notebook:  {release.student}", f"solution notebook: {release.solution}",
-             f"autograder bundle: {release.bundle}"]
+    lines = [f"student hand-out:  {release.student.parent}/ ({release.student.name}, {release.wheel.name})",
+             f"solution notebook: {release.solution}", f"autograder bundle: {release.bundle}"]
     if not validate:
         return lines + ["not validated (--no-validate)"]
     progress("validating: grading the solution, the blank student notebook and the student notebook "

@@ -6,6 +6,7 @@ import ast
 import hashlib
 import inspect
 import importlib
+import io
 import zipfile
 from pathlib import Path
 
@@ -16,12 +17,14 @@ from IPython.core.interactiveshell import InteractiveShell
 from grader import release as release_module
 from grader.check import check
 from grader.errors import ReleaseError, UsageError
-from grader.release import build_notebook, build_release, release_assignment, validate_release
-from grader.results import ExerciseResult, SubmissionResult
+from grader.release import build_notebook, build_release, release_assignment
 from grader.selfcheck import check_notebook
 from grader.stubs import filled_where_first_stubbed, redefinitions, stub as _stub
 from grader.judge.solutions import solution_pieces
 from grader.assignment import load_assignment
+from grader.grading.notebook import neutralise
+from grader.release import validate_release
+from grader.results import ExerciseResult, SubmissionResult
 
 ASSIGNMENT = load_assignment("hw1")
 
@@ -60,9 +63,23 @@ def _normalised(text: str) -> str:
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
+def handout_files(release) -> dict[str, bytes]:
+    """Every file students receive: the notebook and what the wheel unpacks to."""
+    with zipfile.ZipFile(release.wheel) as zf:
+        unpacked = {name: zf.read(name) for name in zf.namelist()}
+    return {release.student.name: release.student.read_bytes(), **unpacked}
+
+
+def test_the_hand_out_is_the_notebook_and_one_wheel_named_for_the_assignment(release):
+    assert sorted(files_under(release.student.parent)) == ["hw1.ipynb", "hw1_checks-2026.1-py3-none-any.whl"]
+    names = set(handout_files(release))
+    assert "hw1_checks/__init__.py" in names and "hw1_checks/engine/judge/plugin.py" in names
+    assert "hw1_checks/hw1/data/penguins_raw.csv" in names and "hw1_checks/hw1/public/test_softmax.py" in names
+    assert not any(n.startswith(("grader/", "reference/")) or "/hidden/" in n for n in names)
+
+
 def test_no_solution_body_or_hidden_test_reaches_students(release):
-    student_text = "\n".join(_normalised(b.decode("utf-8", "replace"))
-                             for b in files_under(release.student.parent).values())
+    student_text = "\n".join(_normalised(b.decode("utf-8", "replace")) for b in handout_files(release).values())
     leaks = []
     for ex in ASSIGNMENT.exercises:
         if ex.manual or not ex.module:
@@ -73,12 +90,13 @@ def test_no_solution_body_or_hidden_test_reaches_students(release):
             if inspect.isfunction(obj) or inspect.isclass(obj):
                 leaks += [(name, snippet) for snippet in _body_snippets(obj) if snippet in student_text]
     assert leaks == []
-    hidden_names = {p.name for p in ASSIGNMENT.hidden_dir.glob("test_*.py")}
-    shipped = {p.name for p in release.student.parent.rglob("*.py")}
-    for name in hidden_names & shipped:   # a public file may share a hidden file's name
-        assert (ASSIGNMENT.hidden_dir / name).read_bytes() not in [p.read_bytes() for p in
-                                                                   release.student.parent.rglob(name)]
-    assert "answer =" not in (release.student.parent / "hw1" / "assignment.toml").read_text()
+    shipped = handout_files(release)
+    hidden = [p.read_text() for p in ASSIGNMENT.hidden_dir.glob("test_*.py")]
+    for name, data in shipped.items():   # a public file may share a hidden file's name
+        if name.endswith(".py"):
+            rewritten = data.decode().replace("hw1_checks.engine", "grader")
+            assert all(rewritten != text for text in hidden), name
+    assert "answer =" not in shipped["hw1_checks/hw1/assignment.toml"].decode()
     for ex in ASSIGNMENT.exercises:
         if ex.manual and len(ex.answer.strip()) > 30:
             assert ex.answer.strip()[:60] not in student_text
@@ -235,6 +253,22 @@ def test_validation_refuses_a_release_that_loses_a_filled_in_stub():
                             result("filled", full)).ok
 
 
+def test_the_setup_cell_installs_in_one_line_and_works_without_the_checks(tmp_path, monkeypatch):
+    """Regression: the setup cell did not import torchvision, which the book's 4.2 uses."""
+    setup = build_notebook(ASSIGNMENT, solved=False).cells[1].source
+    installs = [line for line in setup.splitlines() if line.startswith("!")]
+    assert installs == ['!"{sys.executable}" -m pip install -q hw1_checks-2026.1-py3-none-any.whl torch torchvision '
+                        'numpy pandas matplotlib matplotlib-inline scipy requests ipykernel && "{sys.executable}" '
+                        '-m pip install -q --no-deps d2l==1.0.3']
+    source, notes = neutralise(setup)   # as the grader runs it: no install, no checks package
+    assert len(notes) == 1
+    namespace: dict = {}
+    exec(source, namespace)
+    assert {"torchvision", "transforms", "d2l", "check", "data_path"} <= set(namespace)
+    assert namespace["data_path"]("penguins_raw.csv") == str(Path("..", "data", "penguins_raw.csv"))
+    namespace["check"]("softmax")   # a message, not an error
+
+
 def test_check_refuses_missing_and_foreign_notebooks(tmp_path):
     with pytest.raises(UsageError, match="no such notebook"):
         check_notebook(tmp_path / "nope.ipynb", ())
@@ -263,14 +297,14 @@ def test_check_says_nothing_is_done_in_the_blank_notebook(validated):
     result = check_notebook(out / "student" / "hw1.ipynb", ("softmax", "compare"))
     assert not result.all_passed and result.passed == 0
     assert "FAIL softmax" in result.render() and "NotImplementedError" in result.render()
-    assert result.notes == ()   # every cell ran
+    assert result.notes == ()   # every cell ran: the setup and data cells work in `grader check`
 
 
 def test_check_passes_every_exercise_of_the_solution_and_none_of_the_blank(validated):
     out, _ = validated
     solved = check_notebook(out / "solution" / "hw1.ipynb", ())
     assert solved.all_passed, solved.render()
-    assert solved.notes == ()
+    assert solved.notes == ()   # the data cell reads penguins_raw.csv through data_path()
     automatic = {e.id for e in ASSIGNMENT.exercises if not e.manual}
     assert {c.exercise for c in solved.checks} == automatic
     blank = check_notebook(out / "student" / "hw1.ipynb", ())

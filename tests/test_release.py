@@ -310,3 +310,17 @@ def test_check_passes_every_exercise_of_the_solution_and_none_of_the_blank(valid
     blank = check_notebook(out / "student" / "hw1.ipynb", ())
     assert {c.exercise for c in blank.checks} == automatic
     assert blank.passed == 0 and blank.render().count("FAIL ") == len(blank.checks)
+
+
+def test_the_readme_matches_the_release_and_its_help():
+    from click.testing import CliRunner
+
+    from grader.cli import main
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    help_text = " ".join(CliRunner().invoke(main, ["release", "--help"]).output.split())
+    for part in ("student/", "solution/", "autograder.zip"):
+        assert f"OUT/{part}" in help_text and f"release/{part}" in readme
+    assert "the blank and the filled-in student notebooks" in help_text
+    install = next(line for line in build_notebook(ASSIGNMENT, solved=False).cells[1].source.splitlines()
+                   if line.startswith("!"))
+    assert f"`{install}`" in readme   # the students' step 2 quotes the notebook's own line

@@ -56,8 +56,8 @@ def make_venv(folder: Path, *, python: str, borrow: Path | None = None) -> Path:
     return interpreter
 
 
-def install_registry_stack(interpreter: Path) -> None:
-    subprocess.run([str(interpreter), "-m", "pip", "install", "-q", *REGISTRY_STACK], check=True)
+def install_registry_stack(interpreter: Path, packages: tuple[str, ...] = REGISTRY_STACK) -> None:
+    subprocess.run([str(interpreter), "-m", "pip", "install", "-q", *packages], check=True)
 
 
 def lay_out(student: Path, solution: Path, folder: Path) -> Path:
@@ -133,6 +133,9 @@ def main() -> int:
     parser.add_argument("--python", required=True, help="the Python to build the fresh environment from")
     parser.add_argument("--release", type=Path, help="a release folder (default: `grader release hw1` into a temporary one)")
     parser.add_argument("--keep", type=Path, help="work here and keep it (default: a temporary folder)")
+    parser.add_argument("--packages", nargs="+", default=list(REGISTRY_STACK),
+                        help="what to install from the registry first (default: %(default)s), e.g. "
+                             "torch==2.0.1 torchvision==0.15.2 numpy==1.24.4 pandas==1.5.3 matplotlib ipykernel")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="handout-check-"))
     release = args.release
@@ -142,9 +145,9 @@ def main() -> int:
         release = work / "release"
         build_release(load_assignment("hw1"), release)
     started = time.monotonic()
-    print(f"building a fresh environment from {args.python} with {' '.join(REGISTRY_STACK)} from the registry")
+    print(f"building a fresh environment from {args.python} with {' '.join(args.packages)} from the registry")
     interpreter = make_venv(work / "venv", python=args.python)
-    install_registry_stack(interpreter)
+    install_registry_stack(interpreter, tuple(args.packages))
     versions = subprocess.run([str(interpreter), "-c", "import sys, torch, numpy, pandas; print(sys.version.split()[0], "
                                "'torch', torch.__version__, 'numpy', numpy.__version__, 'pandas', pandas.__version__)"],
                               check=True, capture_output=True, text=True).stdout.strip()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import html
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from grader.text import one_line
 # together, as nbformat stores them (a few hundred bytes of that are JSON around the text).
 OUTPUT_BYTES = 2048
 ENVELOPE_BYTES = 300   # the output's own JSON: its type, execution count, keys and metadata
+PLAIN_BYTES = OUTPUT_BYTES * 2 // 5   # the plain-text form's share; the HTML table gets the rest
 KEPT_CHARS = 300   # a check's description or message, as kept in a CheckResult
 # From the most to the least detailed: characters of each check's description and message,
 # and whether passing checks get a line of their own. The first that fits the budget is used.
@@ -93,24 +95,21 @@ class CheckResult:
         return "".join(self._fit(self._plain, budget))
 
     def _repr_html_(self) -> str:
-        plain = _stored_size(self.render(budget=self._plain_budget()))
+        plain = _stored_size(self.render(budget=PLAIN_BYTES))
         return "".join(self._fit(self._html, OUTPUT_BYTES - ENVELOPE_BYTES - plain))
 
     def __repr__(self) -> str:
-        return self.render(budget=self._plain_budget())
-
-    def _plain_budget(self) -> int:
-        return OUTPUT_BYTES * 2 // 5
+        return self.render(budget=PLAIN_BYTES)
 
     # ---------------------------------------------------------------- rendering
-    def _fit(self, form, budget: int | None) -> list[str]:
+    def _fit(self, form: Callable[[int, int, bool, int | None], list[str]], budget: int | None) -> list[str]:
+        if budget is None:
+            return form(*DETAIL[0], None)
         for what, message, each_pass in DETAIL:
             lines = form(what, message, each_pass, None)
-            if budget is None or _stored_size("".join(lines)) <= budget:
+            if _stored_size("".join(lines)) <= budget:
                 return lines
-        rows = len(self.checks)
-        while rows > 0:
-            rows -= 1
+        for rows in range(len(self.checks) - 1, 0, -1):
             lines = form(*DETAIL[-1], rows)
             if _stored_size("".join(lines)) <= budget:
                 return lines

@@ -1,6 +1,7 @@
 """d2l-grader: grade Dive into Deep Learning notebooks in sandboxed kernels.
 
-Inside a notebook, ``from grader import check; check("softmax")`` runs the public checks.
+Inside a notebook, ``from grader import check; check("softmax")`` runs the public checks; a
+student's hand-out carries the same engine in its own checks package (``grader/wheel.py``).
 
 The engine, grouped by the stage of a submission's path. A module imports only from its
 own stage and from stages above it in this list (``tests/test_layout.py`` checks it):
@@ -20,7 +21,9 @@ own stage and from stages above it in this list (``tests/test_layout.py`` checks
     publish/     pages and files out: site, report, dashboard, chart, markup, export, manual,
                  room (the grading room, a local web app), feedback, similarity/ (copies across
                  a class), templates/
-    entry points batch (grade), check, release, testing and bookcode/ (for test authors), cli
+    entry points batch (grade), check (in a notebook) and selfcheck (``grader check``),
+                 release with stubs (the notebook's cells) and wheel (the students' checks
+                 package), testing and bookcode/ (for test authors), cli
 
 Data flows one way: intake -> grading (kernel, inkernel, judge, scoring) -> gradebook ->
 standings -> publish.

@@ -17,7 +17,7 @@ from typing import Any, Iterable
 from grader.errors import AssignmentError, UsageError
 from grader.rules import TIMESTAMP, IntakeRules, LatePolicy, checked_policy, parse_deadline
 
-__all__ = ["Assignment", "CourseEnvironment", "Exercise", "IntakeRules", "LatePolicy", "Limits", "TIMESTAMP",
+__all__ = ["Assignment", "CourseEnvironment", "Exercise", "Handout", "IntakeRules", "LatePolicy", "Limits", "TIMESTAMP",
            "Tolerance", "load_assignment", "parse_assignment"]
 
 if sys.version_info >= (3, 11):
@@ -89,6 +89,9 @@ class Exercise:
     timeout: float | None = None
     names: tuple[str, ...] = ()
     helpers: tuple[str, ...] = ()   # reference names the solution needs besides ``names``
+    # Methods of the one class in ``names`` that this exercise adds, the book's way, with
+    # ``@d2l.add_to_class`` to the class an earlier exercise defined (see grader/stubs.py).
+    methods: tuple[str, ...] = ()
     rubric: tuple[str, ...] = ()    # free-response marking guide for graders (never shown to students)
     optional: bool = False          # extra credit: earned points count, missing ones cost nothing
     # Free response in a notebook that follows the book: the answer is the markdown of the
@@ -118,6 +121,22 @@ class CourseEnvironment:
 
 
 @dataclass(frozen=True)
+class Handout:
+    """What students receive besides the notebook (``[handout]``): a wheel with the public
+    checks, which the notebook's first cell installs."""
+
+    package: str = ""   # the checks package's import name; "" means "<assignment id>_checks"
+    url: str = ""       # where notebooks install the wheel from; "" means the file beside them
+
+    def checked(self, assignment_id: str) -> "Handout":
+        package = self.package or "".join(c if c.isalnum() else "_" for c in assignment_id) + "_checks"
+        if not package.isidentifier() or package in ("grader", "d2l", "reference") or package in sys.stdlib_module_names:
+            raise AssignmentError(f"[handout] package {package!r} must be a Python name of its own "
+                                  "(not grader, d2l or a standard library module)")
+        return replace(self, package=package)
+
+
+@dataclass(frozen=True)
 class Assignment:
     id: str
     title: str
@@ -131,6 +150,7 @@ class Assignment:
     data: tuple[str, ...] = ()
     late: LatePolicy = field(default_factory=LatePolicy)
     intake: IntakeRules = field(default_factory=IntakeRules)
+    handout: Handout = field(default_factory=Handout)
 
     @property
     def hidden_dir(self) -> Path:
@@ -282,6 +302,7 @@ def parse_assignment(path: Path) -> Assignment:
         intake_raw = raw.get("intake", {})
         intake = IntakeRules(**{k: tuple(v) for k, v in intake_raw.items()})
         intake.compiled()
+        handout = Handout(**raw.get("handout", {})).checked(str(meta.get("id", path.parent.name)))
     except (TypeError, UsageError, AssignmentError) as exc:
         raise AssignmentError(f"{path}: {exc}") from None
     ids = [e.id for e in exercises]
@@ -292,7 +313,8 @@ def parse_assignment(path: Path) -> Assignment:
         id=meta.get("id", path.parent.name), title=meta.get("title", path.parent.name),
         version=str(meta.get("version", "1")), root=path.parent, exercises=exercises,
         tolerances=tolerances, limits=limits, environment=environment,
-        seed=int(meta.get("seed", 0)), data=tuple(meta.get("data", [])), late=late, intake=intake)
+        seed=int(meta.get("seed", 0)), data=tuple(meta.get("data", [])), late=late, intake=intake,
+        handout=handout)
 
 
 def _exercise(raw: dict) -> Exercise:
@@ -306,6 +328,7 @@ def _exercise(raw: dict) -> Exercise:
         kind=kind, points=float(raw.get("points", 0)), module=raw.get("module", ""),
         prompt=raw.get("prompt", ""), answer=raw.get("answer", ""), timeout=raw.get("timeout"),
         names=tuple(raw.get("names", [])), helpers=tuple(raw.get("helpers", [])),
+        methods=tuple(raw.get("methods", [])),
         rubric=_rubric(raw.get("rubric", ())), optional=bool(raw.get("optional", False)),
         collect=tuple(str(w).lower() for w in raw.get("collect", ())))
 

@@ -266,10 +266,12 @@ def similarity_command(out, assignment) -> None:
 @main.command("release")
 @click.argument("assignment", required=False)
 @click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("release"), show_default=True)
-@click.option("--no-validate", is_flag=True, help="skip grading the solution and blank notebooks")
+@click.option("--no-validate", is_flag=True,
+              help="skip grading the solution, the blank and the filled-in student notebooks")
 @click.option("--kernel-env", default="auto", show_default=True, help="environment for validation")
 def release_command(assignment, out, no_validate, kernel_env) -> None:
-    """Render the student notebook, the solution notebook and autograder.zip."""
+    """Write OUT/student/ (the hand-out: the notebook and the checks wheel), OUT/solution/ and
+    OUT/autograder.zip, then validate them (see the README)."""
     from grader.release import release_assignment
     try:
         lines = release_assignment(assignment, out=out, validate=not no_validate, kernel_env=kernel_env,
@@ -285,14 +287,14 @@ def release_command(assignment, out, no_validate, kernel_env) -> None:
 @click.option("--assignment", "-a", default=None, help="assignment id (default: from the notebook)")
 @click.option("--cell-timeout", type=float, default=None, help="seconds one cell may run")
 def check_command(notebook, exercises, assignment, cell_timeout) -> None:
-    """Run the public checks on your notebook (all exercises, or the ones named)."""
-    from grader.check import check_notebook
+    """Run NOTEBOOK (no sandbox), then the public checks of the EXERCISES named (or all)."""
+    from grader.selfcheck import check_notebook
     try:
-        report = check_notebook(notebook, tuple(exercises), assignment=assignment, timeout=cell_timeout)
+        result = check_notebook(notebook, tuple(exercises), assignment=assignment, timeout=cell_timeout)
     except GraderError as exc:
         _fail(exc)
-    click.echo(report.render())
-    sys.exit(0 if report.all_passed else 1)
+    click.echo(result.render())
+    sys.exit(0 if result.all_passed else 1)
 
 
 @main.group("env")

@@ -2,17 +2,18 @@
 autograder bundle, all rendered from one source of truth (``reference/`` and
 assignment.toml) with the templates in ``templates/release/``.
 
-The release is deterministic (same inputs, byte-identical files) and validated: the
-solution must earn every automatic point and the blank template none.
+The release is deterministic (same inputs, byte-identical files) and validated: no later
+cell of the notebook may replace a name an earlier exercise cell stubbed (``grader/stubs.py``),
+the solution must earn every automatic point, the blank template none, and the template
+filled in where each stub first appears every automatic point.
 """
 from __future__ import annotations
 
-import ast
 import hashlib
-import inspect
 import io
-import json
+import re
 import shutil
+import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,11 +23,13 @@ import nbformat
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader.assignment import REFERENCE_DIR, Assignment, Exercise
-from grader.errors import AssignmentError, ReleaseError
-from grader.judge.solutions import SETUP_SOURCE, solution_pieces
+from grader.assignment import REFERENCE_DIR, Assignment
+from grader.errors import ReleaseError
+from grader.judge.solutions import SETUP_SOURCE
 from grader.publish.report import TEMPLATES as PAGE_TEMPLATES
 from grader.results import SubmissionResult
+from grader.stubs import exercise_code, filled_where_first_stubbed, redefinitions
+from grader.wheel import build_wheel, wheel_name
 
 TEMPLATES = PAGE_TEMPLATES / "release"
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)
@@ -34,10 +37,10 @@ ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 
 @dataclass(frozen=True)
 class Release:
-    student: Path
+    student: Path    # student/<id>.ipynb; with the wheel beside it, the whole hand-out
+    wheel: Path      # student/<package>-<version>-py3-none-any.whl: the public checks
     solution: Path
     bundle: Path
-    student_files: tuple[Path, ...]
 
 
 def _templates() -> Environment:
@@ -50,9 +53,14 @@ def _templates() -> Environment:
 def build_notebook(assignment: Assignment, *, solved: bool) -> nbformat.NotebookNode:
     """The student notebook (stubs) or, with ``solved``, the solution notebook."""
     t = _templates()
-    pieces = {p.exercise: p for p in solution_pieces(assignment)}
-    cells = [_md(t.get_template("intro.md.j2").render(assignment=assignment), "intro"),
-             _code(t.get_template("setup.py.j2").render(imports=SETUP_SOURCE.strip()), "setup")]
+    code = exercise_code(assignment)
+    wheel = wheel_name(assignment)
+    cells = [_md(t.get_template("intro.md.j2").render(assignment=assignment, wheel=wheel,
+                                                      url=assignment.handout.url), "intro"),
+             _code(_setup(t, assignment, wheel), "setup")]
+    if assignment.data:
+        files = [{"name": name, "csv": name.endswith(".csv"), "variable": _variable(name)} for name in assignment.data]
+        cells.append(_code(t.get_template("data.py.j2").render(files=files), "data"))
     section = None
     for ex in assignment.exercises:
         if ex.section != section:
@@ -65,11 +73,9 @@ def build_notebook(assignment: Assignment, *, solved: bool) -> nbformat.Notebook
                     else t.get_template("answer.md.j2").render(exercise=ex))
             cells.append(_md(text, f"{ex.id}-answer", grader={"answer": ex.id}))
             continue
-        piece = pieces.get(ex.id)
-        if piece is None:
-            continue
-        source = piece.source.rstrip() if solved else stub_source(assignment, ex)
-        cells.append(_code(source, f"{ex.id}-code", grader={"exercise": ex.id}))
+        if ex.id in code:
+            source = code[ex.id].solution if solved else code[ex.id].stub
+            cells.append(_code(source, f"{ex.id}-code", grader={"exercise": ex.id}))
         cells.append(_code(t.get_template("check.py.j2").render(exercise=ex), f"{ex.id}-check"))
     nb = new_notebook(cells=cells)
     nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
@@ -78,53 +84,23 @@ def build_notebook(assignment: Assignment, *, solved: bool) -> nbformat.Notebook
     return nb
 
 
-def stub_source(assignment: Assignment, ex: Exercise) -> str:
-    """Signatures and docstrings of the exercise's names, bodies replaced by a raise."""
-    module = assignment.reference_module(ex)
-    parts = []
-    for name in (*ex.helpers, *ex.names):
-        obj = getattr(module, name, None)
-        if obj is None:
-            raise AssignmentError(f"exercise {ex.id!r}: {ex.module} has no {name!r}")
-        if inspect.isclass(obj) or inspect.isfunction(obj):
-            parts.append(_stub(inspect.getsource(obj)))
-        else:
-            parts.append(f"{name} = None  # replace with your value")
-    return "\n\n\n".join(parts)
+def _setup(t: Environment, assignment: Assignment, wheel: str) -> str:
+    """The first code cell: one line installs the checks and d2l (d2l without its pins, which
+    have no wheels for newer Pythons, and the packages it imports unpinned, so nothing a
+    student has is downgraded), then the imports, ``check`` and ``data_path``."""
+    env = assignment.environment
+    requirements = [re.split(r"[\s<>=!~;\[]", p, maxsplit=1)[0] for p in env.packages]
+    no_deps = " ".join(env.no_deps)
+    version = next((p.split("==")[1] for p in env.no_deps if p.startswith("d2l==")), "")
+    return t.get_template("setup.py.j2").render(
+        imports=SETUP_SOURCE.strip(), package=assignment.handout.package, d2l_version=version,
+        source=assignment.handout.url or wheel, requirements=" ".join(requirements), no_deps=no_deps)
 
 
-def _stub(source: str) -> str:
-    """Keep headers, decorators and docstrings; every function body becomes a raise."""
-    import textwrap
-    source = textwrap.dedent(source)
-    tree = ast.parse(source)
-    lines = source.splitlines()
-    out: list[str] = []
-
-    def emit(node: ast.AST, indent: str) -> None:
-        start = (node.decorator_list[0].lineno if node.decorator_list else node.lineno) - 1
-        body = node.body
-        doc = ast.get_docstring(node, clean=False)
-        first = body[0]
-        header_end = first.lineno - 1
-        out.extend(lines[start:header_end])
-        inner = indent + "    "
-        if doc is not None:
-            out.extend(lines[first.lineno - 1:first.end_lineno])
-            body = body[1:]
-        if isinstance(node, ast.ClassDef):
-            methods = [b for b in body if isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef))]
-            if not methods and doc is None:
-                out.append(f"{inner}pass")
-            for m in methods:
-                out.append("")
-                emit(m, inner)
-        else:
-            out.append(f"{inner}raise NotImplementedError")
-
-    node = tree.body[0]
-    emit(node, "")
-    return "\n".join(out)
+def _variable(name: str) -> str:
+    stem = name.rsplit(".", 1)[0]
+    clean = "".join(c if c.isalnum() else "_" for c in stem)
+    return clean if clean.isidentifier() else f"data_{clean}"
 
 
 def _md(text: str, cell_id: str, **meta: dict) -> nbformat.NotebookNode:
@@ -148,40 +124,9 @@ def _cell_id(text: str) -> str:
     return clean[:64]
 
 
-def student_assignment_toml(assignment: Assignment) -> str:
-    """What students may see of the assignment: no reference answers, no hidden details."""
-    lines = ["# What the public checks need; the grader holds the full assignment.", "",
-             "[assignment]", f"id = {json.dumps(assignment.id)}", f"title = {json.dumps(assignment.title)}",
-             f"version = {json.dumps(assignment.version)}", f"seed = {assignment.seed}", ""]
-    for name, tol in sorted(assignment.tolerances.items()):
-        lines += [f"[tolerances.{json.dumps(name)}]", f"rtol = {tol.rtol!r}", f"atol = {tol.atol!r}",
-                  f"why = {json.dumps(tol.why)}", ""]
-    for ex in assignment.exercises:
-        lines += ["[[exercises]]", f"id = {json.dumps(ex.id)}", f"section = {json.dumps(ex.section)}",
-                  f"kind = {json.dumps(ex.kind)}", f"points = {ex.points!r}", f"title = {json.dumps(ex.title)}",
-                  f"names = {json.dumps(list(ex.names))}", f"module = {json.dumps(ex.module)}"]
-        if ex.timeout:
-            lines.append(f"timeout = {ex.timeout!r}")
-        lines.append("")
-    return "\n".join(lines)
-
-
 def write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
-
-
-def _copy_tree(src: Path, dst: Path) -> list[Path]:
-    copied = []
-    if not src.is_dir():
-        return copied
-    for path in sorted(src.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            target = dst / path.relative_to(src)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
-            copied.append(target)
-    return copied
 
 
 def _bundle(assignment: Assignment, path: Path) -> None:
@@ -212,22 +157,23 @@ def _bundle(assignment: Assignment, path: Path) -> None:
 
 
 def build_release(assignment: Assignment, out: Path) -> Release:
-    """Write student/, solution/ and autograder.zip under ``out`` (replacing what was there)."""
+    """Write student/ (the notebook and the checks wheel: the whole hand-out), solution/ and
+    autograder.zip under ``out``, replacing what was there. Refuses a notebook in which a
+    later cell would replace what a student wrote earlier."""
     for sub in ("student", "solution"):
         shutil.rmtree(out / sub, ignore_errors=True)
+    notebook = build_notebook(assignment, solved=False)
+    problems = redefinitions(notebook)
+    if problems:
+        raise ReleaseError("release refused: " + "; ".join(problems))
     student = out / "student" / f"{assignment.id}.ipynb"
     solution = out / "solution" / f"{assignment.id}.ipynb"
-    write_notebook(build_notebook(assignment, solved=False), student)
+    write_notebook(notebook, student)
     write_notebook(build_notebook(assignment, solved=True), solution)
-    folder = out / "student" / assignment.id
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "assignment.toml").write_text(student_assignment_toml(assignment), encoding="utf-8")
-    files = [student, folder / "assignment.toml"]
-    files += _copy_tree(assignment.public_dir, folder / "public")
-    files += _copy_tree(assignment.data_dir, folder / "data")
+    wheel = build_wheel(assignment, out / "student")
     bundle = out / "autograder.zip"
     _bundle(assignment, bundle)
-    return Release(student, solution, bundle, tuple(files))
+    return Release(student, wheel, solution, bundle)
 
 
 @dataclass(frozen=True)
@@ -239,14 +185,11 @@ class Validation:
         return not self.problems
 
 
-def validate_release(solved: SubmissionResult, blank: SubmissionResult) -> Validation:
-    """The solution earns every automatic point; the blank template runs cleanly and earns none."""
-    problems: list[str] = []
-    for e in solved.exercises:
-        if not e.manual and e.score < e.max_score:
-            failing = [t.message for t in e.tests if t.outcome != "passed"][:1]
-            problems.append(f"the solution loses points on {e.id} ({e.score:g}/{e.max_score:g}"
-                            + (f": {failing[0]}" if failing else "") + ")")
+def validate_release(solved: SubmissionResult, blank: SubmissionResult, filled: SubmissionResult) -> Validation:
+    """The solution earns every automatic point; the blank template runs cleanly and earns
+    none; a student who fills in each stub where it first appears, leaving the later cells as
+    released, earns every automatic point."""
+    problems = _losses(solved, "the solution loses points on")
     problems += [f"the solution notebook: {err}" for err in solved.errors]
     for c in blank.cells:
         if c.status != "ok":
@@ -256,7 +199,18 @@ def validate_release(solved: SubmissionResult, blank: SubmissionResult) -> Valid
         if not e.manual and e.score > 0:
             problems.append(f"the blank student notebook earns {e.score:g} points on {e.id}")
     problems += [f"the student notebook: {err}" for err in blank.errors]
+    problems += _losses(filled, "a student who fills in each stub where it first appears loses points on")
+    problems += [f"the student notebook, filled in: {err}" for err in filled.errors]
     return Validation(tuple(problems))
+
+
+def _losses(result: SubmissionResult, what: str) -> list[str]:
+    problems = []
+    for e in result.exercises:
+        if not e.manual and e.score < e.max_score:
+            failing = [t.message for t in e.tests if t.outcome != "passed"][:1]
+            problems.append(f"{what} {e.id} ({e.score:g}/{e.max_score:g}" + (f": {failing[0]}" if failing else "") + ")")
+    return problems
 
 
 def release_assignment(assignment_id: str | None, *, out: Path, validate: bool, kernel_env: str,
@@ -270,20 +224,26 @@ def release_assignment(assignment_id: str | None, *, out: Path, validate: bool, 
     from grader.kernel.sandbox import bubblewrap
     assignment = load_assignment(assignment_id)
     release = build_release(assignment, out)
-    lines = [f"student notebook:  {release.student}", f"solution notebook: {release.solution}",
-             f"autograder bundle: {release.bundle}"]
+    lines = [f"student hand-out:  {release.student.parent}/ ({release.student.name}, {release.wheel.name})",
+             f"solution notebook: {release.solution}", f"autograder bundle: {release.bundle}"]
     if not validate:
         return lines + ["not validated (--no-validate)"]
-    progress("validating: grading the solution and the blank student notebook")
+    progress("validating: grading the solution, the blank student notebook and the student notebook "
+             "filled in where each stub first appears")
     kernel = environment.resolve(kernel_env, assignment.environment, progress=progress)
     settings = GradeSettings(interpreter=kernel.interpreter, limits=assignment.limits,
                              sandboxed=bubblewrap() is not None, kernel_env_note=kernel.note,
                              fashion_mnist=datasets.fashion_mnist(), data_files=assignment.data_files())
-    graded = {r.submission: r for r in grade_all(
-        [Submission("solution", release.solution), Submission("student", release.student)],
-        assignment, settings, workers=2)}
-    result = validate_release(graded["solution"], graded["student"])
+    with tempfile.TemporaryDirectory(prefix="grader-release-") as scratch:
+        filled = Path(scratch) / f"{assignment.id}.ipynb"
+        write_notebook(filled_where_first_stubbed(nbformat.read(release.student, as_version=4),
+                                                  nbformat.read(release.solution, as_version=4)), filled)
+        graded = {r.submission: r for r in grade_all(
+            [Submission("solution", release.solution), Submission("student", release.student),
+             Submission("filled", filled)], assignment, settings, workers=2)}
+    result = validate_release(graded["solution"], graded["student"], graded["filled"])
     if not result.ok:
         raise ReleaseError("release refused: " + "; ".join(result.problems))
     return lines + ["validated: the solution earns every automatic point; the blank notebook runs "
-                    "cleanly and earns none"]
+                    "cleanly and earns none; filling in each stub where it first appears earns every "
+                    "automatic point"]

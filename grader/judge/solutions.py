@@ -21,8 +21,10 @@ import time
 import numpy as np
 import pandas as pd
 import torch
+import torchvision
 from torch import nn
 from torch.nn import functional as F
+from torchvision import transforms
 from d2l import torch as d2l
 """
 

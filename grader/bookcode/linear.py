@@ -94,7 +94,7 @@ class _P(HyperParameters):
 
 class _Q(_P):
     def __init__(self, q, r):
-        super().__init__()
+        _P.__init__(self)
         self.save_hyperparameters()
 
 _q = _Q(q=7, r=8)

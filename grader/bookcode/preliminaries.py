@@ -25,17 +25,14 @@ COLUMNS = "list(df.columns)"
 # ================================================================ 2.5 automatic differentiation
 
 # The book's control-flow f, built in the kernel for grad_is_d_over_a (independent of the
-# notebook's own f); keep it.
+# notebook's own f). Written differently from the book (the same values: doubling is exact)
+# so that no line of the exercise's reference solution ships with the checks.
 BOOK_CONTROL_FLOW_F = """
 def book_f(a):
-    b = a * 2
+    b = 2 * a
     while b.norm() < 1000:
-        b = b * 2
-    if b.sum() > 0:
-        c = b
-    else:
-        c = 100 * b
-    return c
+        b = 2 * b
+    return b if b.sum() > 0 else 100 * b
 book_f
 """
 

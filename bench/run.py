@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from grader import datasets
 from grader.kernel import environment  # noqa: E402
 from grader.batch import BatchOptions, run_batch  # noqa: E402
+from grader.results import SubmissionResult  # noqa: E402
 from grader.judge.solutions import SETUP_SOURCE, solution_pieces  # noqa: E402
 from grader.assignment import load_assignment  # noqa: E402
 from bench.autograde import autograde_run  # noqa: E402
@@ -116,7 +117,11 @@ def graded(paths: list[Path], workers: int, out: Path) -> tuple[float, float, li
     """Wall seconds, busy core-seconds (the whole machine) and results of one `grade` run."""
     began, busy = time.monotonic(), busy_seconds()
     summary = run_batch(BatchOptions(paths=tuple(paths), out=out, workers=workers), stream=io.StringIO())
-    return time.monotonic() - began, busy_seconds() - busy, list(summary.results)
+    seconds, busy = time.monotonic() - began, busy_seconds() - busy
+    # The summary holds results in brief; the whole of each (its tests) is its result.json.
+    whole = [SubmissionResult.from_dict(json.loads((out / r.submission / "result.json").read_text()))
+             for r in summary.results]
+    return seconds, busy, whole
 
 
 def main() -> None:
@@ -181,6 +186,27 @@ def main() -> None:
     print("where one notebook's grading time goes (1 worker, median s): " + ", ".join(
         f"{part} {statistics.median(r.timing.get(part, 0.0) for r in results):.1f}"
         for part in ("kernel_start", "execute", "tests", "total")))
+    print_test_costs(results)
+
+
+BUCKETS = ((0.001, "< 1 ms"), (0.005, "1-5 ms"), (0.02, "5-20 ms"), (0.1, "20-100 ms"), (1.0, "0.1-1 s"),
+           (float("inf"), ">= 1 s"))
+
+
+def print_test_costs(results: list) -> None:
+    """How the tests phase's time is spread over tests: count and total time per cost bucket
+    (from each check's own timing, 1 worker, every notebook)."""
+    seconds = [t.seconds for r in results for e in r.exercises for t in e.tests]
+    if not seconds:
+        return
+    print(f"per-test cost ({len(seconds)} tests over {len(results)} notebooks, "
+          f"{sum(seconds) / len(results):.2f} s of checks per notebook):")
+    low = 0.0
+    for high, label in BUCKETS:
+        inside = [x for x in seconds if low <= x < high]
+        bar = "#" * round(40 * len(inside) / len(seconds))
+        print(f"  {label:>10} {len(inside):5d} tests {sum(inside):7.2f} s  {bar}")
+        low = high
 
 
 if __name__ == "__main__":

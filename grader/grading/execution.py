@@ -50,6 +50,12 @@ class Execution:
         self._suspects: set[int] = set()    # positions that may have stopped the kernel after "ok"
         self._refusals_seen = (session.generation, 0)   # (kernel start, forks refused) reported so far
 
+    @property
+    def generation(self) -> int:
+        """Which start of the kernel is running: what a check learned of the notebook's names
+        holds until it changes."""
+        return self.session.generation
+
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
 

@@ -32,6 +32,7 @@ def _worker(worker_id: int, tasks, results, assignment: Assignment, settings: Gr
     forks = _start_forks(settings) if warm and settings.sandboxed else None
     import pytest  # noqa: F401  - paid once per worker, not per submission
     import torch  # noqa: F401
+    _warm_judge(assignment)   # while the kernel parent imports in its own process
     if forks is not None:
         try:
             forks.wait_ready()
@@ -72,6 +73,17 @@ def _worker(worker_id: int, tasks, results, assignment: Assignment, settings: Gr
         ready.close()
     if forks is not None:
         forks.close()
+
+
+def _warm_judge(assignment: Assignment) -> None:
+    """Import the reference solutions (and d2l with them) now, so that the first submission's
+    tests do not pay for it."""
+    for exercise in assignment.exercises:
+        if exercise.module:
+            try:
+                assignment.reference_module(exercise)
+            except GraderError:
+                pass   # the tests that need it say so
 
 
 class WarmPool:

@@ -84,6 +84,18 @@ class Agent:
                 seen.append((where, value))
         return None
 
+    def op_survey(self, request):
+        """For each section, which of the names are missing or bound to None there."""
+        found = {}
+        for section in request["sections"]:
+            statuses = {}
+            for name in request["names"]:
+                value = self.find(name, section or None)
+                if value is _MISSING or value is None:
+                    statuses[name] = "missing" if value is _MISSING else "none"
+            found[section] = statuses
+        return found
+
     def op_defined(self, request):
         return [n for n in request["names"] if self.find(n, request.get("section")) not in (_MISSING, None)]
 

@@ -6,6 +6,8 @@ the kernel behind a ``Ref`` that supports attribute access, assignment and calls
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from grader.errors import (CallTimeoutError, GraderError, KernelDiedError, MissingNameError,
@@ -31,11 +33,21 @@ class Link(Protocol):
     def source_index(self) -> SourceIndex | None: ...
 
 
+@dataclass(frozen=True)
+class NameSurvey:
+    """Which of ``names`` a section of the notebook lacks ("missing") or left bound to None
+    ("none"), asked of the kernel once for all tests: a request about such a name is answered
+    here as the kernel would answer it, without a round trip."""
+
+    names: frozenset[str]
+    absent: Mapping[str, str]
+
+
 class Student:
     """What a test sees of the notebook, resolved as of the end of ``section`` when given."""
 
     def __init__(self, link: Link, *, section: str | None = None, timeout: float = 20.0,
-                 max_bytes: int = 64 * 1024 * 1024) -> None:
+                 max_bytes: int = 64 * 1024 * 1024, survey: NameSurvey | None = None) -> None:
         object.__setattr__(self, "_link", link)
         object.__setattr__(self, "_section", section or None)
         object.__setattr__(self, "_timeout", timeout)
@@ -43,6 +55,7 @@ class Student:
         object.__setattr__(self, "_refs", [])   # ids of kernel objects this proxy holds
         object.__setattr__(self, "_sent", [])   # the code run() sent, kept out of messages
         object.__setattr__(self, "notes", [])   # what the kernel said about how it answered
+        object.__setattr__(self, "_survey", survey)
 
     def __getattr__(self, name: str) -> "Remote":
         if name.startswith("__"):
@@ -92,7 +105,34 @@ class Student:
             raise WireError(f"a {type(obj).__name__} cannot be sent to the kernel")
         return wire.encode(value, budget=wire.Budget(self._max_bytes), make_ref=ref_of)
 
+    def _answered_here(self, payload: dict) -> tuple[bool, Any]:
+        """(True, value) when the survey already tells what the kernel would answer; a name it
+        would call missing raises MissingNameError here, as the kernel's reply would."""
+        survey = self._survey
+        if survey is None:
+            return False, None
+        op = payload.get("op")
+        if op == "defined":
+            names = payload["names"]
+            if all(n in survey.names for n in names):
+                return True, [n for n in names if n not in survey.absent]
+            return False, None
+        target = payload.get("target") or {}
+        if op not in ("call", "lookup") or "name" not in target:
+            return False, None
+        status, plain = survey.absent.get(target["name"]), not target.get("path")
+        if status == "missing":
+            raise MissingNameError(one_line(target["name"], NAME_CHARS))
+        if status == "none" and plain:
+            if op == "call":
+                raise MissingNameError(one_line(target["name"], NAME_CHARS), bound_to_none=True)
+            return True, None
+        return False, None
+
     def _send(self, payload: dict, *, label: str, timeout: float | None = None) -> Any:
+        answered, value = self._answered_here(payload)
+        if answered:
+            return value
         limit = self._timeout if timeout is None else timeout
         try:
             reply = self._link.request(payload, timeout=limit)

@@ -19,12 +19,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _pytest.outcomes import Skipped
+
+try:
+    from builtins import BaseExceptionGroup
+except ImportError:   # Python 3.10 (the students' checks run there): pytest's backport
+    from exceptiongroup import BaseExceptionGroup
 
 from grader import datasets
 from grader.assignment import Assignment, Limits
-from grader.errors import (AssignmentError, CallTimeoutError, KernelDiedError, MissingNameError,
+from grader.errors import (AssignmentError, CallTimeoutError, GraderError, KernelDiedError, MissingNameError,
                            StudentError, WireError)
-from grader.judge.bridge import Link, Student
+from grader.inkernel import wire
+from grader.judge.bridge import Link, NameSurvey, Student
 from grader.judge.compare import Mismatch
 from grader.judge.memo import ReferenceMemo, ReferenceModule, assignment_digest
 from grader.judge.source import Source, SourceIndex, SourceUnavailableError
@@ -58,6 +65,7 @@ class GradingPlugin:
         self._started: dict[str, float] = {}
         self._students: dict[str, Student] = {}   # test id -> its proxy, for the code it sent
         self._source: SourceIndex | None = None
+        self._surveys: tuple[object, dict[str, NameSurvey]] | None = None   # (kernel generation, per section)
 
     # ---------------------------------------------------------------- configuration
     def pytest_configure(self, config: pytest.Config) -> None:
@@ -94,10 +102,31 @@ class GradingPlugin:
         exercise = self.assignment.exercise(_marker_arg(request.node, "exercise"))
         timeout = exercise.timeout or self.limits.call_timeout
         student = Student(self.link, section=exercise.section, timeout=timeout,
-                          max_bytes=self.limits.reply_mb * 1024 * 1024)
+                          max_bytes=self.limits.reply_mb * 1024 * 1024,
+                          survey=self._survey_of(exercise.section))
         self._students[request.node.nodeid] = student
         yield student
         student.release()
+
+    def _survey_of(self, section: str) -> NameSurvey | None:
+        """Which of the assignment's names each section lacks: one request for every test,
+        asked again only after the kernel was restarted."""
+        generation = getattr(self.link, "generation", None)
+        if self._surveys is None or self._surveys[0] != generation:
+            sections = sorted({e.section for e in self.assignment.exercises})
+            names = sorted({n for e in self.assignment.exercises for n in (*e.names, *e.helpers)})
+            try:
+                found = self.link.request({"op": "survey", "sections": sections, "names": names},
+                                          timeout=self.limits.call_timeout)
+            except GraderError:
+                found = {}
+            statuses = found.get("value") if found.get("ok") else None
+            surveys: dict[str, NameSurvey] = {}
+            if isinstance(statuses, dict):
+                decoded = wire.decode(statuses, resolve_ref=None)
+                surveys = {s: NameSurvey(frozenset(names), dict(decoded.get(s, {}))) for s in sections}
+            self._surveys = (generation, surveys)
+        return self._surveys[1].get(section)
 
     @pytest.fixture
     def source(self, request: pytest.FixtureRequest) -> Source:
@@ -171,6 +200,21 @@ class GradingPlugin:
             diff=diff if isinstance(diff, dict) else {}, note=note))
 
 
+class BriefReports:
+    """A failed test's report without pytest's formatted traceback. Nothing here reads it, and
+    building it parses the source of every file in the traceback: most of what a failing test
+    costs. Passed and skipped tests get pytest's own report."""
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport | None:
+        excinfo = call.excinfo
+        if excinfo is None or isinstance(excinfo.value, (Skipped, BaseExceptionGroup)):
+            return None
+        return pytest.TestReport(item.nodeid, item.location, dict.fromkeys(item.keywords, 1), "failed",
+                                 type(excinfo.value).__name__, call.when, (), call.duration, call.start,
+                                 call.stop, user_properties=item.user_properties)
+
+
 def _failure(exc: BaseException | None, *, sent: Iterable[str] = ()) -> tuple[str, str, tuple[str, ...]]:
     """Outcome, message and traceback lines of a test that did not pass. Whatever the
     student's code put in them is capped, and lines of ``sent`` (the kernel code the test
@@ -234,13 +278,16 @@ def run_tests(assignment: Assignment, link: Link, *, public_only: bool = False,
         return [], ["the assignment has no tests"]
     args = [*paths, "-p", "no:cacheprovider", "-p", "no:stepwise", "-p", "no:randomly",
             "--import-mode=importlib", f"--rootdir={assignment.root}", "-c", str(_INI),
-            "-W", "ignore::DeprecationWarning", "-p", "no:terminal",
+            "-p", "no:terminal",
             # These two gc.collect() twice per run (seconds with torch loaded) to report
             # unraisable exceptions, and logging captures logs per test: nobody reads either.
-            "-p", "no:unraisableexception", "-p", "no:threadexception", "-p", "no:logging"]
+            "-p", "no:unraisableexception", "-p", "no:threadexception", "-p", "no:logging",
+            # Per-test capture of file descriptors and warnings, and a fault handler per test:
+            # nobody reads what they keep (output goes to the sink below).
+            "--capture=no", "-p", "no:warnings", "-p", "no:faulthandler"]
     sink = io.StringIO()
     with redirect_stdout(sink), redirect_stderr(sink):
-        code = pytest.main(args, plugins=[plugin])
+        code = pytest.main(args, plugins=[plugin, BriefReports()])
     if code not in (0, 1, 5) and not plugin.problems:
         plugin.problems.append(f"pytest stopped with exit code {int(code)}: {sink.getvalue()[-300:]}")
     return plugin.outcomes, plugin.problems

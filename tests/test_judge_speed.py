@@ -1,0 +1,77 @@
+"""The tests phase's shortcuts change no verdict: names a section lacks are learned from the
+kernel once and answered here exactly as the kernel would, and a failed test's report skips
+pytest's formatted traceback (which nothing reads)."""
+from __future__ import annotations
+
+import pytest
+
+from grader.assignment import load_assignment
+from grader.errors import MissingNameError
+from grader.judge.bridge import NameSurvey, Student
+from grader.judge.local import NamespaceLink, reference_link
+from grader.judge.plugin import run_tests
+
+ASSIGNMENT = load_assignment("hw1")
+
+
+class Counting:
+    """A link that counts the requests it carries (and can refuse the survey)."""
+
+    def __init__(self, link, *, survey: bool = True) -> None:
+        self.link, self.survey, self.requests = link, survey, []
+
+    def request(self, payload, *, timeout):
+        self.requests.append(payload["op"])
+        if payload["op"] == "survey" and not self.survey:
+            return {"ok": False, "error": {"kind": "wire", "message": "no survey"}}
+        return self.link.request(payload, timeout=timeout)
+
+    def source_index(self):
+        return self.link.source_index()
+
+
+def survey(link, section="4.4", names=("softmax", "forward", "relu")) -> NameSurvey:
+    reply = link.request({"op": "survey", "sections": [section], "names": list(names)}, timeout=5)
+    from grader.inkernel import wire
+    return NameSurvey(frozenset(names), wire.decode(reply["value"], resolve_ref=None)[section])
+
+
+@pytest.mark.parametrize("op", ["call", "value", "defines"])
+def test_a_missing_name_is_answered_here_as_the_kernel_answers_it(op):
+    link = Counting(NamespaceLink({"forward": None, "relu": abs}))
+    asked, told = Student(link, section="4.4"), Student(link, section="4.4", survey=survey(link))
+    before = len(link.requests)
+    for name in ("softmax", "forward"):
+        outcomes = []
+        for student in (asked, told):
+            try:
+                if op == "call":
+                    outcomes.append(getattr(student, name)(1))
+                elif op == "value":
+                    outcomes.append(student.value(name))
+                else:
+                    outcomes.append(student.defines(name, "relu"))
+            except MissingNameError as exc:
+                outcomes.append(str(exc))
+        assert outcomes[0] == outcomes[1]
+    asked_here = len(link.requests) - before
+    assert asked_here == 2   # the proxy without a survey asked the kernel twice; the other never
+
+
+def test_hw1_gives_the_same_outcomes_and_messages_with_and_without_the_survey(book_data_cwd):
+    ran = {}
+    for with_survey in (True, False):
+        link = Counting(reference_link(ASSIGNMENT, replace={"softmax": None, "relu": None}), survey=with_survey)
+        outcomes, problems = run_tests(ASSIGNMENT, link, exercises=["softmax", "cross_entropy", "relu",
+                                                                      "mlp_scratch", "compare"])
+        assert not problems
+        ran[with_survey] = ([(o.name, o.outcome, o.message, o.note) for o in outcomes], link.requests.count("call"))
+    assert ran[True][0] == ran[False][0]
+    assert any("is None in the notebook" in m for _, _, m, _ in ran[True][0])
+    assert ran[True][1] < ran[False][1]
+
+
+def test_a_failed_tests_report_says_what_failed_without_pytests_traceback(book_data_cwd):
+    outcomes, _ = run_tests(ASSIGNMENT, reference_link(ASSIGNMENT, replace={"softmax": None}), exercises=["softmax"])
+    failed = [o for o in outcomes if o.outcome == "failed"]
+    assert failed and all("softmax" in o.message and o.traceback == () for o in failed)

@@ -38,12 +38,12 @@ def test_weights_drawn_from_normal(student):
     """20000 initial weights have mean about 0 and standard deviation sigma = 0.01."""
     w = expect_tensor(student.LinearRegressionScratch(20000, lr=LR).w, "model.w", shape=(20000, 1))
     # 8 (mean) and 10 (std) standard errors wide: a correct draw never fails.
-    require(abs(float(w.mean())) < 8 * 0.01 / math.sqrt(20000),
-            f"the weights of LinearRegressionScratch(20000, lr=0.03) have mean {float(w.mean()):.3g}; "
-            "draw them from a normal with mean 0")
     require(abs(float(w.std()) / 0.01 - 1) < 0.05,
             f"the weights of LinearRegressionScratch(20000, lr=0.03) have standard deviation "
             f"{float(w.std()):.3g}; expected sigma = 0.01 (torch.normal(0, sigma, (num_inputs, 1)))")
+    require(abs(float(w.mean())) < 8 * 0.01 / math.sqrt(20000),
+            f"the weights of LinearRegressionScratch(20000, lr=0.03) have mean {float(w.mean()):.3g}; "
+            "draw them from a normal with mean 0")
 
 
 @pytest.mark.exercise("linear_regression_scratch")

@@ -54,7 +54,7 @@ def automatic(result) -> tuple[float, float]:
     return sum(e.score for e in mine), sum(e.max_score for e in mine)
 
 
-def tests_of(result, exercise: str):
+def checks_of(result, exercise: str):
     return [t for e in result.exercises if e.id == exercise for t in e.tests]
 
 
@@ -83,7 +83,7 @@ def test_the_partial_notebook_loses_exactly_what_it_lacks(graded):
     complete, partial = scores(graded["hw1_book_complete"]), scores(graded["hw1_book_partial"])
     lost = {k: complete[k] - partial[k] for k in complete if complete[k] != partial[k]}
     assert lost == PARTIAL_LOSES
-    assert [t.message for t in tests_of(graded["hw1_book_partial"], "prediction")] == [
+    assert [t.message for t in checks_of(graded["hw1_book_partial"], "prediction")] == [
         "`wrong` is not defined in the notebook"]
     earned, possible = automatic(graded["hw1_book_partial"])
     assert earned == pytest.approx(possible - PARTIAL_LOSES["prediction"])
@@ -98,20 +98,20 @@ def test_the_variants_notebook_loses_only_its_missing_functions(graded):
 
 def test_lower_case_matrices_of_2_1_are_accepted(graded):
     """S4 named 2.1's matrices x and y: the state checks find them there."""
-    assert [t.outcome for t in tests_of(graded["hw1_book_variants"], "saving_memory")] == ["passed", "passed"]
+    assert [t.outcome for t in checks_of(graded["hw1_book_variants"], "saving_memory")] == ["passed", "passed"]
 
 
 def test_the_books_MLP_is_graded_when_an_exercise_redefines_it(graded):
     """5.2's exercise redefines MLP(num_outputs, num_hiddens1, num_hiddens2, lr): the MLP checks
     use the book's earlier MLP and say so; the optional two-hidden-layer check uses the later one."""
-    mlp = tests_of(graded["hw1_book_variants"], "mlp")
+    mlp = checks_of(graded["hw1_book_variants"], "mlp")
     assert [t.outcome for t in mlp] == ["passed", "passed"]                # ENGINE (2)
     assert all("MLP" in t.message for t in mlp)                            # ENGINE (2): the note says which MLP
-    assert [t.outcome for t in tests_of(graded["hw1_book_variants"], "two_hidden_layers")] == ["passed"]
+    assert [t.outcome for t in checks_of(graded["hw1_book_variants"], "two_hidden_layers")] == ["passed"]
 
 
 def test_a_forward_attached_with_add_to_class_is_not_defined(graded):
-    forward = [t for t in tests_of(graded["hw1_book_variants"], "backprop") if t.name.endswith("test_forward")]
+    forward = [t for t in checks_of(graded["hw1_book_variants"], "backprop") if t.name.endswith("test_forward")]
     assert len(forward) == 1 and forward[0].outcome == "failed"
     assert "not defined" in forward[0].message and "add_to_class" in forward[0].message   # ENGINE (3)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import shutil
 import sys
 from collections import defaultdict
 
@@ -49,9 +50,12 @@ def own_test_modules():
 
 @pytest.fixture(scope="module")
 def book():
-    """The complete notebook run here; d2l's classes are restored when the module's tests end."""
+    """The complete notebook run here; d2l's classes are restored and its scratch folder removed
+    when the module's tests end."""
     with restored_d2l():
-        yield run_here()
+        run = run_here()
+        yield run
+    shutil.rmtree(run.folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

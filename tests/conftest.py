@@ -24,12 +24,12 @@ def course_env():
 
 @pytest.fixture(scope="session")
 def grade(course_env, tmp_path_factory):
-    """Grade notebooks in real sandboxed kernels; returns {submission id: result}."""
-    def run(paths, *, workers=2, only=(), **limits):
+    """Grade notebooks in real sandboxed kernels as ``assignment``; returns {submission id: result}."""
+    def run(paths, *, workers=2, only=(), assignment="hw1", **limits):
         out = tmp_path_factory.mktemp("grades")
         log = io.StringIO()
-        summary = run_batch(BatchOptions(paths=tuple(Path(p) for p in paths), out=out, workers=workers,
-                                         limits=limits, only=tuple(only)), stream=log)
+        summary = run_batch(BatchOptions(paths=tuple(Path(p) for p in paths), assignment=assignment, out=out,
+                                         workers=workers, limits=limits, only=tuple(only)), stream=log)
         # The summary holds each result in brief; the whole result is the one written to disk.
         return {r.submission: SubmissionResult.from_dict(json.loads((out / r.submission / "result.json").read_text()))
                 for r in summary.results}, out, log.getvalue()

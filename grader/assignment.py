@@ -151,6 +151,7 @@ class Assignment:
     late: LatePolicy = field(default_factory=LatePolicy)
     intake: IntakeRules = field(default_factory=IntakeRules)
     handout: Handout = field(default_factory=Handout)
+    variant_of: str = ""   # another assignment this one grades differently (never the default)
 
     @property
     def hidden_dir(self) -> Path:
@@ -253,19 +254,25 @@ def list_assignments(base: Path = ASSIGNMENTS_DIR) -> list[str]:
 
 
 def load_assignment(assignment_id: str | None = None, *, base: Path = ASSIGNMENTS_DIR) -> Assignment:
-    """Load an assignment by id; with no id, the only one installed."""
+    """Load an assignment by id; with no id, the only one installed that is not a variant of
+    another (``variant_of`` in its ``[assignment]``, e.g. hw1-book of hw1)."""
     available = list_assignments(base)
     if assignment_id is None:
-        if len(available) != 1:
+        principal = [a for a in available if not _variant_of(base / a / "assignment.toml")]
+        if len(principal) != 1:
             raise UsageError(
                 f"several assignments are installed ({', '.join(available)}); pick one with --assignment"
                 if available else f"no assignments found under {base}")
-        assignment_id = available[0]
+        assignment_id = principal[0]
     path = base / assignment_id / "assignment.toml"
     if not path.is_file():
         hint = f" (installed: {', '.join(available)})" if available else ""
         raise UsageError(f"unknown assignment {assignment_id!r}{hint}")
     return parse_assignment(path)
+
+
+def _variant_of(path: Path) -> str:
+    return str(_read_toml(path).get("assignment", {}).get("variant_of", ""))
 
 
 def _read_toml(path: Path) -> dict:
@@ -314,7 +321,7 @@ def parse_assignment(path: Path) -> Assignment:
         version=str(meta.get("version", "1")), root=path.parent, exercises=exercises,
         tolerances=tolerances, limits=limits, environment=environment,
         seed=int(meta.get("seed", 0)), data=tuple(meta.get("data", [])), late=late, intake=intake,
-        handout=handout)
+        handout=handout, variant_of=str(meta.get("variant_of", "")))
 
 
 def _exercise(raw: dict) -> Exercise:

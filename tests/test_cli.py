@@ -35,7 +35,7 @@ def test_unknown_assignment(run, tmp_path):
     (tmp_path / "a.ipynb").write_text("{}")
     result = run("grade", str(tmp_path), "--assignment", "hw9")
     assert result.exit_code == 2
-    assert result.output.strip() == "error: unknown assignment 'hw9' (installed: hw1)"
+    assert result.output.strip() == "error: unknown assignment 'hw9' (installed: hw1, hw1-book)"
 
 
 def test_missing_bubblewrap_refuses_with_the_install_command(run, tmp_path):

@@ -4,10 +4,9 @@ sensible, ordered scores: the complete notebook earns every automatic point, the
 loses exactly what it lacks, and the one with exercise-variant redefinitions loses only what
 its redefinitions really remove.
 
-Assertions marked ENGINE depend on engine features being built beside this assignment:
-(1) ``optional`` and ``collect`` in exercise TOML, (2) a call whose section binding does not
-accept the book's arguments falls back to the student's other definition of the name, with a
-note, (3) a name bound to None (``@d2l.add_to_class``) counts as not defined.
+They rely on: ``optional`` and ``collect`` in exercise TOML; a call whose section binding does
+not accept the book's arguments falling back to the student's other definition of the name,
+with a note; a name bound to None (``@d2l.add_to_class``) counting as not defined.
 """
 from __future__ import annotations
 
@@ -93,7 +92,7 @@ def test_the_variants_notebook_loses_only_its_missing_functions(graded):
     complete, variants = scores(graded["hw1_book_complete"]), scores(graded["hw1_book_variants"])
     lost = {k: complete[k] - variants[k] for k in complete if complete[k] != variants[k]}
     assert lost == VARIANTS_LOSE                                           # ENGINE (2), (3)
-    assert automatic(graded["hw1_book_variants"]) == automatic(graded["hw1_book_complete"])   # ENGINE (2)
+    assert automatic(graded["hw1_book_variants"]) == automatic(graded["hw1_book_complete"])
 
 
 def test_lower_case_matrices_of_2_1_are_accepted(graded):
@@ -105,15 +104,15 @@ def test_the_books_MLP_is_graded_when_an_exercise_redefines_it(graded):
     """5.2's exercise redefines MLP(num_outputs, num_hiddens1, num_hiddens2, lr): the MLP checks
     use the book's earlier MLP and say so; the optional two-hidden-layer check uses the later one."""
     mlp = checks_of(graded["hw1_book_variants"], "mlp")
-    assert [t.outcome for t in mlp] == ["passed", "passed"]                # ENGINE (2)
-    assert all("MLP" in t.message for t in mlp)                            # ENGINE (2): the note says which MLP
+    assert [t.outcome for t in mlp] == ["passed", "passed"]
+    assert all("MLP" in t.note and "cell" in t.note for t in mlp)          # the note says which MLP was used
     assert [t.outcome for t in checks_of(graded["hw1_book_variants"], "two_hidden_layers")] == ["passed"]
 
 
 def test_a_forward_attached_with_add_to_class_is_not_defined(graded):
     forward = [t for t in checks_of(graded["hw1_book_variants"], "backprop") if t.name.endswith("test_forward")]
     assert len(forward) == 1 and forward[0].outcome == "failed"
-    assert "not defined" in forward[0].message and "add_to_class" in forward[0].message   # ENGINE (3)
+    assert "not defined" in forward[0].message and "add_to_class" in forward[0].message
 
 
 def test_scores_are_ordered(graded):
@@ -124,7 +123,7 @@ def test_scores_are_ordered(graded):
 def test_each_sections_discussion_is_collected_for_hand_grading(graded):
     """Free response comes from the markdown under each section's discussion/exercise headings."""
     answered = {e.id: bool(e.answer) for e in graded["hw1_book_complete"].exercises if e.manual}
-    assert answered and all(answered.values())                             # ENGINE (1)
+    assert answered and all(answered.values())
     partial = {e.id: bool(e.answer) for e in graded["hw1_book_partial"].exercises if e.manual}
-    assert partial["backprop_notes"] is False and partial["softmax_scratch_notes"] is True   # ENGINE (1)
+    assert partial["backprop_notes"] is False and partial["softmax_scratch_notes"] is True
     assert all(e.manual for e in graded["hw1_book_complete"].exercises if e.kind == "F")

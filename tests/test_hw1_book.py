@@ -91,7 +91,7 @@ def test_the_partial_notebook_loses_exactly_what_it_lacks(graded):
 def test_the_variants_notebook_loses_only_its_missing_functions(graded):
     complete, variants = scores(graded["hw1_book_complete"]), scores(graded["hw1_book_variants"])
     lost = {k: complete[k] - variants[k] for k in complete if complete[k] != variants[k]}
-    assert lost == VARIANTS_LOSE                                           # ENGINE (2), (3)
+    assert lost == VARIANTS_LOSE
     assert automatic(graded["hw1_book_variants"]) == automatic(graded["hw1_book_complete"])
 
 

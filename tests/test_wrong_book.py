@@ -33,20 +33,6 @@ MISTAKES = [(topic, m) for topic in TOPICS
             for m in importlib.import_module(f"tests.wrong_book.{topic}").MISTAKES]
 
 
-def forget_assignment_tests() -> None:
-    """The judge imports an assignment's test files as ``hidden.test_<topic>`` and
-    ``public.test_<topic>``, names that hw1's files share: drop them, so that this module and
-    the in-process hw1 tests each collect their own assignment's files."""
-    for name in [n for n in sys.modules if n.split(".")[0] in ("hidden", "public")]:
-        del sys.modules[name]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def own_test_modules():
-    forget_assignment_tests()
-    yield
-    forget_assignment_tests()
-
 
 @pytest.fixture(scope="module")
 def book():

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 import shutil
 import tempfile
 import zipfile
@@ -20,18 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader.assignment import REFERENCE_DIR, Assignment
 from grader.errors import ReleaseError
-from grader.judge.solutions import SETUP_SOURCE
-from grader.publish.report import TEMPLATES as PAGE_TEMPLATES
+from grader.publish.cells import release_templates, setup_cell
 from grader.results import SubmissionResult
 from grader.stubs import exercise_code, filled_where_first_stubbed, redefinitions
 from grader.wheel import build_wheel, wheel_name
 
-TEMPLATES = PAGE_TEMPLATES / "release"
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 
 
@@ -43,21 +39,14 @@ class Release:
     bundle: Path
 
 
-def _templates() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), undefined=StrictUndefined,
-                      keep_trailing_newline=False, autoescape=False)
-    env.filters["points"] = lambda x: f"{x:g}"
-    return env
-
-
 def build_notebook(assignment: Assignment, *, solved: bool) -> nbformat.NotebookNode:
     """The student notebook (stubs) or, with ``solved``, the solution notebook."""
-    t = _templates()
+    t = release_templates()
     code = exercise_code(assignment)
     wheel = wheel_name(assignment)
     cells = [_md(t.get_template("intro.md.j2").render(assignment=assignment, wheel=wheel,
                                                       url=assignment.handout.url), "intro"),
-             _code(_setup(t, assignment, wheel), "setup")]
+             _code(setup_cell(assignment, wheel, t), "setup")]
     if assignment.data:
         files = [{"name": name, "csv": name.endswith(".csv"), "variable": _variable(name)} for name in assignment.data]
         cells.append(_code(t.get_template("data.py.j2").render(files=files), "data"))
@@ -82,19 +71,6 @@ def build_notebook(assignment: Assignment, *, solved: bool) -> nbformat.Notebook
                    "language_info": {"name": "python"},
                    "grader": {"assignment": assignment.id, "version": assignment.version}}
     return nb
-
-
-def _setup(t: Environment, assignment: Assignment, wheel: str) -> str:
-    """The first code cell: one line installs the checks and d2l (d2l without its pins, which
-    have no wheels for newer Pythons, and the packages it imports unpinned, so nothing a
-    student has is downgraded), then the imports, ``check`` and ``data_path``."""
-    env = assignment.environment
-    requirements = [re.split(r"[\s<>=!~;\[]", p, maxsplit=1)[0] for p in env.packages]
-    no_deps = " ".join(env.no_deps)
-    version = next((p.split("==")[1] for p in env.no_deps if p.startswith("d2l==")), "")
-    return t.get_template("setup.py.j2").render(
-        imports=SETUP_SOURCE.strip(), package=assignment.handout.package, d2l_version=version,
-        source=assignment.handout.url or wheel, requirements=" ".join(requirements), no_deps=no_deps)
 
 
 def _variable(name: str) -> str:

@@ -23,6 +23,7 @@ import nbformat
 from grader.assignment import Assignment, Exercise
 from grader.errors import AssignmentError
 from grader.grading.notebook import prepare
+from grader.judge.solutions import stub, without_methods
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def _names_code(ex: Exercise, module: Any, written: dict[str, Any],
         if inspect.isclass(obj) or inspect.isfunction(obj):
             source = textwrap.dedent(inspect.getsource(obj))
             if inspect.isclass(obj):
-                source = _without_methods(source, claimed.get(id(obj), ()))
+                source = without_methods(source, claimed.get(id(obj), ()))
             solutions.append(source.rstrip())
             stubs.append(stub(source))
         else:
@@ -110,52 +111,6 @@ def _get(module: Any, name: str, ex: Exercise) -> Any:
         return getattr(module, name)
     except AttributeError:
         raise AssignmentError(f"exercise {ex.id!r}: {ex.module} has no {name!r}") from None
-
-
-def _without_methods(source: str, methods: tuple[str, ...]) -> str:
-    """A class's source without the named methods (and the blank lines above them)."""
-    if not methods:
-        return source
-    lines = source.splitlines()
-    node = ast.parse(source).body[0]
-    drop: set[int] = set()
-    for item in getattr(node, "body", []):
-        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name in methods:
-            start = (item.decorator_list[0].lineno if item.decorator_list else item.lineno) - 1
-            while start > 0 and not lines[start - 1].strip():
-                start -= 1
-            drop.update(range(start, item.end_lineno or start + 1))
-    return "\n".join(line for i, line in enumerate(lines) if i not in drop) + "\n"
-
-
-def stub(source: str) -> str:
-    """Keep headers, decorators and docstrings; every function body becomes a raise."""
-    source = textwrap.dedent(source)
-    lines = source.splitlines()
-    out: list[str] = []
-
-    def emit(node: Any, indent: str) -> None:
-        start = (node.decorator_list[0].lineno if node.decorator_list else node.lineno) - 1
-        body = node.body
-        doc = ast.get_docstring(node, clean=False)
-        first = body[0]
-        out.extend(lines[start:first.lineno - 1])
-        inner = indent + "    "
-        if doc is not None:
-            out.extend(lines[first.lineno - 1:first.end_lineno])
-            body = body[1:]
-        if isinstance(node, ast.ClassDef):
-            methods = [b for b in body if isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef))]
-            if not methods and doc is None:
-                out.append(f"{inner}pass")
-            for m in methods:
-                out.append("")
-                emit(m, inner)
-        else:
-            out.append(f"{inner}raise NotImplementedError")
-
-    emit(ast.parse(source).body[0], "")
-    return "\n".join(out)
 
 
 # ---------------------------------------------------------------- checks on a rendered notebook

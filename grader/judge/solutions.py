@@ -7,7 +7,9 @@ each exercise's solution cell (for the released solution notebook).
 """
 from __future__ import annotations
 
+import ast
 import inspect
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,3 +88,51 @@ def _get(module: Any, name: str, ex: Exercise) -> Any:
         return getattr(module, name)
     except AttributeError:
         raise AssignmentError(f"exercise {ex.id!r}: {ex.module} has no {name!r}") from None
+
+
+# ---------------------------------------------------------------- stubs (source in, source out)
+
+def without_methods(source: str, methods: tuple[str, ...]) -> str:
+    """A class's source without the named methods (and the blank lines above them)."""
+    if not methods:
+        return source
+    lines = source.splitlines()
+    node = ast.parse(source).body[0]
+    drop: set[int] = set()
+    for item in getattr(node, "body", []):
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name in methods:
+            start = (item.decorator_list[0].lineno if item.decorator_list else item.lineno) - 1
+            while start > 0 and not lines[start - 1].strip():
+                start -= 1
+            drop.update(range(start, item.end_lineno or start + 1))
+    return "\n".join(line for i, line in enumerate(lines) if i not in drop) + "\n"
+
+
+def stub(source: str) -> str:
+    """Keep headers, decorators and docstrings; every function body becomes a raise."""
+    source = textwrap.dedent(source)
+    lines = source.splitlines()
+    out: list[str] = []
+
+    def emit(node: Any, indent: str) -> None:
+        start = (node.decorator_list[0].lineno if node.decorator_list else node.lineno) - 1
+        body = node.body
+        doc = ast.get_docstring(node, clean=False)
+        first = body[0]
+        out.extend(lines[start:first.lineno - 1])
+        inner = indent + "    "
+        if doc is not None:
+            out.extend(lines[first.lineno - 1:first.end_lineno])
+            body = body[1:]
+        if isinstance(node, ast.ClassDef):
+            methods = [b for b in body if isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef))]
+            if not methods and doc is None:
+                out.append(f"{inner}pass")
+            for m in methods:
+                out.append("")
+                emit(m, inner)
+        else:
+            out.append(f"{inner}raise NotImplementedError")
+
+    emit(ast.parse(source).body[0], "")
+    return "\n".join(out)

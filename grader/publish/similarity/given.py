@@ -17,12 +17,10 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
 from grader.assignment import REFERENCE_DIR, Assignment, Exercise
 from grader.errors import AssignmentError
-from grader.judge.solutions import SETUP_SOURCE
-from grader.publish.report import TEMPLATES
+from grader.judge.solutions import SETUP_SOURCE, stub, without_methods
+from grader.publish.cells import release_templates, setup_cell
 from grader.publish.similarity.sources import Cell, Work, read_work, split_cell
 
 BOOK_FOLDER = "book"
@@ -31,8 +29,8 @@ BOOK_FOLDER = "book"
 def given_code(assignment: Assignment) -> list[str]:
     """The code every student starts from: the release's setup, stubs and check cells, and
     the book's code."""
-    release = _release_templates()
-    texts = [SETUP_SOURCE, release.get_template("setup.py.j2").render(imports=SETUP_SOURCE.strip())]
+    release = release_templates()
+    texts = [SETUP_SOURCE, setup_cell(assignment, f"{assignment.handout.package}.whl", release)]
     for ex in assignment.exercises:
         texts.append(release.get_template("check.py.j2").render(exercise=ex))
         texts += [stub for _, stub in _stubs(assignment, ex)]
@@ -44,7 +42,7 @@ def given_code(assignment: Assignment) -> list[str]:
 def given_answer_text(assignment: Assignment, exercise: Exercise) -> str:
     """What a free-response answer cell holds before the student writes: its placeholder,
     and the prompt a student may quote."""
-    placeholder = _release_templates().get_template("answer.md.j2").render(exercise=exercise)
+    placeholder = release_templates().get_template("answer.md.j2").render(exercise=exercise)
     return f"{placeholder}\n{exercise.prompt}"
 
 
@@ -69,51 +67,38 @@ def reference_file(assignment: Assignment, module: str) -> Path:
 
 
 def _stubs(assignment: Assignment, ex: Exercise) -> Iterator[tuple[str, str]]:
-    """(name, stub) as grader.release.stub_source renders them, without importing."""
+    """(name, stub) for what grader.stubs renders, read from the reference's source without
+    importing it: each name's whole stub, a class without the methods later exercises add, and
+    those methods added the book's way (``@d2l.add_to_class``)."""
     if not ex.module or ex.manual:
         return
     pieces = {name: text for text, name, method in split_cell(reference_file(assignment, ex.module)
                                                                .read_text(encoding="utf-8")) if not method}
+    claimed = {name: tuple(m for other in assignment.exercises if other.methods and other.names[:1] == [name]
+                           for m in other.methods) for name in ex.names}
     for name in (*ex.helpers, *ex.names):
         text = pieces.get(name)
         if text is None or not text.lstrip().startswith(("def ", "class ", "@", "async ")):
             yield name, f"{name} = None  # replace with your value"
-        else:
-            yield name, stub(text)
+            continue
+        yield name, stub(text)
+        if claimed.get(name):
+            yield name, stub(without_methods(textwrap.dedent(text), claimed[name]))
+    for method in ex.methods:
+        text = _method_source(pieces.get(ex.names[0], ""), method)
+        if text:
+            yield method, f"@d2l.add_to_class({ex.names[0]})\n{stub(text)}"
 
 
-def stub(source: str) -> str:
-    """Headers, decorators and docstrings of a definition; every function body becomes
-    ``raise NotImplementedError`` (what grader.release gives students)."""
-    source = textwrap.dedent(source)
+def _method_source(class_source: str, method: str) -> str:
+    source = textwrap.dedent(class_source)
+    try:
+        node = ast.parse(source).body[0]
+    except (SyntaxError, IndexError):
+        return ""
     lines = source.splitlines()
-    out: list[str] = []
-
-    def emit(node: ast.AST, indent: str) -> None:
-        assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-        start = (node.decorator_list[0].lineno if node.decorator_list else node.lineno) - 1
-        body = node.body
-        out.extend(lines[start:body[0].lineno - 1])
-        has_doc = ast.get_docstring(node, clean=False) is not None
-        if has_doc:
-            out.extend(lines[body[0].lineno - 1:body[0].end_lineno])
-            body = body[1:]
-        if isinstance(node, ast.ClassDef):
-            methods = [b for b in body if isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef))]
-            if not methods and not has_doc:
-                out.append(f"{indent}    pass")
-            for method in methods:
-                out.append("")
-                emit(method, indent + "    ")
-        else:
-            out.append(f"{indent}    raise NotImplementedError")
-
-    emit(ast.parse(source).body[0], "")
-    return "\n".join(out)
-
-
-def _release_templates() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES / "release")), undefined=StrictUndefined,
-                      autoescape=False, keep_trailing_newline=False)
-    env.filters["points"] = lambda x: f"{x:g}"
-    return env
+    for item in getattr(node, "body", []):
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == method:
+            start = (item.decorator_list[0].lineno if item.decorator_list else item.lineno) - 1
+            return textwrap.dedent("\n".join(lines[start:item.end_lineno]))
+    return ""

@@ -22,8 +22,10 @@ own stage and from stages above it in this list (``tests/test_layout.py`` checks
                  room (the grading room, a local web app), feedback, similarity/ (copies across
                  a class), templates/
     entry points batch (grade), check (in a notebook) and selfcheck (``grader check``),
-                 release with stubs (the notebook's cells) and wheel (the students' checks
-                 package), testing and bookcode/ (for test authors), cli
+                 release with stubs (the notebook's cells), wheel (the students' checks
+                 package), bundle (Gradescope's autograder.zip and PrairieLearn's image and
+                 question) and pins (the grader's own wheel and pinned requirements),
+                 testing and bookcode/ (for test authors), cli
 
 Data flows one way: intake -> grading (kernel, inkernel, judge, scoring) -> gradebook ->
 standings -> publish.

@@ -1,6 +1,6 @@
-"""``grader release``: the notebook students receive, the solution notebook, and the
-autograder bundle, all rendered from one source of truth (``reference/`` and
-assignment.toml) with the templates in ``templates/release/``.
+"""``grader release``: the notebook students receive, the solution notebook, and the grading
+platforms' files (``grader/bundle.py``), all rendered from one source of truth (``reference/``
+and assignment.toml) with the templates in ``templates/release/`` and ``templates/platform/``.
 
 The release is deterministic (same inputs, byte-identical files) and validated: no later
 cell of the notebook may replace a name an earlier exercise cell stubbed (``grader/stubs.py``),
@@ -9,11 +9,8 @@ filled in where each stub first appears every automatic point.
 """
 from __future__ import annotations
 
-import hashlib
-import io
 import shutil
 import tempfile
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,22 +18,22 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader.assignment import REFERENCE_DIR, Assignment
+from grader.assignment import Assignment
+from grader.bundle import Needs, write_platforms
 from grader.errors import ReleaseError
 from grader.publish.cells import release_templates, setup_cell
 from grader.results import SubmissionResult
 from grader.stubs import exercise_code, filled_where_first_stubbed, redefinitions
 from grader.wheel import build_wheel, wheel_name
 
-ZIP_TIME = (2020, 1, 1, 0, 0, 0)
-
-
 @dataclass(frozen=True)
 class Release:
     student: Path    # student/<id>.ipynb; with the wheel beside it, the whole hand-out
     wheel: Path      # student/<package>-<version>-py3-none-any.whl: the public checks
     solution: Path
-    bundle: Path
+    bundle: Path         # autograder.zip: Gradescope's autograder
+    prairielearn: Path   # prairielearn/: the grading image's Dockerfile and a question folder
+    needs: Needs         # memory and time a platform must grant one upload
 
 
 def build_notebook(assignment: Assignment, *, solved: bool) -> nbformat.NotebookNode:
@@ -105,36 +102,10 @@ def write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
     path.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
 
 
-def _bundle(assignment: Assignment, path: Path) -> None:
-    """autograder.zip: everything the grader needs, with a SHA-256 manifest; fixed timestamps."""
-    root = assignment.root
-    files: list[tuple[str, bytes]] = []
-    for sub in ("assignment.toml",):
-        files.append((sub, (root / sub).read_bytes()))
-    for folder in ("exercises", "public", "hidden", "data"):
-        for f in sorted((root / folder).rglob("*")) if (root / folder).is_dir() else []:
-            if f.is_file() and "__pycache__" not in f.parts:
-                files.append((f"{folder}/{f.relative_to(root / folder).as_posix()}", f.read_bytes()))
-    modules = sorted({e.module for e in assignment.exercises if e.module})
-    for module in modules:
-        rel = module.replace(".", "/") + ".py"
-        files.append((rel, (REFERENCE_DIR.parent / rel).read_bytes()))
-    files.append(("reference/__init__.py", (REFERENCE_DIR / "__init__.py").read_bytes()))
-    files.sort()
-    manifest = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in files)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in [*files, ("MANIFEST.sha256", manifest.encode())]:
-            info = zipfile.ZipInfo(f"{assignment.id}/{name}", date_time=ZIP_TIME)
-            info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, data)
-    path.write_bytes(buffer.getvalue())
-
-
-def build_release(assignment: Assignment, out: Path) -> Release:
-    """Write student/ (the notebook and the checks wheel: the whole hand-out), solution/ and
-    autograder.zip under ``out``, replacing what was there. Refuses a notebook in which a
+def build_release(assignment: Assignment, out: Path, *, wheelhouse: Path | None = None) -> Release:
+    """Write student/ (the notebook and the checks wheel: the whole hand-out), solution/,
+    autograder.zip and prairielearn/ under ``out``, replacing what was there; with
+    ``wheelhouse``, the zip installs offline from its wheels. Refuses a notebook in which a
     later cell would replace what a student wrote earlier."""
     for sub in ("student", "solution"):
         shutil.rmtree(out / sub, ignore_errors=True)
@@ -147,9 +118,8 @@ def build_release(assignment: Assignment, out: Path) -> Release:
     write_notebook(notebook, student)
     write_notebook(build_notebook(assignment, solved=True), solution)
     wheel = build_wheel(assignment, out / "student")
-    bundle = out / "autograder.zip"
-    _bundle(assignment, bundle)
-    return Release(student, wheel, solution, bundle)
+    platforms = write_platforms(assignment, out, wheelhouse=wheelhouse)
+    return Release(student, wheel, solution, platforms.bundle, platforms.prairielearn, platforms.needs)
 
 
 @dataclass(frozen=True)
@@ -190,7 +160,7 @@ def _losses(result: SubmissionResult, what: str) -> list[str]:
 
 
 def release_assignment(assignment_id: str | None, *, out: Path, validate: bool, kernel_env: str,
-                       progress: Callable[[str], None]) -> list[str]:
+                       progress: Callable[[str], None], wheelhouse: Path | None = None) -> list[str]:
     """Build the release and (unless told not to) validate it; refuses on any problem."""
     from grader import datasets
     from grader.assignment import load_assignment
@@ -199,9 +169,12 @@ def release_assignment(assignment_id: str | None, *, out: Path, validate: bool, 
     from grader.kernel import environment
     from grader.kernel.sandbox import bubblewrap
     assignment = load_assignment(assignment_id)
-    release = build_release(assignment, out)
+    release = build_release(assignment, out, wheelhouse=wheelhouse)
     lines = [f"student hand-out:  {release.student.parent}/ ({release.student.name}, {release.wheel.name})",
-             f"solution notebook: {release.solution}", f"autograder bundle: {release.bundle}"]
+             f"solution notebook: {release.solution}",
+             f"Gradescope:        {release.bundle}" + (" (offline: with its wheelhouse)" if wheelhouse else ""),
+             f"PrairieLearn:      {release.prairielearn}/ (Dockerfile, question/)",
+             *release.needs.lines()]
     if not validate:
         return lines + ["not validated (--no-validate)"]
     progress("validating: grading the solution, the blank student notebook and the student notebook "

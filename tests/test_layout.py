@@ -21,7 +21,7 @@ STAGES = [
     {"gradebook"},
     {"standings"},
     {"publish"},
-    {"batch", "check", "selfcheck", "stubs", "wheel", "pins", "release", "testing", "bookcode"},
+    {"batch", "check", "selfcheck", "stubs", "wheel", "pins", "bundle", "release", "testing", "bookcode"},
     {"cli"},
 ]
 MAX_LINES = 420

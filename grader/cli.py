@@ -269,13 +269,15 @@ def similarity_command(out, assignment) -> None:
 @click.option("--no-validate", is_flag=True,
               help="skip grading the solution, the blank and the filled-in student notebooks")
 @click.option("--kernel-env", default="auto", show_default=True, help="environment for validation")
-def release_command(assignment, out, no_validate, kernel_env) -> None:
-    """Write OUT/student/ (the hand-out: the notebook and the checks wheel), OUT/solution/ and
-    OUT/autograder.zip, then validate them (see the README)."""
+@click.option("--wheelhouse", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              help="put this folder's wheels in autograder.zip; its setup.sh then installs only from them")
+def release_command(assignment, out, no_validate, kernel_env, wheelhouse) -> None:
+    """Write OUT/student/ (the hand-out: the notebook and the checks wheel), OUT/solution/,
+    OUT/autograder.zip (Gradescope) and OUT/prairielearn/, then validate them (see the README)."""
     from grader.release import release_assignment
     try:
         lines = release_assignment(assignment, out=out, validate=not no_validate, kernel_env=kernel_env,
-                                   progress=lambda m: click.echo(m, err=True))
+                                   progress=lambda m: click.echo(m, err=True), wheelhouse=wheelhouse)
     except GraderError as exc:
         _fail(exc)
     click.echo("\n".join(lines))

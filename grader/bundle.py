@@ -145,7 +145,7 @@ def _bundle_entries(assignment: Assignment, pins: tuple[Pin, ...], wheel: Path, 
     setup = t.get_template("setup.sh.j2").render(
         id=assignment.id, python_tag=python or "3", python_command=shlex.quote(f"python{python or '3'}"),
         venv=VENV, cache=CACHE, wheel=wheel.name, wheelhouse=wheelhouse is not None,
-        no_deps=list(assignment.environment.no_deps))
+        packages=list(assignment.environment.packages), no_deps=list(assignment.environment.no_deps))
     entries: list[tuple[str, bytes | Path, int]] = [
         ("setup.sh", setup.encode(), 0o755),
         ("run_autograder", run_script(assignment, "gradescope", needs).encode(), 0o755),

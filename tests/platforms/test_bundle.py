@@ -143,8 +143,12 @@ def test_setup_installs_the_course_python_the_grader_and_the_kernel_environment(
     assert 'venv="${GRADER_VENV:-/opt/d2l-grader/venv}"' in setup
     assert 'D2L_GRADER_CACHE="${D2L_GRADER_CACHE:-/opt/d2l-grader/cache}"' in setup
     assert f'"$here/wheels/{grader_wheel_name()}"' in setup and "--no-deps d2l==1.0.3" in setup
-    assert '"$here/hw1/assignment.toml"' in setup and "chmod -R a+rX" in setup
-    assert "--no-index" not in setup
+    assert '"$here/hw1/assignment.toml" "$wheels"' in setup and "chmod -R a+rX" in setup
+    # online: one download folder for both environments, torch and the like constrained to the grader's pins
+    assert 'wheels="$(mktemp -d)"' in setup and 'export PIP_CONSTRAINT="$here/constraints.txt"' in setup
+    assert '"$pip" download "${options[@]}" -d "$wheels" -r "$here/requirements.txt"' in setup
+    assert '-d "$wheels" torch torchvision numpy==1.23.5 ' in setup
+    assert '"$pip" install "${options[@]}" --no-index --find-links "$wheels" -r "$here/requirements.txt"' in setup
 
 
 @pytest.fixture(scope="module")
@@ -167,8 +171,8 @@ def test_a_wheelhouse_goes_into_the_zip_and_setup_installs_only_from_it(wheelhou
         setup = zf.read("setup.sh").decode()
     assert set(stored) == {w.name for w in wheelhouse.glob("*.whl")}
     assert all(i.compress_type == zipfile.ZIP_STORED for i in stored.values())
-    assert 'pip_options+=(--no-index --find-links "$here/wheelhouse")' in setup
-    assert '"$here/hw1/assignment.toml" "$here/wheelhouse"' in setup   # the kernel environment too
+    assert 'wheels="$here/wheelhouse"' in setup and " download " not in setup
+    assert '--no-index --find-links "$wheels"' in setup and '"$here/hw1/assignment.toml" "$wheels"' in setup
 
 
 def test_a_wheelhouse_that_lacks_a_wheel_is_refused_naming_it(wheelhouse, tmp_path):

@@ -268,10 +268,11 @@ def test_run_autograder_keeps_what_the_grader_wrote_and_passes_it_the_platform(r
     assert result == {"score": 7, "args": "autograde gradescope", "cache": "/opt/d2l-grader/cache"}
 
 
-def test_prairielearn_run_sh_without_the_grader_writes_score_zero(release, tmp_path):
+def test_prairielearn_run_sh_without_the_grader_writes_not_gradable(release, tmp_path):
     result = run_script(release, "prairielearn", tmp_path, tmp_path / "no-venv")
-    assert result["gradable"] is True and result["score"] == 0
+    assert result["gradable"] is False and result["score"] == 0   # PrairieLearn takes no attempt for it
     assert result["message"].startswith("Not graded: the grader is not installed at ")
+    assert result["format_errors"] == [result["message"]]
 
 
 def test_prairielearn_run_sh_runs_the_prairielearn_command(release, tmp_path):

@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
-.PHONY: install demo test bench handout-check
+.PHONY: install demo test bench handout-check platform-check
 
 install:
 	./scripts/install.sh
@@ -17,3 +17,8 @@ bench: install
 PYTHON312 ?= $(lastword $(wildcard $(HOME)/.pyenv/versions/3.12*))/bin/python
 handout-check: install
 	.venv/bin/python -m tests.handout --python "$(PYTHON312)"
+
+# The release's autograder.zip set up and run in a fresh Debian bookworm root, as Gradescope
+# does it (outside CI: as root, with the network; 10-20 minutes and several GB under build/).
+platform-check: install
+	./scripts/platform_check.sh

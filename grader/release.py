@@ -26,6 +26,7 @@ from grader.results import SubmissionResult
 from grader.stubs import exercise_code, filled_where_first_stubbed, redefinitions
 from grader.wheel import build_wheel, wheel_name
 
+
 @dataclass(frozen=True)
 class Release:
     student: Path    # student/<id>.ipynb; with the wheel beside it, the whole hand-out

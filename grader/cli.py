@@ -48,6 +48,9 @@ def main() -> None:
               help="folder for reports, results and the gradebook")
 @click.option("--workers", "-j", type=int, default=0, help="submissions graded at once (default: cores)")
 @click.option("--no-sandbox", is_flag=True, help="run student code unconfined (trusted notebooks only)")
+@click.option("--isolation", type=click.Choice(["auto", "bubblewrap", "user"]), default="auto", show_default=True,
+              help="bubblewrap, or (as root, where user namespaces are refused) an unprivileged user per kernel; "
+                   "auto takes bubblewrap where it works")
 @click.option("--kernel-env", default="auto", show_default=True,
               help="auto (the course environment, built on first use), current, or a venv path")
 @click.option("--only", multiple=True, metavar="EXERCISE",
@@ -71,7 +74,7 @@ def main() -> None:
 @click.option("--late-cap", "max_percent", type=float, default=None, help="largest late penalty, in percent")
 @click.option("--no-similarity", is_flag=True, help="do not write the similarity report (OUT/similarity/)")
 @_limit_options
-def grade_command(paths, assignment, out, workers, no_sandbox, kernel_env, only, scheduler,
+def grade_command(paths, assignment, out, workers, no_sandbox, isolation, kernel_env, only, scheduler,
                   plain_kernels, regrade, roster, id_patterns, deadline, grace_minutes, percent_per_day,
                   max_percent, no_similarity, **limits) -> None:
     """Grade the notebooks in PATHS: files, folders (searched recursively, a folder per
@@ -82,7 +85,7 @@ def grade_command(paths, assignment, out, workers, no_sandbox, kernel_env, only,
             "max_percent": max_percent}
     try:
         summary = run_batch(BatchOptions(paths=tuple(paths), assignment=assignment, out=out,
-                                         workers=workers, sandbox=not no_sandbox,
+                                         workers=workers, isolation="none" if no_sandbox else isolation,
                                          kernel_env=kernel_env, limits=limits, only=tuple(only),
                                          plain_kernels=plain_kernels, scheduler=scheduler, regrade=regrade,
                                          roster=roster, id_patterns=tuple(id_patterns), late=late,

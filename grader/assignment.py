@@ -203,13 +203,18 @@ class Assignment:
             raise AssignmentError(
                 f"{self.id}: no tolerance named {name!r} in assignment.toml") from None
 
+    @property
+    def reference_dir(self) -> Path:
+        """The reference solutions: the assignment's own (an unpacked bundle) or the checkout's."""
+        return self.root / "reference" if (self.root / "reference").is_dir() else REFERENCE_DIR
+
     def reference_module(self, exercise: "Exercise") -> Any:
         """The exercise's reference module. Reference solutions are not part of the installed
         package (students install the package); they are found beside the assignment (an
         unpacked autograder bundle) or in the project checkout."""
         if not exercise.module:
             raise AssignmentError(f"exercise {exercise.id!r} declares no reference module")
-        folder = self.root / "reference" if (self.root / "reference").is_dir() else REFERENCE_DIR
+        folder = self.reference_dir
         try:
             _reference_package(folder)
             return importlib.import_module(exercise.module)
@@ -254,8 +259,14 @@ def list_assignments(base: Path = ASSIGNMENTS_DIR) -> list[str]:
 
 
 def load_assignment(assignment_id: str | None = None, *, base: Path = ASSIGNMENTS_DIR) -> Assignment:
-    """Load an assignment by id; with no id, the only one installed that is not a variant of
-    another (``variant_of`` in its ``[assignment]``, e.g. hw1-book of hw1)."""
+    """Load an assignment by id, or from its folder (a path, e.g. an unpacked autograder
+    bundle's ``hw1/``); with no id, the only one installed that is not a variant of another
+    (``variant_of`` in its ``[assignment]``, e.g. hw1-book of hw1)."""
+    if assignment_id is not None and ("/" in assignment_id or assignment_id.startswith(".")):
+        folder = Path(assignment_id)
+        if not (folder / "assignment.toml").is_file():
+            raise UsageError(f"{folder} holds no assignment.toml; give an assignment id or an assignment's folder")
+        return parse_assignment(folder / "assignment.toml")
     available = list_assignments(base)
     if assignment_id is None:
         principal = [a for a in available if not _variant_of(base / a / "assignment.toml")]

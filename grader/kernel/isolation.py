@@ -5,8 +5,8 @@
 - ``user``: the fallback for containers that refuse user namespaces (Gradescope's, most
   Docker defaults). The grader, running as root, starts the kernel as an unprivileged user
   with no capabilities, under the same rlimits plus a per-user process cap, in its own
-  cgroups where they are writable and in an empty network namespace where the container
-  allows one. What the kernel may read is then decided by file permissions: the grader
+  cgroups where they are writable and in its own network (empty) and PID namespaces where
+  the container allows them. What the kernel may read is then decided by file permissions: the grader
   locks the assignment's folder (hidden tests, reference solutions) to root before grading.
 - ``none``: ``--no-sandbox``, for trusted notebooks only; never chosen automatically.
 """
@@ -29,7 +29,7 @@ PROBE_SECONDS = 20
 class Isolation:
     kind: str                   # bubblewrap | user | none
     uid: int | None = None      # user: who the kernel runs as
-    network_cut: bool = False   # user: an empty network namespace
+    namespaces: bool = False    # user: own network (empty) and PID namespaces, made as root
     reason: str = ""            # why this kind (for a fallback: what refused bubblewrap)
 
     @property
@@ -42,8 +42,9 @@ class Isolation:
             return "bubblewrap (own file system view, PID and network namespaces, unprivileged)"
         if self.kind == "none":
             return "none (--no-sandbox): student code ran unconfined"
-        network = "no network" if self.network_cut else "network NOT cut (the container refused a network namespace)"
-        text = (f"fallback: unprivileged user {self.uid}, no capabilities, rlimits, cgroups where writable, "
+        network = ("no network, no view of other processes" if self.namespaces else
+                   "network NOT cut and other processes visible (the container refused namespaces)")
+        text = (f"fallback: each kernel its own unprivileged user (uid {self.uid}+), no capabilities, rlimits, cgroups where writable, "
                 f"{network}; the tests and reference solutions readable by root only")
         return text + (f" (bubblewrap unavailable: {self.reason})" if self.reason else "")
 
@@ -79,9 +80,12 @@ def probe_bubblewrap() -> str:
     return ""
 
 
-def network_namespace_works() -> bool:
+NAMESPACES = ["unshare", "--net", "--pid", "--fork", "--kill-child", "--mount-proc", "--"]
+
+
+def namespaces_work() -> bool:
     try:
-        return subprocess.run(["unshare", "--net", "--", "/bin/true"], capture_output=True,
+        return subprocess.run([*NAMESPACES, "/bin/true"], capture_output=True,
                               timeout=PROBE_SECONDS).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
         return False
@@ -112,7 +116,7 @@ def choose(requested: str = "auto", *, uid: int = KERNEL_UID) -> Isolation:
 
 
 def _fallback(uid: int, reason: str) -> Isolation:
-    return Isolation("user", uid=uid, network_cut=network_namespace_works(), reason=reason)
+    return Isolation("user", uid=uid, namespaces=namespaces_work(), reason=reason)
 
 
 def verify_reachable(isolation: Isolation, interpreter: KernelPython) -> None:
@@ -134,9 +138,20 @@ def verify_reachable(isolation: Isolation, interpreter: KernelPython) -> None:
                            "grader env build")
 
 
+def verify_private(isolation: Isolation, *paths: Path) -> None:
+    """Under the fallback, what the kernel's user must not read (hidden tests, reference
+    solutions) must be closed to other users; one clear line naming the fix if not."""
+    if isolation.kind != "user":
+        return
+    for path in paths:
+        if path.exists() and _closed_folder(path) is None and os.stat(path).st_mode & 0o005:
+            raise SandboxError(f"{path} is open to other users, so the kernel's user could read it under the "
+                               f"unprivileged-user isolation: chmod -R go-rwx {path} (or grade with bubblewrap)")
+
+
 def _closed_folder(path: Path) -> Path | None:
     """The first folder on the way to ``path`` (links followed) that others cannot enter."""
-    for folder in [*reversed(Path(os.path.realpath(path)).parents)]:
+    for folder in reversed(Path(os.path.realpath(path)).parents):
         if not os.stat(folder).st_mode & 0o001:
             return folder
     return None

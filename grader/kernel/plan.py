@@ -61,6 +61,12 @@ class LaunchPlan:
     def sandboxed(self) -> bool:
         return self.isolation.sandboxed
 
+    @property
+    def kernel_prefix(self) -> Path:
+        """The kernel environment's path as an unsandboxed kernel sees it: under the fallback
+        a link in its runtime folder, so that no path it is shown names the grader."""
+        return self.runtime_dir / "venv" if self.uid is not None else self.interpreter.prefix
+
 
 def plan_kernel(*, interpreter: KernelPython, runtime_dir: Path, limits: Limits, isolation: Isolation,
                 data: tuple[DataFile, ...] = (), threads: int = 0, plain: bool = False) -> LaunchPlan:
@@ -85,8 +91,11 @@ def plan_kernel(*, interpreter: KernelPython, runtime_dir: Path, limits: Limits,
             uid = pick_uid(isolation.uid)
             (runtime_dir / "home" / "tmp").mkdir()
             env["TMPDIR"] = str(runtime_dir / "home" / "tmp")
-            for folder in ("home", "home/work", "home/tmp"):   # data/ stays root's, read-only
-                os.chown(runtime_dir / folder, uid, uid)
+            for folder in runtime_dir.joinpath("home").rglob("*"):   # its folders; the data files stay root's
+                if folder.is_dir() and not folder.is_symlink():
+                    os.chown(folder, uid, uid)
+            os.chown(runtime_dir / "home", uid, uid)
+            (runtime_dir / "venv").symlink_to(interpreter.prefix)
             os.chmod(runtime_dir, 0o711)
     return LaunchPlan(interpreter=interpreter, runtime_dir=runtime_dir, limits=limits, isolation=isolation,
                       data=data, env=env, scratch_dir=scratch, plain=plain, uid=uid)

@@ -20,7 +20,7 @@ from pathlib import Path
 from grader.assignment import Limits
 from grader.errors import SandboxError
 from grader.kernel.cgroups import Cgroups
-from grader.kernel.isolation import bubblewrap_path
+from grader.kernel.isolation import NAMESPACES, bubblewrap_path
 from grader.kernel.plan import LaunchPlan
 
 HOME = "/home/jovyan"
@@ -114,11 +114,17 @@ def confined_command(plan: LaunchPlan, program: list[str], cgroups: Cgroups | No
 
 def _as_user(plan: LaunchPlan, writable: Path) -> list[str]:
     """The fallback's prefix, run as root: hand ``writable`` (the connection file, the
-    sockets to come) to the kernel's user, cut the network where the host allows it, then
+    sockets to come) to the kernel's user, new network and PID namespaces where the host
+    allows them, then
     become that user for good: no groups, no capabilities, none to be gained."""
     uid = str(plan.uid)
     give = ["/bin/sh", "-c", 'chown -R -h "$0:$0" "$1" && shift && exec "$@"', uid, str(writable)]
-    network = ["unshare", "--net", "--"] if plan.isolation.network_cut else []
+    network = []
+    if plan.isolation.namespaces:   # and in its mount namespace: /var/tmp closed, /dev/shm its own
+        size = f"size={plan.limits.scratch_mb}m,mode=1777"
+        # sh stays as the namespace's init, so the kernel can die of its own signals as anywhere
+        network = [*NAMESPACES, "/bin/sh", "-c", f'mount -t tmpfs -o ro,size=1m tmpfs /var/tmp && '
+                   f'mount -t tmpfs -o {size} tmpfs /dev/shm && "$@"', "sh"]
     drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
             "--bounding-set=-all", "--no-new-privs", "--"]
     return give + network + drop
@@ -126,14 +132,16 @@ def _as_user(plan: LaunchPlan, writable: Path) -> list[str]:
 
 def python_of(plan: LaunchPlan) -> str:
     """The kernel interpreter's path as the confined program sees it."""
-    return f"{VENV}/bin/python" if plan.sandboxed else str(plan.interpreter.python)
+    if plan.sandboxed:
+        return f"{VENV}/bin/python"
+    return str(Path(plan.kernel_prefix) / "bin" / plan.interpreter.python.name)
 
 
 def kernel_variables(plan: LaunchPlan) -> dict[str, str]:
     """The kernel's whole set of environment variables: nothing inherited, nothing that says
     'grading'."""
     home = HOME if plan.sandboxed else str(plan.scratch_dir)
-    prefix = VENV if plan.sandboxed else str(plan.interpreter.prefix)
+    prefix = VENV if plan.sandboxed else str(plan.kernel_prefix)
     variables = {
         "HOME": home,
         "USER": "jovyan",

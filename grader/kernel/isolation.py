@@ -116,6 +116,11 @@ def choose(requested: str = "auto", *, uid: int = KERNEL_UID) -> Isolation:
 
 
 def _fallback(uid: int, reason: str) -> Isolation:
+    import shutil
+    missing = [tool for tool in ("setpriv", "unshare", "prlimit") if shutil.which(tool) is None]
+    if missing:
+        raise SandboxError(f"the unprivileged-user isolation needs {', '.join(missing)}: "
+                           "install them with `apt-get install -y util-linux`")
     return Isolation("user", uid=uid, namespaces=namespaces_work(), reason=reason)
 
 

@@ -1,6 +1,7 @@
 """Command line: ``grade`` for instructors (with ``grader manual``, ``grader export`` and
 ``grader feedback`` for the rest of the grading day), ``grader release`` and ``grader check``,
-``grader env`` for the kernel environment.
+``grader autograde`` inside Gradescope's and PrairieLearn's containers, ``grader env`` for the
+kernel environment.
 
 Each command parses options and calls one function; every GraderError becomes one line on
 stderr and its exit code.
@@ -282,6 +283,42 @@ def release_command(assignment, out, no_validate, kernel_env) -> None:
     except GraderError as exc:
         _fail(exc)
     click.echo("\n".join(lines))
+
+
+@main.group("autograde")
+def autograde_group() -> None:
+    """Grade the one notebook of an upload inside a learning platform's grading container and
+    write the platform's results.json (run by the release's autograder; see the README)."""
+
+
+def _autograde(platform: str, kernel_env: str) -> None:
+    from grader.platforms.autograde import PLATFORMS, autograde
+    try:
+        outcome = autograde(PLATFORMS[platform], kernel_env=kernel_env, progress=lambda m: click.echo(m, err=True))
+    except GraderError as exc:   # results.json could not be written
+        _fail(exc)
+    click.echo(outcome.line)
+
+
+KERNEL_ENV_OPTION = click.option("--kernel-env", envvar="GRADER_KERNEL_ENV", default="auto", show_default=True,
+                                 help="auto (the course environment, built on first use), current, or a venv "
+                                      "path; also GRADER_KERNEL_ENV")
+
+
+@autograde_group.command("gradescope")
+@KERNEL_ENV_OPTION
+def autograde_gradescope(kernel_env) -> None:
+    """Grade $GRADER_AUTOGRADER_ROOT/submission/ (default /autograder) with the assignment in
+    source/ and write results/results.json; exit status 0 whenever results.json was written."""
+    _autograde("gradescope", kernel_env)
+
+
+@autograde_group.command("prairielearn")
+@KERNEL_ENV_OPTION
+def autograde_prairielearn(kernel_env) -> None:
+    """Grade $GRADER_PRAIRIELEARN_ROOT/student/ (default /grade) with the assignment in tests/
+    and write results/results.json; exit status 0 whenever results.json was written."""
+    _autograde("prairielearn", kernel_env)
 
 
 @main.command("check")

@@ -19,7 +19,7 @@ def prairielearn_results(graded: Graded, assignment: Assignment) -> dict:
     result = graded.result
     total = automatic_points(assignment)
     headline, *rest = summary_lines(result, assignment)
-    payload = {"gradable": True, "score": round(min(1.0, result.score / total), 6) if total else 0.0,
+    payload = {"gradable": True, "score": min(1.0, result.score / total) if total else 0.0,
                "message": headline, "output": "\n".join([*rest, f"Isolation: {graded.isolation.describe()}"]),
                "tests": [_test(check) for check in list_checks(result)]}
     fitted = fit(payload, test_texts=("message", "output"), top_texts=("output",))

@@ -209,19 +209,20 @@ def manual_import(scores, out, assignment) -> None:
 
 
 @main.command("export")
-@click.option("--format", "fmt", type=click.Choice(["canvas", "gradescope", "csv"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(["canvas", "csv"]), required=True,
+              help="canvas (a gradebook CSV Canvas imports) or csv; Gradescope grades with `grader autograde`")
 @click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("grades"), show_default=True,
               help="the grading output folder holding the gradebook")
 @click.option("--to", "dest", type=click.Path(path_type=Path), default=None,
-              help="where to write (default: OUT/exports/canvas.csv, OUT/exports/gradescope/, OUT/exports/grades.csv)")
+              help="where to write (default: OUT/exports/canvas.csv or OUT/exports/grades.csv)")
 @click.option("--column", default=None, help="Canvas: the assignment's column name (default: the assignment id)")
 @click.option("--missing", type=click.Choice(["blank", "zero"]), default="blank", show_default=True,
               help="roster students who handed in nothing: a blank grade or 0")
 @click.option("--assignment", "-a", default=None, help="assignment id (default: the gradebook's)")
 def export_command(fmt, out, dest, column, missing, assignment) -> None:
-    """Export final grades for Canvas, Gradescope or as a plain CSV."""
+    """Export final grades for Canvas or as a plain CSV."""
     from grader.publish.export import export_grades
-    default = {"canvas": "canvas.csv", "gradescope": "gradescope", "csv": "grades.csv"}[fmt]
+    default = {"canvas": "canvas.csv", "csv": "grades.csv"}[fmt]
     try:
         gradebook, spec = _gradebook_and_assignment(out, assignment)
         with gradebook:

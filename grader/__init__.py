@@ -23,7 +23,8 @@ own stage and from stages above it in this list (``tests/test_layout.py`` checks
                  a class), templates/
     entry points batch (grade), check (in a notebook) and selfcheck (``grader check``),
                  release with stubs (the notebook's cells) and wheel (the students' checks
-                 package), testing and bookcode/ (for test authors), cli
+                 package), platforms/ (``grader autograde``: one upload on Gradescope or
+                 PrairieLearn), testing and bookcode/ (for test authors), cli
 
 Data flows one way: intake -> grading (kernel, inkernel, judge, scoring) -> gradebook ->
 standings -> publish.

@@ -17,7 +17,7 @@ from typing import Any, Iterable
 from grader.errors import AssignmentError, UsageError
 from grader.rules import TIMESTAMP, IntakeRules, LatePolicy, checked_policy, parse_deadline
 
-__all__ = ["Assignment", "CourseEnvironment", "Exercise", "Handout", "IntakeRules", "LatePolicy", "Limits", "TIMESTAMP",
+__all__ = ["Assignment", "CourseEnvironment", "Exercise", "GradescopeSettings", "Handout", "IntakeRules", "LatePolicy", "Limits", "TIMESTAMP",
            "Tolerance", "load_assignment", "parse_assignment"]
 
 if sys.version_info >= (3, 11):
@@ -136,6 +136,25 @@ class Handout:
         return replace(self, package=package)
 
 
+# When Gradescope shows a test to students (its results.json "visibility").
+VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
+
+
+@dataclass(frozen=True)
+class GradescopeSettings:
+    """How the autograder's results appear on Gradescope (``[platforms.gradescope]``): the
+    visibility of public checks (students have them) and of hidden ones."""
+
+    public: str = "visible"
+    hidden: str = "after_published"
+
+    def checked(self) -> "GradescopeSettings":
+        for key, value in (("public", self.public), ("hidden", self.hidden)):
+            if value not in VISIBILITIES:
+                raise AssignmentError(f"[platforms.gradescope] {key} = {value!r} is not one of {', '.join(VISIBILITIES)}")
+        return self
+
+
 @dataclass(frozen=True)
 class Assignment:
     id: str
@@ -151,6 +170,7 @@ class Assignment:
     late: LatePolicy = field(default_factory=LatePolicy)
     intake: IntakeRules = field(default_factory=IntakeRules)
     handout: Handout = field(default_factory=Handout)
+    gradescope: GradescopeSettings = field(default_factory=GradescopeSettings)
     variant_of: str = ""   # another assignment this one grades differently (never the default)
 
     @property
@@ -321,6 +341,7 @@ def parse_assignment(path: Path) -> Assignment:
         intake = IntakeRules(**{k: tuple(v) for k, v in intake_raw.items()})
         intake.compiled()
         handout = Handout(**raw.get("handout", {})).checked(str(meta.get("id", path.parent.name)))
+        gradescope = _gradescope(raw.get("platforms", {}))
     except (TypeError, UsageError, AssignmentError) as exc:
         raise AssignmentError(f"{path}: {exc}") from None
     ids = [e.id for e in exercises]
@@ -332,7 +353,18 @@ def parse_assignment(path: Path) -> Assignment:
         version=str(meta.get("version", "1")), root=path.parent, exercises=exercises,
         tolerances=tolerances, limits=limits, environment=environment,
         seed=int(meta.get("seed", 0)), data=tuple(meta.get("data", [])), late=late, intake=intake,
-        handout=handout, variant_of=str(meta.get("variant_of", "")))
+        handout=handout, gradescope=gradescope, variant_of=str(meta.get("variant_of", "")))
+
+
+def _gradescope(platforms: Any) -> GradescopeSettings:
+    """``[platforms.gradescope]``, checked (the only platform with settings of its own)."""
+    table = platforms.get("gradescope", {}) if isinstance(platforms, dict) else None
+    if not isinstance(table, dict) or set(platforms) - {"gradescope"}:
+        raise AssignmentError("[platforms] may hold only a [platforms.gradescope] table")
+    unknown = sorted(set(table) - {"public", "hidden"})
+    if unknown:
+        raise AssignmentError(f"[platforms.gradescope] has no setting {', '.join(unknown)} (only public and hidden)")
+    return GradescopeSettings(**table).checked()
 
 
 def _exercise(raw: dict) -> Exercise:

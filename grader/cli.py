@@ -1,6 +1,7 @@
 """Command line: ``grade`` for instructors (with ``grader manual``, ``grader export`` and
 ``grader feedback`` for the rest of the grading day), ``grader release`` and ``grader check``,
-``grader env`` for the kernel environment.
+``grader autograde`` inside Gradescope's and PrairieLearn's containers, ``grader env`` for the
+kernel environment.
 
 Each command parses options and calls one function; every GraderError becomes one line on
 stderr and its exit code.
@@ -208,19 +209,20 @@ def manual_import(scores, out, assignment) -> None:
 
 
 @main.command("export")
-@click.option("--format", "fmt", type=click.Choice(["canvas", "gradescope", "csv"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(["canvas", "csv"]), required=True,
+              help="canvas (a gradebook CSV Canvas imports) or csv; Gradescope grades with `grader autograde`")
 @click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("grades"), show_default=True,
               help="the grading output folder holding the gradebook")
 @click.option("--to", "dest", type=click.Path(path_type=Path), default=None,
-              help="where to write (default: OUT/exports/canvas.csv, OUT/exports/gradescope/, OUT/exports/grades.csv)")
+              help="where to write (default: OUT/exports/canvas.csv or OUT/exports/grades.csv)")
 @click.option("--column", default=None, help="Canvas: the assignment's column name (default: the assignment id)")
 @click.option("--missing", type=click.Choice(["blank", "zero"]), default="blank", show_default=True,
               help="roster students who handed in nothing: a blank grade or 0")
 @click.option("--assignment", "-a", default=None, help="assignment id (default: the gradebook's)")
 def export_command(fmt, out, dest, column, missing, assignment) -> None:
-    """Export final grades for Canvas, Gradescope or as a plain CSV."""
+    """Export final grades for Canvas or as a plain CSV."""
     from grader.publish.export import export_grades
-    default = {"canvas": "canvas.csv", "gradescope": "gradescope", "csv": "grades.csv"}[fmt]
+    default = {"canvas": "canvas.csv", "csv": "grades.csv"}[fmt]
     try:
         gradebook, spec = _gradebook_and_assignment(out, assignment)
         with gradebook:
@@ -282,6 +284,42 @@ def release_command(assignment, out, no_validate, kernel_env) -> None:
     except GraderError as exc:
         _fail(exc)
     click.echo("\n".join(lines))
+
+
+@main.group("autograde")
+def autograde_group() -> None:
+    """Grade the one notebook of an upload inside a learning platform's grading container and
+    write the platform's results.json (run by the release's autograder; see the README)."""
+
+
+def _autograde(platform: str, kernel_env: str) -> None:
+    from grader.platforms.autograde import PLATFORMS, autograde
+    try:
+        outcome = autograde(PLATFORMS[platform], kernel_env=kernel_env, progress=lambda m: click.echo(m, err=True))
+    except GraderError as exc:   # results.json could not be written
+        _fail(exc)
+    click.echo(outcome.line)
+
+
+KERNEL_ENV_OPTION = click.option("--kernel-env", envvar="GRADER_KERNEL_ENV", default="auto", show_default=True,
+                                 help="auto (the course environment, built on first use), current, or a venv "
+                                      "path; also GRADER_KERNEL_ENV")
+
+
+@autograde_group.command("gradescope")
+@KERNEL_ENV_OPTION
+def autograde_gradescope(kernel_env) -> None:
+    """Grade $GRADER_AUTOGRADER_ROOT/submission/ (default /autograder) with the assignment in
+    source/ and write results/results.json; exit status 0 whenever results.json was written."""
+    _autograde("gradescope", kernel_env)
+
+
+@autograde_group.command("prairielearn")
+@KERNEL_ENV_OPTION
+def autograde_prairielearn(kernel_env) -> None:
+    """Grade $GRADER_PRAIRIELEARN_ROOT/student/ (default /grade) with the assignment in tests/
+    and write results/results.json; exit status 0 whenever results.json was written."""
+    _autograde("prairielearn", kernel_env)
 
 
 @main.command("check")

@@ -106,7 +106,7 @@ def test_grading_day_commands_without_a_gradebook_are_one_line(run, tmp_path, co
 
 def test_an_unknown_export_format_is_refused(run, tmp_path):
     result = run("export", "--format", "moodle", "--out", str(tmp_path))
-    assert result.exit_code == 2 and "'moodle' is not one of 'canvas', 'gradescope', 'csv'" in result.output
+    assert result.exit_code == 2 and "'moodle' is not one of 'canvas', 'csv'" in result.output
 
 
 def test_a_second_grade_run_into_the_same_folder_is_refused(run, tmp_path):

@@ -21,7 +21,7 @@ STAGES = [
     {"gradebook"},
     {"standings"},
     {"publish"},
-    {"batch", "check", "selfcheck", "stubs", "wheel", "release", "testing", "bookcode"},
+    {"batch", "check", "selfcheck", "stubs", "wheel", "release", "testing", "bookcode", "platforms"},
     {"cli"},
 ]
 MAX_LINES = 420

@@ -4,7 +4,7 @@ paths (the course environment and its Python, under /root here) let other users 
 but not list them, and the given folders (this project's checkouts, which hold hidden tests
 and reference solutions) are closed to them.
 
-    python -m tests.open_root --pass PATH ... --close DIR ... -- COMMAND ...
+    python tests/open_root.py --pass PATH ... --close DIR ... -- COMMAND ...
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def wrap(command: list[str], *, passes: list[Path], close: list[Path]) -> list[s
     options = [arg for path in passes for arg in ("--pass", str(path))]
     options += [arg for folder in close for arg in ("--close", str(folder))]
     return ["unshare", "--mount", "--propagation", "private", "--",
-            sys.executable, "-m", "tests.open_root", *options, "--", *command]
+            sys.executable, str(Path(__file__).resolve()), *options, "--", *command]
 
 
 def project_checkouts() -> list[Path]:

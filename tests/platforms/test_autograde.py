@@ -19,10 +19,11 @@ from grader.assignment import ASSIGNMENTS_DIR, REFERENCE_DIR, load_assignment
 from grader.errors import NotebookError
 from grader.kernel.isolation import BUBBLEWRAP
 from grader.platforms.autograde import PLATFORMS, autograde
+from grader.kernel import environment
 from grader.platforms.checks import automatic_points
 from grader.platforms.find import GRADESCOPE, PRAIRIELEARN, Layout
 from grader.release import build_notebook
-from tests.platforms.rootview import passable_root, why_not_available
+from tests.open_root import project_checkouts, wrap
 from tests.platforms.schema import check_results
 
 BIN = Path(sys.executable).parent
@@ -255,13 +256,12 @@ def test_a_grader_crash_still_writes_valid_results_in_one_line(tmp_path, monkeyp
 
 @pytest.mark.slow
 def test_under_the_unprivileged_user_isolation_the_solution_earns_every_point_and_the_tests_are_locked(graded):
-    why = why_not_available()
-    if why:
-        pytest.skip(f"the fallback's kernel user cannot reach the course environment here: {why}")
+    kernel = environment.resolve("auto", ASSIGNMENT.environment, progress=lambda _: None).interpreter
     root, _, payload = graded("gs-user", "gradescope", {"hw1.ipynb": solution()}, isolation="user",
-                              wrap=passable_root)
+                              wrap=lambda argv: wrap(argv, passes=[kernel.prefix, kernel.base_prefix],
+                                                     close=project_checkouts()))
     assert payload["score"] == AUTOMATIC
-    assert "Isolation: fallback: unprivileged user" in payload["output"]
+    assert "Isolation: fallback: each kernel its own unprivileged user" in payload["output"]
     for locked in (root / "source" / "hw1", root / "source" / "hw1" / "hidden" / "test_tensors.py",
                    root / "source" / "hw1" / "reference", root / "results"):
         assert stat.S_IMODE(locked.stat().st_mode) & 0o077 == 0, locked

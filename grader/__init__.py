@@ -25,6 +25,7 @@ own stage and from stages above it in this list (``tests/test_layout.py`` checks
                  release with stubs (the notebook's cells), wheel (the students' checks
                  package), bundle (Gradescope's autograder.zip and PrairieLearn's image and
                  question) and pins (the grader's own wheel and pinned requirements),
+                 platforms/ (``grader autograde``: one upload on Gradescope or PrairieLearn),
                  testing and bookcode/ (for test authors), cli
 
 Data flows one way: intake -> grading (kernel, inkernel, judge, scoring) -> gradebook ->

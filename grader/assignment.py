@@ -17,7 +17,7 @@ from typing import Any, Iterable
 from grader.errors import AssignmentError, UsageError
 from grader.rules import TIMESTAMP, IntakeRules, LatePolicy, checked_policy, parse_deadline
 
-__all__ = ["Assignment", "CourseEnvironment", "Exercise", "Handout", "IntakeRules", "LatePolicy", "Limits", "TIMESTAMP",
+__all__ = ["Assignment", "CourseEnvironment", "Exercise", "GradescopeSettings", "Handout", "IntakeRules", "LatePolicy", "Limits", "TIMESTAMP",
            "Tolerance", "load_assignment", "parse_assignment"]
 
 if sys.version_info >= (3, 11):
@@ -136,6 +136,25 @@ class Handout:
         return replace(self, package=package)
 
 
+# When Gradescope shows a test to students (its results.json "visibility").
+VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
+
+
+@dataclass(frozen=True)
+class GradescopeSettings:
+    """How the autograder's results appear on Gradescope (``[platforms.gradescope]``): the
+    visibility of public checks (students have them) and of hidden ones."""
+
+    public: str = "visible"
+    hidden: str = "after_published"
+
+    def checked(self) -> "GradescopeSettings":
+        for key, value in (("public", self.public), ("hidden", self.hidden)):
+            if value not in VISIBILITIES:
+                raise AssignmentError(f"[platforms.gradescope] {key} = {value!r} is not one of {', '.join(VISIBILITIES)}")
+        return self
+
+
 @dataclass(frozen=True)
 class Assignment:
     id: str
@@ -151,6 +170,7 @@ class Assignment:
     late: LatePolicy = field(default_factory=LatePolicy)
     intake: IntakeRules = field(default_factory=IntakeRules)
     handout: Handout = field(default_factory=Handout)
+    gradescope: GradescopeSettings = field(default_factory=GradescopeSettings)
     variant_of: str = ""   # another assignment this one grades differently (never the default)
 
     @property
@@ -203,13 +223,18 @@ class Assignment:
             raise AssignmentError(
                 f"{self.id}: no tolerance named {name!r} in assignment.toml") from None
 
+    @property
+    def reference_dir(self) -> Path:
+        """The reference solutions: the assignment's own (an unpacked bundle) or the checkout's."""
+        return self.root / "reference" if (self.root / "reference").is_dir() else REFERENCE_DIR
+
     def reference_module(self, exercise: "Exercise") -> Any:
         """The exercise's reference module. Reference solutions are not part of the installed
         package (students install the package); they are found beside the assignment (an
         unpacked autograder bundle) or in the project checkout."""
         if not exercise.module:
             raise AssignmentError(f"exercise {exercise.id!r} declares no reference module")
-        folder = self.root / "reference" if (self.root / "reference").is_dir() else REFERENCE_DIR
+        folder = self.reference_dir
         try:
             _reference_package(folder)
             return importlib.import_module(exercise.module)
@@ -254,8 +279,14 @@ def list_assignments(base: Path = ASSIGNMENTS_DIR) -> list[str]:
 
 
 def load_assignment(assignment_id: str | None = None, *, base: Path = ASSIGNMENTS_DIR) -> Assignment:
-    """Load an assignment by id; with no id, the only one installed that is not a variant of
-    another (``variant_of`` in its ``[assignment]``, e.g. hw1-book of hw1)."""
+    """Load an assignment by id, or from its folder (a path, e.g. an unpacked autograder
+    bundle's ``hw1/``); with no id, the only one installed that is not a variant of another
+    (``variant_of`` in its ``[assignment]``, e.g. hw1-book of hw1)."""
+    if assignment_id is not None and ("/" in assignment_id or assignment_id.startswith(".")):
+        folder = Path(assignment_id)
+        if not (folder / "assignment.toml").is_file():
+            raise UsageError(f"{folder} holds no assignment.toml; give an assignment id or an assignment's folder")
+        return parse_assignment(folder / "assignment.toml")
     available = list_assignments(base)
     if assignment_id is None:
         principal = [a for a in available if not _variant_of(base / a / "assignment.toml")]
@@ -310,6 +341,7 @@ def parse_assignment(path: Path) -> Assignment:
         intake = IntakeRules(**{k: tuple(v) for k, v in intake_raw.items()})
         intake.compiled()
         handout = Handout(**raw.get("handout", {})).checked(str(meta.get("id", path.parent.name)))
+        gradescope = _gradescope(raw.get("platforms", {}))
     except (TypeError, UsageError, AssignmentError) as exc:
         raise AssignmentError(f"{path}: {exc}") from None
     ids = [e.id for e in exercises]
@@ -321,7 +353,18 @@ def parse_assignment(path: Path) -> Assignment:
         version=str(meta.get("version", "1")), root=path.parent, exercises=exercises,
         tolerances=tolerances, limits=limits, environment=environment,
         seed=int(meta.get("seed", 0)), data=tuple(meta.get("data", [])), late=late, intake=intake,
-        handout=handout, variant_of=str(meta.get("variant_of", "")))
+        handout=handout, gradescope=gradescope, variant_of=str(meta.get("variant_of", "")))
+
+
+def _gradescope(platforms: Any) -> GradescopeSettings:
+    """``[platforms.gradescope]``, checked (the only platform with settings of its own)."""
+    table = platforms.get("gradescope", {}) if isinstance(platforms, dict) else None
+    if not isinstance(table, dict) or set(platforms) - {"gradescope"}:
+        raise AssignmentError("[platforms] may hold only a [platforms.gradescope] table")
+    unknown = sorted(set(table) - {"public", "hidden"})
+    if unknown:
+        raise AssignmentError(f"[platforms.gradescope] has no setting {', '.join(unknown)} (only public and hidden)")
+    return GradescopeSettings(**table).checked()
 
 
 def _exercise(raw: dict) -> Exercise:

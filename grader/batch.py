@@ -26,7 +26,7 @@ from grader.intake.names import SCRATCH
 from grader.intake.roster import load_roster
 from grader.intake.survey import admit, survey
 from grader.kernel import environment
-from grader.kernel.sandbox import require_bubblewrap
+from grader.kernel.isolation import Isolation, choose, verify_private, verify_reachable
 from grader.publish.similarity.report import note_failure, write_similarity
 from grader.publish.site import publish, store_result
 from grader.results import SubmissionResult
@@ -38,7 +38,7 @@ class BatchOptions:
     assignment: str | None = None
     out: Path = Path("grades")
     workers: int = 0                       # 0: one per core
-    sandbox: bool = True
+    isolation: str = "auto"                # auto | bubblewrap | user | none (grader/kernel/isolation.py)
     kernel_env: str = "auto"               # auto | current | path to a venv
     limits: dict = field(default_factory=dict)
     only: tuple[str, ...] = ()             # grade only these exercises
@@ -103,11 +103,12 @@ def run_batch(options: BatchOptions, *, stream: TextIO = sys.stderr) -> BatchSum
     zip_limits = ZipLimits(member_mb=limits.notebook_mb)
     found = survey(list(options.paths), limits=zip_limits)
     warnings: list[str] = []
-    if options.sandbox:
-        require_bubblewrap()
-    else:
+    isolation = choose(options.isolation)
+    if isolation.kind == "none":
         warnings.append("graded WITHOUT the sandbox (--no-sandbox): student code ran unconfined")
         stream.write("WARNING: --no-sandbox: student code runs unconfined, with your user's rights.\n")
+    elif isolation.kind == "user":
+        stream.write(f"note: isolation: {isolation.describe()}\n")
     out = options.out
     with _exclusive(out), Gradebook.in_folder(out) as gradebook:
         held = gradebook.meta("assignment")
@@ -124,7 +125,7 @@ def run_batch(options: BatchOptions, *, stream: TextIO = sys.stderr) -> BatchSum
                not row.current(version=assignment.version, exercises=options.only)]
         missing = [row for row in due if not Path(row.path).is_file()]
         due = [row for row in due if row not in missing]
-        fresh = _grade(due, gradebook, assignment, options, limits=limits, warnings=warnings,
+        fresh = _grade(due, gradebook, assignment, options, limits=limits, isolation=isolation, warnings=warnings,
                        stream=stream) if due else frozenset()
         final = publish(gradebook, assignment, out, fresh=fresh, similarity=options.similarity)
         similarity = _similarity(gradebook, assignment, out, stream=stream) if options.similarity else ""
@@ -161,7 +162,7 @@ def _exclusive(out: Path) -> Iterator[None]:
 
 
 def _grade(due: list[AttemptRow], gradebook: Gradebook, assignment: Assignment, options: BatchOptions, *,
-           limits: Limits, warnings: list[str], stream: TextIO) -> frozenset[str]:
+           limits: Limits, isolation: Isolation, warnings: list[str], stream: TextIO) -> frozenset[str]:
     """Grade the attempts in ``due``, storing and publishing each result as it arrives.
     Returns the submissions whose pages were written."""
     kernel = environment.resolve(options.kernel_env, assignment.environment,
@@ -169,8 +170,10 @@ def _grade(due: list[AttemptRow], gradebook: Gradebook, assignment: Assignment, 
     if kernel.flagged:
         warnings.append(f"kernel environment: {kernel.note}")
         stream.write(f"note: student kernels use {kernel.note}\n")
+    verify_private(isolation, assignment.root, assignment.reference_dir)
+    verify_reachable(isolation, kernel.interpreter)
     workers = min(options.workers or os.cpu_count() or 1, len(due))
-    settings = GradeSettings(interpreter=kernel.interpreter, limits=limits, sandboxed=options.sandbox,
+    settings = GradeSettings(interpreter=kernel.interpreter, limits=limits, isolation=isolation,
                              kernel_env_note=kernel.note, fashion_mnist=datasets.fashion_mnist(),
                              exercises=tuple(options.only), warnings=tuple(warnings),
                              plain=options.plain_kernels, threads=max(1, (os.cpu_count() or 1) // workers),

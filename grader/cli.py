@@ -1,6 +1,7 @@
 """Command line: ``grade`` for instructors (with ``grader manual``, ``grader export`` and
 ``grader feedback`` for the rest of the grading day), ``grader release`` and ``grader check``,
-``grader env`` for the kernel environment.
+``grader autograde`` inside Gradescope's and PrairieLearn's containers, ``grader env`` for the
+kernel environment.
 
 Each command parses options and calls one function; every GraderError becomes one line on
 stderr and its exit code.
@@ -48,6 +49,9 @@ def main() -> None:
               help="folder for reports, results and the gradebook")
 @click.option("--workers", "-j", type=int, default=0, help="submissions graded at once (default: cores)")
 @click.option("--no-sandbox", is_flag=True, help="run student code unconfined (trusted notebooks only)")
+@click.option("--isolation", type=click.Choice(["auto", "bubblewrap", "user"]), default="auto", show_default=True,
+              help="bubblewrap, or (as root, where user namespaces are refused) an unprivileged user per kernel; "
+                   "auto takes bubblewrap where it works")
 @click.option("--kernel-env", default="auto", show_default=True,
               help="auto (the course environment, built on first use), current, or a venv path")
 @click.option("--only", multiple=True, metavar="EXERCISE",
@@ -71,7 +75,7 @@ def main() -> None:
 @click.option("--late-cap", "max_percent", type=float, default=None, help="largest late penalty, in percent")
 @click.option("--no-similarity", is_flag=True, help="do not write the similarity report (OUT/similarity/)")
 @_limit_options
-def grade_command(paths, assignment, out, workers, no_sandbox, kernel_env, only, scheduler,
+def grade_command(paths, assignment, out, workers, no_sandbox, isolation, kernel_env, only, scheduler,
                   plain_kernels, regrade, roster, id_patterns, deadline, grace_minutes, percent_per_day,
                   max_percent, no_similarity, **limits) -> None:
     """Grade the notebooks in PATHS: files, folders (searched recursively, a folder per
@@ -82,7 +86,7 @@ def grade_command(paths, assignment, out, workers, no_sandbox, kernel_env, only,
             "max_percent": max_percent}
     try:
         summary = run_batch(BatchOptions(paths=tuple(paths), assignment=assignment, out=out,
-                                         workers=workers, sandbox=not no_sandbox,
+                                         workers=workers, isolation="none" if no_sandbox else isolation,
                                          kernel_env=kernel_env, limits=limits, only=tuple(only),
                                          plain_kernels=plain_kernels, scheduler=scheduler, regrade=regrade,
                                          roster=roster, id_patterns=tuple(id_patterns), late=late,
@@ -205,19 +209,20 @@ def manual_import(scores, out, assignment) -> None:
 
 
 @main.command("export")
-@click.option("--format", "fmt", type=click.Choice(["canvas", "gradescope", "csv"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(["canvas", "csv"]), required=True,
+              help="canvas (a gradebook CSV Canvas imports) or csv; Gradescope grades with `grader autograde`")
 @click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("grades"), show_default=True,
               help="the grading output folder holding the gradebook")
 @click.option("--to", "dest", type=click.Path(path_type=Path), default=None,
-              help="where to write (default: OUT/exports/canvas.csv, OUT/exports/gradescope/, OUT/exports/grades.csv)")
+              help="where to write (default: OUT/exports/canvas.csv or OUT/exports/grades.csv)")
 @click.option("--column", default=None, help="Canvas: the assignment's column name (default: the assignment id)")
 @click.option("--missing", type=click.Choice(["blank", "zero"]), default="blank", show_default=True,
               help="roster students who handed in nothing: a blank grade or 0")
 @click.option("--assignment", "-a", default=None, help="assignment id (default: the gradebook's)")
 def export_command(fmt, out, dest, column, missing, assignment) -> None:
-    """Export final grades for Canvas, Gradescope or as a plain CSV."""
+    """Export final grades for Canvas or as a plain CSV."""
     from grader.publish.export import export_grades
-    default = {"canvas": "canvas.csv", "gradescope": "gradescope", "csv": "grades.csv"}[fmt]
+    default = {"canvas": "canvas.csv", "csv": "grades.csv"}[fmt]
     try:
         gradebook, spec = _gradebook_and_assignment(out, assignment)
         with gradebook:
@@ -281,6 +286,42 @@ def release_command(assignment, out, no_validate, kernel_env, wheelhouse) -> Non
     except GraderError as exc:
         _fail(exc)
     click.echo("\n".join(lines))
+
+
+@main.group("autograde")
+def autograde_group() -> None:
+    """Grade the one notebook of an upload inside a learning platform's grading container and
+    write the platform's results.json (run by the release's autograder; see the README)."""
+
+
+def _autograde(platform: str, kernel_env: str) -> None:
+    from grader.platforms.autograde import PLATFORMS, autograde
+    try:
+        outcome = autograde(PLATFORMS[platform], kernel_env=kernel_env, progress=lambda m: click.echo(m, err=True))
+    except GraderError as exc:   # results.json could not be written
+        _fail(exc)
+    click.echo(outcome.line)
+
+
+KERNEL_ENV_OPTION = click.option("--kernel-env", envvar="GRADER_KERNEL_ENV", default="auto", show_default=True,
+                                 help="auto (the course environment, built on first use), current, or a venv "
+                                      "path; also GRADER_KERNEL_ENV")
+
+
+@autograde_group.command("gradescope")
+@KERNEL_ENV_OPTION
+def autograde_gradescope(kernel_env) -> None:
+    """Grade $GRADER_AUTOGRADER_ROOT/submission/ (default /autograder) with the assignment in
+    source/ and write results/results.json; exit status 0 whenever results.json was written."""
+    _autograde("gradescope", kernel_env)
+
+
+@autograde_group.command("prairielearn")
+@KERNEL_ENV_OPTION
+def autograde_prairielearn(kernel_env) -> None:
+    """Grade $GRADER_PRAIRIELEARN_ROOT/student/ (default /grade) with the assignment in tests/
+    and write results/results.json; exit status 0 whenever results.json was written."""
+    _autograde("prairielearn", kernel_env)
 
 
 @main.command("check")

@@ -168,7 +168,7 @@ def release_assignment(assignment_id: str | None, *, out: Path, validate: bool, 
     from grader.grading.pool import grade_all
     from grader.grading.settings import GradeSettings, Submission
     from grader.kernel import environment
-    from grader.kernel.sandbox import bubblewrap
+    from grader.kernel.isolation import BUBBLEWRAP, UNCONFINED, probe_bubblewrap
     assignment = load_assignment(assignment_id)
     release = build_release(assignment, out, wheelhouse=wheelhouse)
     lines = [f"student hand-out:  {release.student.parent}/ ({release.student.name}, {release.wheel.name})",
@@ -182,7 +182,8 @@ def release_assignment(assignment_id: str | None, *, out: Path, validate: bool, 
              "filled in where each stub first appears")
     kernel = environment.resolve(kernel_env, assignment.environment, progress=progress)
     settings = GradeSettings(interpreter=kernel.interpreter, limits=assignment.limits,
-                             sandboxed=bubblewrap() is not None, kernel_env_note=kernel.note,
+                             isolation=BUBBLEWRAP if not probe_bubblewrap() else UNCONFINED,   # our own notebooks
+                             kernel_env_note=kernel.note,
                              fashion_mnist=datasets.fashion_mnist(), data_files=assignment.data_files())
     with tempfile.TemporaryDirectory(prefix="grader-release-") as scratch:
         filled = Path(scratch) / f"{assignment.id}.ipynb"

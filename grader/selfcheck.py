@@ -12,6 +12,7 @@ from grader.grading.notebook import read_notebook
 from grader.grading.settings import GradeSettings, Submission
 from grader.grading.submission import grade_submission
 from grader.kernel import environment
+from grader.kernel.isolation import UNCONFINED
 
 
 def check_notebook(path: Path, exercises: tuple[str, ...], *, assignment: str | None = None,
@@ -29,7 +30,7 @@ def check_notebook(path: Path, exercises: tuple[str, ...], *, assignment: str | 
         notes.append(f"{path.name} was not made from the {spec.id} release; checking it as {spec.id}")
     chosen = resolve_exercises(spec, exercises)
     limits = spec.limits if timeout is None else spec.limits.with_overrides(cell_timeout=timeout)
-    settings = GradeSettings(interpreter=environment.current().interpreter, limits=limits, sandboxed=False,
+    settings = GradeSettings(interpreter=environment.current().interpreter, limits=limits, isolation=UNCONFINED,
                              fashion_mnist=datasets.fashion_mnist(), public_only=True, exercises=chosen,
                              data_files=spec.data_files())
     result = grade_submission(Submission(path.stem, path), spec, settings)

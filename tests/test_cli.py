@@ -1,4 +1,6 @@
 """Command-line errors are one line and a non-zero exit; help lists the commands."""
+import os
+
 import pytest
 from click.testing import CliRunner
 
@@ -40,11 +42,20 @@ def test_unknown_assignment(run, tmp_path):
 
 def test_missing_bubblewrap_refuses_with_the_install_command(run, tmp_path):
     (tmp_path / "a.ipynb").write_text("{}")
-    result = run("grade", str(tmp_path), env={"PATH": str(tmp_path)})
+    result = run("grade", str(tmp_path), "--isolation", "bubblewrap", env={"PATH": str(tmp_path)})
     assert result.exit_code == 3
     line = result.output.strip()
     assert "\n" not in line
     assert "apt-get install -y bubblewrap" in line and "--no-sandbox" in line
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the fallback needs root")
+def test_the_fallback_without_its_tools_refuses_in_one_line(run, tmp_path):
+    (tmp_path / "a.ipynb").write_text("{}")
+    result = run("grade", str(tmp_path), "--isolation", "user", env={"PATH": str(tmp_path)})
+    assert result.exit_code == 3
+    line = result.output.strip()
+    assert "\n" not in line and "apt-get install -y util-linux" in line
 
 
 def test_grade_requires_a_path(run):
@@ -95,7 +106,7 @@ def test_grading_day_commands_without_a_gradebook_are_one_line(run, tmp_path, co
 
 def test_an_unknown_export_format_is_refused(run, tmp_path):
     result = run("export", "--format", "moodle", "--out", str(tmp_path))
-    assert result.exit_code == 2 and "'moodle' is not one of 'canvas', 'gradescope', 'csv'" in result.output
+    assert result.exit_code == 2 and "'moodle' is not one of 'canvas', 'csv'" in result.output
 
 
 def test_a_second_grade_run_into_the_same_folder_is_refused(run, tmp_path):

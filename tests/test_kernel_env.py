@@ -12,6 +12,7 @@ from grader.kernel import environment
 from grader.judge.bridge import Student
 from grader.errors import EnvironmentBuildError
 from grader.grading.execution import Execution
+from grader.kernel.isolation import BUBBLEWRAP
 from grader.kernel.plan import new_runtime_dir
 from grader.kernel.session import KernelSession
 from grader.grading.notebook import prepare
@@ -42,7 +43,7 @@ PRINTED_X = torch.tensor([[85, 90, 0, 1], [78, 85, 1, 0], [82, 80, 0, 1], [95, 8
 def x_after_running(interpreter):
     nb = prepare(new_notebook(cells=[new_code_cell(S1_CELL)]))
     limits = load_assignment("hw1").limits
-    plan = plan_kernel(interpreter=interpreter, runtime_dir=new_runtime_dir(), limits=limits, sandboxed=True)
+    plan = plan_kernel(interpreter=interpreter, runtime_dir=new_runtime_dir(), limits=limits, isolation=BUBBLEWRAP)
     with KernelSession(plan, seed=0) as session:
         execution = Execution(session, nb, limits)
         assert [c.status for c in execution.run_all()] == ["ok"]

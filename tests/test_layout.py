@@ -21,7 +21,8 @@ STAGES = [
     {"gradebook"},
     {"standings"},
     {"publish"},
-    {"batch", "check", "selfcheck", "stubs", "wheel", "pins", "bundle", "release", "testing", "bookcode"},
+    {"batch", "check", "selfcheck", "stubs", "wheel", "pins", "bundle", "release", "testing", "bookcode",
+     "platforms"},
     {"cli"},
 ]
 MAX_LINES = 420

@@ -272,5 +272,5 @@ def start_fork_server(settings: GradeSettings) -> ForkServer:
 
 def kernel_plan(settings: GradeSettings, runtime: Path) -> LaunchPlan:
     return plan_kernel(interpreter=settings.interpreter, runtime_dir=runtime, limits=settings.limits,
-                       sandboxed=settings.sandboxed, data=settings.data(), threads=settings.threads,
+                       isolation=settings.isolation, data=settings.data(), threads=settings.threads,
                        plain=settings.plain)

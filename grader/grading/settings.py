@@ -6,6 +6,7 @@ from pathlib import Path
 
 from grader import datasets
 from grader.assignment import Limits
+from grader.kernel.isolation import BUBBLEWRAP, Isolation
 from grader.kernel.plan import DataFile, KernelPython
 
 
@@ -21,7 +22,7 @@ class GradeSettings:
 
     interpreter: KernelPython
     limits: Limits
-    sandboxed: bool = True
+    isolation: Isolation = BUBBLEWRAP
     kernel_env_note: str = ""
     fashion_mnist: datasets.FashionMNISTFiles | None = None
     public_only: bool = False
@@ -30,6 +31,10 @@ class GradeSettings:
     plain: bool = False     # no grading settings in the kernel (--plain-kernels)
     data_files: tuple[Path, ...] = ()   # the assignment's files shown at ../data/<name>
     threads: int = 0        # torch threads per kernel; 0 leaves torch's default
+
+    @property
+    def sandboxed(self) -> bool:
+        return self.isolation.sandboxed
 
     def data(self) -> tuple[DataFile, ...]:
         """What kernels find under ``../data``."""

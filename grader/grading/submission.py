@@ -127,7 +127,7 @@ def describe_setup(settings: GradeSettings, *, forked: bool) -> dict:
     environment, the limits, the data and the grading settings."""
     import torch
     setup = {"grader": {"python": platform.python_version(), "torch": str(torch.__version__)},
-             "sandbox": "bubblewrap" if settings.sandboxed else "none (--no-sandbox)",
+             "sandbox": settings.isolation.describe(),
              "kernel_environment": settings.kernel_env_note or str(settings.interpreter.prefix),
              "limits": settings.limits.to_dict()}
     if settings.fashion_mnist is not None:

@@ -3,12 +3,19 @@ data files it sees at ``../data`` (bound read-only into a sandbox, copied for a 
 without one)."""
 from __future__ import annotations
 
+import os
+import secrets
 import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.assignment import Limits
+from grader.errors import SandboxError
+
+if TYPE_CHECKING:
+    from grader.kernel.isolation import Isolation
 
 
 @dataclass(frozen=True)
@@ -43,20 +50,34 @@ class LaunchPlan:
     interpreter: KernelPython
     runtime_dir: Path
     limits: Limits
-    sandboxed: bool
+    isolation: Isolation
     data: tuple[DataFile, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
     scratch_dir: Path | None = None  # an unsandboxed kernel's working folder
     plain: bool = False              # no grading settings in the kernel (see grader/inkernel/prelude.py)
+    uid: int | None = None           # the fallback's user for this kernel alone
+
+    @property
+    def sandboxed(self) -> bool:
+        return self.isolation.sandboxed
+
+    @property
+    def kernel_prefix(self) -> Path:
+        """The kernel environment's path as an unsandboxed kernel sees it: under the fallback
+        a link in its runtime folder, so that no path it is shown names the grader."""
+        return self.runtime_dir / "venv" if self.uid is not None else self.interpreter.prefix
 
 
-def plan_kernel(*, interpreter: KernelPython, runtime_dir: Path, limits: Limits, sandboxed: bool,
+def plan_kernel(*, interpreter: KernelPython, runtime_dir: Path, limits: Limits, isolation: Isolation,
                 data: tuple[DataFile, ...] = (), threads: int = 0, plain: bool = False) -> LaunchPlan:
     """A plan for a kernel whose host folder is ``runtime_dir``. Without a sandbox the kernel
-    works in ``runtime_dir/home/work`` and its data files are copied beside it."""
+    works in ``runtime_dir/home/work`` and its data files are copied beside it; under the
+    unprivileged-user fallback that home is the kernel user's, and ``runtime_dir`` only
+    lets it pass through."""
     env = {"OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)} if threads else {}
     scratch = None
-    if not sandboxed:
+    uid = None
+    if not isolation.sandboxed:
         scratch = runtime_dir / "home" / "work"
         scratch.mkdir(parents=True)
         for item in data:
@@ -66,8 +87,44 @@ def plan_kernel(*, interpreter: KernelPython, runtime_dir: Path, limits: Limits,
                 shutil.copytree(item.source, target)
             else:
                 shutil.copyfile(item.source, target)
-    return LaunchPlan(interpreter=interpreter, runtime_dir=runtime_dir, limits=limits, sandboxed=sandboxed,
-                      data=data, env=env, scratch_dir=scratch, plain=plain)
+        if isolation.uid is not None:
+            uid = pick_uid(isolation.uid)
+            (runtime_dir / "home" / "tmp").mkdir()
+            env["TMPDIR"] = str(runtime_dir / "home" / "tmp")
+            for folder in runtime_dir.joinpath("home").rglob("*"):   # its folders; the data files stay root's
+                if folder.is_dir() and not folder.is_symlink():
+                    os.chown(folder, uid, uid)
+            os.chown(runtime_dir / "home", uid, uid)
+            (runtime_dir / "venv").symlink_to(interpreter.prefix)
+            os.chmod(runtime_dir, 0o711)
+    return LaunchPlan(interpreter=interpreter, runtime_dir=runtime_dir, limits=limits, isolation=isolation,
+                      data=data, env=env, scratch_dir=scratch, plain=plain, uid=uid)
+
+
+UIDS = 10000   # the fallback's users: base .. base + UIDS - 1
+
+
+def pick_uid(base: int) -> int:
+    """A user id of the fallback's range that runs no process now: each kernel its own, so
+    one student's processes and files never meet the next student's."""
+    busy = users_running()
+    for _ in range(100):
+        uid = base + secrets.randbelow(UIDS)
+        if uid not in busy:
+            return uid
+    raise SandboxError("no free user id for the kernel: too many kernels running")
+
+
+def users_running() -> set[int]:
+    """The real user ids of the processes running now."""
+    found = set()
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                found.add(os.stat(entry.path).st_uid)
+            except OSError:
+                pass
+    return found
 
 
 def new_runtime_dir() -> Path:

@@ -13,7 +13,6 @@ without following links.
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 from grader.assignment import Limits
 from grader.errors import SandboxError
 from grader.kernel.cgroups import Cgroups
+from grader.kernel.isolation import NAMESPACES, bubblewrap_path
 from grader.kernel.plan import LaunchPlan
 
 HOME = "/home/jovyan"
@@ -44,7 +44,7 @@ INSTALL_HINT = ("bubblewrap is not installed; install it with `apt-get install -
 
 
 def bubblewrap() -> str | None:
-    return shutil.which("bwrap")
+    return bubblewrap_path()
 
 
 def require_bubblewrap() -> str:
@@ -106,20 +106,42 @@ def confined_command(plan: LaunchPlan, program: list[str], cgroups: Cgroups | No
     else:
         variables = [f"{k}={v}" for k, v in kernel_variables(plan).items()]
         inner = ["env", "-i", "-C", str(plan.scratch_dir), *variables, *program]
-    argv = _rlimit_args(plan.limits) + inner
+        if plan.uid is not None:
+            inner = _as_user(plan, writable) + inner
+    argv = _rlimit_args(plan.limits, user=plan.uid is not None) + inner
     return cgroups.join_command() + argv if cgroups is not None else argv
+
+
+def _as_user(plan: LaunchPlan, writable: Path) -> list[str]:
+    """The fallback's prefix, run as root: hand ``writable`` (the connection file, the
+    sockets to come) to the kernel's user, new network and PID namespaces where the host
+    allows them, then
+    become that user for good: no groups, no capabilities, none to be gained."""
+    uid = str(plan.uid)
+    give = ["/bin/sh", "-c", 'chown -R -h "$0:$0" "$1" && shift && exec "$@"', uid, str(writable)]
+    network = []
+    if plan.isolation.namespaces:   # and in its mount namespace: /var/tmp closed, /dev/shm its own
+        size = f"size={plan.limits.scratch_mb}m,mode=1777"
+        # sh stays as the namespace's init, so the kernel can die of its own signals as anywhere
+        network = [*NAMESPACES, "/bin/sh", "-c", f'mount -t tmpfs -o ro,size=1m tmpfs /var/tmp && '
+                   f'mount -t tmpfs -o {size} tmpfs /dev/shm && "$@"', "sh"]
+    drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
+            "--bounding-set=-all", "--no-new-privs", "--"]
+    return give + network + drop
 
 
 def python_of(plan: LaunchPlan) -> str:
     """The kernel interpreter's path as the confined program sees it."""
-    return f"{VENV}/bin/python" if plan.sandboxed else str(plan.interpreter.python)
+    if plan.sandboxed:
+        return f"{VENV}/bin/python"
+    return str(Path(plan.kernel_prefix) / "bin" / plan.interpreter.python.name)
 
 
 def kernel_variables(plan: LaunchPlan) -> dict[str, str]:
     """The kernel's whole set of environment variables: nothing inherited, nothing that says
     'grading'."""
     home = HOME if plan.sandboxed else str(plan.scratch_dir)
-    prefix = VENV if plan.sandboxed else str(plan.interpreter.prefix)
+    prefix = VENV if plan.sandboxed else str(plan.kernel_prefix)
     variables = {
         "HOME": home,
         "USER": "jovyan",
@@ -180,10 +202,12 @@ def _hidden_bwrap_args(plan: LaunchPlan, bwrap: str, writable: Path, options: Pa
     return ["/bin/sh", "-c", 'exec 3<"$0" && exec "$@"', str(options), bwrap, "--args", "3", "--"]
 
 
-def _rlimit_args(limits: Limits) -> list[str]:
+def _rlimit_args(limits: Limits, *, user: bool = False) -> list[str]:
+    """rlimits; for a kernel run as its own user also a process cap (it does not bind root)."""
     mb = 1024 * 1024
+    nproc = [f"--nproc={limits.processes}"] if user else []
     return ["prlimit", f"--cpu={limits.cpu_seconds}:{limits.cpu_seconds + 5}", f"--fsize={limits.file_size_mb * mb}",
-            f"--nofile={limits.open_files}", "--core=0", "--"]
+            f"--nofile={limits.open_files}", "--core=0", *nproc, "--"]
 
 
 def log_tail(path: Path) -> str:

@@ -8,6 +8,7 @@ for an answer.
 """
 from __future__ import annotations
 
+import os
 import queue
 import shutil
 import signal
@@ -28,6 +29,7 @@ from grader.inkernel import agent, wire
 from grader.kernel.cgroups import Cgroups
 from grader.kernel.client import CappedClient, single_spec
 from grader.kernel.forkserver import ForkedKernelManager, ForkRequest, ForkServer
+from grader.kernel.isolation import end_user
 from grader.kernel.plan import LaunchPlan
 from grader.kernel.sandbox import (StartFolder, confined_command, log_tail, new_start_folder, open_new,
                                    prepare_runtime, python_of)
@@ -124,6 +126,8 @@ class KernelSession:
         if self.plan.scratch_dir is not None:
             self.plan.scratch_dir.mkdir(parents=True, exist_ok=True)
         start = new_start_folder(self.plan.runtime_dir, self._starts)
+        if self.plan.uid is not None:
+            os.chmod(start.root, 0o711)   # the kernel's user passes through to jupyter/ only
         self._starts += 1
         cgroups = Cgroups.create(self.plan.limits)
         client = self._client(self._manager(cgroups, start))
@@ -196,6 +200,8 @@ class KernelSession:
                 pass
         if kernel.cgroups is not None:
             kernel.cgroups.destroy()
+        if self.plan.uid is not None:
+            end_user(self.plan.uid)
         shutil.rmtree(kernel.start.root, ignore_errors=True)
 
     def close(self) -> None:

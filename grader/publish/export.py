@@ -2,23 +2,18 @@
 
 - ``canvas``: a gradebook CSV Canvas imports (Student, ID, SIS User ID, SIS Login ID,
   Section, one column for the assignment, a "Points Possible" row);
-- ``gradescope``: ``<submission>/results.json`` per student in Gradescope's autograder
-  format (score, execution_time, output, tests[] with name, score, max_score, status,
-  visibility, output);
 - ``csv``: one plain row per student with the final total and one column per exercise.
 
 With a roster, its students who handed in nothing are in the Canvas and CSV exports too,
 with a blank total (``missing="blank"``: Canvas leaves their grade alone) or 0.
 
-Everything here may reach students: tests appear by their description and the message the
-student's code earned, never by hidden test source, and reference answers and rubrics are
-left out.
+Gradescope takes its grades from the release's autograder, run on each upload there
+(``grader autograde gradescope``, grader/platforms/), not from an export.
 """
 from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,18 +26,17 @@ from grader.publish.files import write_atomically
 from grader.publish.site import MISSING, absentees, gradebook_csv
 from grader.standings import Standing, class_roster, standings
 
-FORMATS = ("canvas", "gradescope", "csv")
+FORMATS = ("canvas", "csv")
 
 
 @dataclass(frozen=True)
 class ExportSummary:
     format: str
-    paths: tuple[Path, ...]
+    path: Path
     notes: tuple[str, ...] = ()
 
     def line(self) -> str:
-        where = self.paths[0] if len(self.paths) == 1 else f"{len(self.paths)} files in {self.paths[0].parent.parent}"
-        return "\n".join([f"Wrote the {self.format} export: {where}", *self.notes])
+        return "\n".join([f"Wrote the {self.format} export: {self.path}", *self.notes])
 
 
 def export_grades(gradebook: Gradebook, assignment: Assignment, *, fmt: str, dest: Path,
@@ -61,7 +55,7 @@ def export_grades(gradebook: Gradebook, assignment: Assignment, *, fmt: str, des
         notes.append(f"note: {pending} student(s) have free-response answers awaiting a grader; they count 0 so far")
     roster = class_roster(gradebook)
     nothing = absentees(everyone, roster)
-    if nothing and fmt != "gradescope":
+    if nothing:
         notes.append(f"note: {len(nothing)} student(s) on the roster handed in nothing: "
                      + ("0 points" if missing == "zero" else "left blank (--missing zero gives 0)"))
     if fmt == "canvas":
@@ -71,17 +65,9 @@ def export_grades(gradebook: Gradebook, assignment: Assignment, *, fmt: str, des
         write_atomically(_file(dest), canvas_csv([s for s in found if s.attempt.matched], assignment,
                                                  roster=roster, column=column or assignment.id, absent=nothing,
                                                  missing=missing))
-        return ExportSummary(fmt, (_file(dest),), tuple(notes))
-    if fmt == "csv":
-        write_atomically(_file(dest), gradebook_csv(found, assignment, absent=nothing, missing=missing))
-        return ExportSummary(fmt, (_file(dest),), tuple(notes))
-    paths = []
-    for standing in found:
-        folder = dest / standing.submission
-        folder.mkdir(parents=True, exist_ok=True)
-        write_atomically(folder / "results.json", json.dumps(gradescope_results(standing, assignment), indent=2))
-        paths.append(folder / "results.json")
-    return ExportSummary(fmt, tuple(paths), tuple(notes))
+        return ExportSummary(fmt, _file(dest), tuple(notes))
+    write_atomically(_file(dest), gradebook_csv(found, assignment, absent=nothing, missing=missing))
+    return ExportSummary(fmt, _file(dest), tuple(notes))
 
 
 def _file(dest: Path) -> Path:
@@ -110,39 +96,3 @@ def canvas_csv(found: Sequence[Standing], assignment: Assignment, *, roster: Ros
     writer.writerows(rows)
     return out.getvalue()
 
-
-def gradescope_results(standing: Standing, assignment: Assignment) -> dict:
-    """Gradescope's results.json for one student."""
-    r = standing.result
-    assert r is not None
-    tests = []
-    for e in r.exercises:
-        if e.kind == "F":
-            if e.answer is None and e.manual:
-                continue
-            comment = standing.comments.get(e.id, "")
-            tests.append({"name": f"{e.section} {e.title} (free response)", "score": e.score,
-                          "max_score": e.max_score, "status": "passed" if e.score >= e.max_score else "failed",
-                          "visibility": "visible",
-                          "output": "awaiting a grader" if e.manual else (comment or "graded by hand")})
-            continue
-        hidden_count = 0
-        for t in e.tests:
-            if t.public:
-                name = t.description or t.name.split("::", 1)[-1]
-            else:
-                hidden_count += 1
-                name = t.description or f"hidden check {hidden_count}"
-            output = t.message + ("\n" + "\n".join(t.traceback) if t.traceback else "")
-            tests.append({"name": f"{e.section} {e.title}: {name}", "score": t.points, "max_score": t.max_points,
-                          "status": "passed" if t.outcome == "passed" else "failed",
-                          "visibility": "visible" if t.public else "after_published", "output": output})
-    lines = [f"{assignment.title}: {r.score:g} / {r.max_score:g}"]
-    if r.late:
-        lines.append(f"Late by {r.late.days_late} day(s): -{r.late.penalty_percent:g}% "
-                     f"(score before the penalty: {r.late.score_before:g}).")
-    if r.pending_manual:
-        lines.append(f"{r.pending_manual:g} points of free-response answers await a grader.")
-    lines += [f"Could not be graded fully: {err}" for err in r.errors]
-    return {"score": r.score, "execution_time": float(r.timing.get("total", 0.0)),
-            "output": "\n".join(lines), "tests": tests}

@@ -8,71 +8,11 @@ memory stays bounded.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-from pathlib import Path
 
-import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
 
-from tests.conftest import EXAMPLES
-from tests.hostile.make_notebooks import CROSS_ENTROPY, HERE, SOFTMAX, TENSORS
-
-ONLY = ("compare", "broadcast_shape", "add_into", "softmax", "cross_entropy")
-LIMITS = dict(cell_timeout=15, call_timeout=3, memory_mb=1500, processes=64, kernel_restarts=3,
-              notebook_timeout=120)
-FULL = {"compare": 2, "broadcast_shape": 3, "add_into": 2, "softmax": 5, "cross_entropy": 3}
-PWNED = [Path("/root/PWNED"), Path("/work/main/PWNED"), Path("/work/PWNED"), Path("/etc/PWNED"),
-         Path("/usr/PWNED"), Path("/PWNED"), Path("/var/tmp/PWNED"), Path("/home/PWNED"),
-         *(Path(f"/work/PWNED-{name}") for name in ("etc", "args", "json", "start", "jupyter"))]
-# In the grading process's own environment while the batch runs: no result may show it.
-SECRET_NAME, SECRET = "D2L_GRADER_TEST_SECRET", "only-the-grader-knows-7f3c91"
-
-
-def _file_attacks(folder: Path) -> None:
-    """Bad files made at test time (too large or too odd to keep in git)."""
-    (folder / "symlink_passwd.ipynb").symlink_to("/etc/passwd")
-    with open(folder / "huge_base64_output.ipynb", "wb") as f:
-        f.write(b'{"cells": [{"cell_type": "code", "source": "x = 1", "outputs": [{"data": {"image/png": "')
-        chunk = b"QUJD" * (1 << 18)
-        for _ in range(500):
-            f.write(chunk)
-        f.write(b'"}}]}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
-    v3 = {"nbformat": 3, "nbformat_minor": 0, "metadata": {"name": ""}, "worksheets": [{"cells": [
-        {"cell_type": "code", "input": TENSORS, "language": "python", "outputs": []}]}]}
-    (folder / "nbformat_v3.ipynb").write_text(json.dumps(v3))
-    (folder / "not_a_notebook.ipynb").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
-    (folder / "non_utf8.ipynb").write_bytes('{"cells": [], "metadata": {"author": "José"}}'.encode("latin-1"))
-    ok = new_notebook(cells=[new_code_cell(TENSORS), new_code_cell(SOFTMAX), new_code_cell(CROSS_ENTROPY)])
-    nbformat.write(ok, folder / "김 철수 HW1 (final).ipynb")
-    for twin in ("a", "b"):
-        (folder / twin).mkdir()
-        nbformat.write(ok, folder / twin / "hw1.ipynb")
-
-
-@pytest.fixture(scope="module")
-def batch(grade, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("hostile")
-    for nb in sorted(HERE.glob("*.ipynb")):
-        shutil.copy(nb, folder / nb.name)
-    _file_attacks(folder)
-    shutil.copy(EXAMPLES / "correct.ipynb", folder / "correct.ipynb")
-    alone = tmp_path_factory.mktemp("alone")
-    shutil.copy(EXAMPLES / "correct.ipynb", alone / "correct.ipynb")
-    for path in PWNED:
-        assert not path.exists()
-    os.environ[SECRET_NAME] = SECRET
-    try:
-        results, out, log = grade([folder], only=ONLY, **LIMITS)
-    finally:
-        del os.environ[SECRET_NAME]
-    baseline, _, _ = grade([alone], only=ONLY, **LIMITS)
-    return results, out, baseline
-
-
-def scores(result):
-    return {e.id: e.score for e in result.exercises if e.id in ONLY}
+from tests.hostile.batches import FULL, PWNED, SECRET, scores
+from tests.hostile.make_notebooks import HERE
 
 
 def messages(result, exercise):

@@ -17,7 +17,7 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
-from grader.assignment import REFERENCE_DIR, Assignment, Exercise
+from grader.assignment import Assignment, Exercise
 from grader.errors import AssignmentError
 from grader.judge.solutions import SETUP_SOURCE, stub, without_methods
 from grader.publish.cells import release_templates, setup_cell
@@ -59,7 +59,7 @@ def reference_work(assignment: Assignment) -> Work:
 def reference_file(assignment: Assignment, module: str) -> Path:
     """Where ``reference.<topic>`` lives: beside the assignment (an unpacked autograder
     bundle) or in the project checkout, as Assignment.reference_module finds it."""
-    folder = assignment.root / "reference" if (assignment.root / "reference").is_dir() else REFERENCE_DIR
+    folder = assignment.reference_dir
     path = folder / (module.split(".", 1)[-1].replace(".", "/") + ".py")
     if not path.is_file():
         raise AssignmentError(f"the reference module {module} is not at {path}")

@@ -1,0 +1,75 @@
+"""Run a command as a platform's container would look to the unprivileged-user isolation,
+without changing the host: in a private mount namespace where the folders above the given
+paths (the course environment and its Python, under /root here) let other users pass through
+but not list them, and the given folders (this project's checkouts, which hold hidden tests
+and reference solutions) are closed to them.
+
+    python tests/open_root.py --pass PATH ... --close DIR ... -- COMMAND ...
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+
+def wrap(command: list[str], *, passes: list[Path], close: list[Path]) -> list[str]:
+    """``command`` run by this module in a new mount namespace."""
+    options = [arg for path in passes for arg in ("--pass", str(path))]
+    options += [arg for folder in close for arg in ("--close", str(folder))]
+    return ["unshare", "--mount", "--propagation", "private", "--",
+            sys.executable, str(Path(__file__).resolve()), *options, "--", *command]
+
+
+def project_checkouts() -> list[Path]:
+    """This checkout and the other worktrees of its repository."""
+    here = Path(__file__).resolve().parent.parent
+    found = {here}
+    listed = subprocess.run(["git", "-C", str(here), "worktree", "list", "--porcelain"],
+                            capture_output=True, text=True)
+    for line in listed.stdout.splitlines():
+        if line.startswith("worktree "):
+            found.add(Path(line.split(" ", 1)[1]))
+    return sorted(found)
+
+
+def _remount(folder: Path, mode: int, stashes: Path) -> None:
+    """Put a tmpfs with ``mode`` over ``folder`` and show its entries again inside it (the
+    original stays reachable, by root only, below ``stashes``)."""
+    stash = Path(tempfile.mkdtemp(dir=stashes))
+    subprocess.run(["mount", "--bind", str(folder), str(stash)], check=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"mode={mode:o}", "tmpfs", str(folder)], check=True)
+    for entry in os.scandir(stash):
+        target = folder / entry.name
+        if entry.is_symlink():
+            target.symlink_to(os.readlink(entry.path))
+            continue
+        if entry.is_dir():
+            target.mkdir()
+        else:
+            target.touch()
+        subprocess.run(["mount", "--bind", entry.path, str(target)], check=True)
+
+
+def main(argv: list[str]) -> None:
+    split = argv.index("--")
+    options, command = argv[:split], argv[split + 1:]
+    given = {kind: [Path(options[i + 1]) for i, arg in enumerate(options) if arg == kind]
+             for kind in ("--pass", "--close")}
+    stashes = Path(tempfile.gettempdir()) / ".open-root"   # root's only; a tmpfs in this namespace
+    stashes.mkdir(mode=0o700, exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=700", "tmpfs", str(stashes)], check=True)
+    above = {folder for path in given["--pass"] for folder in Path(os.path.realpath(path)).parents}
+    for folder in sorted(above, key=lambda f: len(f.parts)):
+        if len(folder.parts) > 1 and not os.stat(folder).st_mode & 0o002:   # never / or /tmp
+            _remount(folder, 0o711, stashes)
+    for folder in given["--close"]:
+        if folder.is_dir():
+            _remount(folder, 0o700, stashes)
+    os.execvp(command[0], command)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,7 +1,8 @@
-"""`grader autograde gradescope|prairielearn` for real: a platform's container made in a temp
-folder (hw1 and its reference solutions where the release's bundle unpacks them, the upload
-beside), the command run as the platform runs it, real kernels. Each graded container is
-graded once per module; the uploads that cannot be graded cost no kernel."""
+"""The release on a platform, for real: a container made in a temp folder as the platform makes
+it (Gradescope: autograder.zip unpacked into source/; PrairieLearn: the question's tests/
+folder), the upload beside, the release's own entry point (run_autograder, run.sh) run with
+the grader installed here, real kernels. Each graded container is graded once per module;
+the uploads that cannot be graded cost no kernel."""
 from __future__ import annotations
 
 import json
@@ -10,19 +11,20 @@ import shutil
 import stat
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from grader.assignment import ASSIGNMENTS_DIR, REFERENCE_DIR, load_assignment
-from grader.errors import NotebookError
+from grader import datasets
+from grader.assignment import load_assignment
 from grader.kernel.isolation import BUBBLEWRAP
 from grader.platforms.autograde import PLATFORMS, autograde
 from grader.kernel import environment
 from grader.platforms.checks import automatic_points
 from grader.platforms.find import GRADESCOPE, PRAIRIELEARN, Layout
-from grader.release import build_notebook
+from grader.release import build_notebook, build_release
 from tests.open_root import project_checkouts, wrap
 from tests.platforms.schema import check_results
 
@@ -50,15 +52,22 @@ def wrong() -> str:
     return nbformat.writes(nb)
 
 
-def container(folder: Path, platform: str, uploads: dict[str, str], *, toml_tables: str = "") -> Path:
-    """A platform's root: the assignment as the bundle unpacks it (``<id>/`` with its
-    reference solutions; ``toml_tables`` replace those of assignment.toml), the upload's
-    files, no results yet."""
+def container(folder: Path, platform: str, uploads: dict[str, str], *, release, toml_tables: str = "") -> Path:
+    """A platform's root as the release sets it up: Gradescope's autograder.zip unpacked into
+    ``source/`` (modes kept), PrairieLearn's question ``tests/`` folder; ``toml_tables``
+    replace those of the assignment.toml there; the upload's files; no results yet."""
     layout: Layout = LAYOUTS[platform]
+    if platform == "gradescope":
+        with zipfile.ZipFile(release.bundle) as zf:
+            for info in zf.infolist():
+                zf.extract(info, folder / "source")
+                mode = stat.S_IMODE(info.external_attr >> 16)
+                if mode and not info.is_dir():
+                    (folder / "source" / info.filename).chmod(mode)
+    else:
+        shutil.copytree(release.prairielearn / "question" / "tests", folder / "tests")
     target = folder / layout.assignments / ASSIGNMENT.id
-    skip = shutil.ignore_patterns("__pycache__")
-    shutil.copytree(ASSIGNMENTS_DIR / ASSIGNMENT.id, target, ignore=skip)
-    shutil.copytree(REFERENCE_DIR, target / "reference", ignore=skip)
+    assert (target / "reference").is_dir() and (target / "hidden").is_dir()
     if toml_tables:
         toml = target / "assignment.toml"
         names = [line.strip("[]") for line in toml_tables.splitlines() if line.startswith("[")]
@@ -82,13 +91,15 @@ def without_tables(text: str, *names: str) -> str:
 
 def run_autograder(platform: str, root: Path, *, isolation: str = "auto", kernel_env: str | None = None,
                    wrap=lambda argv: argv) -> tuple[subprocess.CompletedProcess, dict]:
-    """Run the command as the platform's entry point does; its results.json, checked."""
-    env = {**os.environ, LAYOUTS[platform].root_variable: str(root), "GRADER_ISOLATION": isolation}
+    """Run the release's entry point (run_autograder, run.sh) with the grader installed here;
+    its results.json, checked."""
+    env = {**os.environ, LAYOUTS[platform].root_variable: str(root), "GRADER_ISOLATION": isolation,
+           "GRADER_VENV": sys.prefix, "D2L_GRADER_CACHE": str(datasets.cache_dir())}
     env.pop("GRADER_KERNEL_ENV", None)
     if kernel_env is not None:
         env["GRADER_KERNEL_ENV"] = kernel_env
-    done = subprocess.run(wrap([str(BIN / "grader"), "autograde", platform]), env=env, capture_output=True,
-                          text=True, timeout=900, check=False)
+    script = root / "source" / "run_autograder" if platform == "gradescope" else root / "tests" / "run.sh"
+    done = subprocess.run(wrap([str(script)]), env=env, capture_output=True, text=True, timeout=900, check=False)
     path = root / "results" / "results.json"
     assert done.returncode == 0, done.stderr[-2000:]
     payload = json.loads(path.read_text(encoding="utf-8"))
@@ -105,13 +116,19 @@ def of_exercise(payload: dict, exercise) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory, course_env):
+def release(tmp_path_factory):
+    return build_release(ASSIGNMENT, tmp_path_factory.mktemp("release"))
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, course_env, release):
     """Grade a container once per module: graded(name, platform, uploads, **options)."""
     done: dict[str, tuple[Path, subprocess.CompletedProcess, dict]] = {}
 
     def run(name: str, platform: str, uploads: dict[str, str], *, toml_tables: str = "", **options):
         if name not in done:
-            root = container(tmp_path_factory.mktemp(name), platform, uploads, toml_tables=toml_tables)
+            root = container(tmp_path_factory.mktemp(name), platform, uploads, release=release,
+                             toml_tables=toml_tables)
             done[name] = (root, *run_autograder(platform, root, **options))
         return done[name]
     return run
@@ -214,9 +231,9 @@ BAD_UPLOADS = {
 
 @pytest.mark.parametrize("platform", ["gradescope", "prairielearn"])
 @pytest.mark.parametrize("case", list(BAD_UPLOADS))
-def test_an_upload_that_cannot_be_graded_gets_valid_results_and_one_line(tmp_path, platform, case):
+def test_an_upload_that_cannot_be_graded_gets_valid_results_and_one_line(tmp_path, release, platform, case):
     uploads, line = BAD_UPLOADS[case]
-    root = container(tmp_path, platform, uploads)
+    root = container(tmp_path, platform, uploads, release=release)
     done, payload = run_autograder(platform, root)
     assert done.stdout.strip() == f"Not graded: {line} ({root / 'results' / 'results.json'})"
     if platform == "gradescope":
@@ -226,22 +243,22 @@ def test_an_upload_that_cannot_be_graded_gets_valid_results_and_one_line(tmp_pat
     assert not (root / "results" / "report").exists()   # no kernel was started
 
 
-def test_a_container_without_the_assignment_gets_valid_results_and_one_line(tmp_path):
-    (tmp_path / "submission").mkdir()
-    (tmp_path / "submission" / "hw1.ipynb").write_text(solution())
+def test_a_container_without_the_assignment_gets_valid_results_and_one_line(tmp_path, release):
+    container(tmp_path, "gradescope", {"hw1.ipynb": solution()}, release=release)
+    shutil.rmtree(tmp_path / "source" / "hw1")
     _, payload = run_autograder("gradescope", tmp_path)
     assert payload["output"] == (f"Not graded: no assignment.toml in {tmp_path / 'source'} or a folder below it: "
                                  "the autograder bundle is not unpacked there")
 
 
-def test_the_kernel_environment_comes_from_GRADER_KERNEL_ENV(tmp_path):
-    root = container(tmp_path, "prairielearn", {"hw1.ipynb": solution()})
+def test_the_kernel_environment_comes_from_GRADER_KERNEL_ENV(tmp_path, release):
+    root = container(tmp_path, "prairielearn", {"hw1.ipynb": solution()}, release=release)
     _, payload = run_autograder("prairielearn", root, kernel_env=str(tmp_path / "nowhere"))
     assert payload["message"] == f"Not graded: {tmp_path / 'nowhere'} is not a Python virtual environment (no bin/python)"
 
 
-def test_a_grader_crash_still_writes_valid_results_in_one_line(tmp_path, monkeypatch):
-    root = container(tmp_path, "gradescope", {"hw1.ipynb": solution()})
+def test_a_grader_crash_still_writes_valid_results_in_one_line(tmp_path, release, monkeypatch):
+    root = container(tmp_path, "gradescope", {"hw1.ipynb": solution()}, release=release)
     monkeypatch.setenv("GRADER_AUTOGRADER_ROOT", str(root))
 
     def crash(message: str) -> None:

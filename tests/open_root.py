@@ -24,14 +24,20 @@ def wrap(command: list[str], *, passes: list[Path], close: list[Path]) -> list[s
 
 
 def project_checkouts() -> list[Path]:
-    """This checkout and the other worktrees of its repository."""
-    here = Path(__file__).resolve().parent.parent
-    found = {here}
-    listed = subprocess.run(["git", "-C", str(here), "worktree", "list", "--porcelain"],
-                            capture_output=True, text=True)
-    for line in listed.stdout.splitlines():
-        if line.startswith("worktree "):
-            found.add(Path(line.split(" ", 1)[1]))
+    """This checkout, the repositories on this machine it was cloned from, and their worktrees:
+    every copy of the hidden tests a kernel could otherwise find here."""
+    found: set[Path] = set()
+    todo = [Path(__file__).resolve().parent.parent]
+    while todo:
+        here = todo.pop()
+        if here in found or not (here / ".git").exists():
+            continue
+        found.add(here)
+        git = ["git", "-C", str(here)]
+        listed = subprocess.run([*git, "worktree", "list", "--porcelain"], capture_output=True, text=True)
+        todo += [Path(line.split(" ", 1)[1]) for line in listed.stdout.splitlines() if line.startswith("worktree ")]
+        remotes = subprocess.run([*git, "remote", "-v"], capture_output=True, text=True).stdout.split()
+        todo += [Path(url) for url in remotes if url.startswith("/") and Path(url).is_dir()]
     return sorted(found)
 
 

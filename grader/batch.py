@@ -26,7 +26,7 @@ from grader.intake.names import SCRATCH
 from grader.intake.roster import load_roster
 from grader.intake.survey import admit, survey
 from grader.kernel import environment
-from grader.kernel.isolation import Isolation, choose, verify_private, verify_reachable
+from grader.kernel.isolation import Isolation, choose, verify_access
 from grader.publish.similarity.report import note_failure, write_similarity
 from grader.publish.site import publish, store_result
 from grader.results import SubmissionResult
@@ -170,8 +170,7 @@ def _grade(due: list[AttemptRow], gradebook: Gradebook, assignment: Assignment, 
     if kernel.flagged:
         warnings.append(f"kernel environment: {kernel.note}")
         stream.write(f"note: student kernels use {kernel.note}\n")
-    verify_private(isolation, assignment.root, assignment.reference_dir)
-    verify_reachable(isolation, kernel.interpreter)
+    verify_access(isolation, kernel.interpreter, assignment.root, assignment.reference_dir)
     workers = min(options.workers or os.cpu_count() or 1, len(due))
     settings = GradeSettings(interpreter=kernel.interpreter, limits=limits, isolation=isolation,
                              kernel_env_note=kernel.note, fashion_mnist=datasets.fashion_mnist(),

@@ -13,12 +13,18 @@
 from __future__ import annotations
 
 import os
+import secrets
+import shutil
+import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.errors import SandboxError, UsageError
-from grader.kernel.plan import KernelPython
+
+if TYPE_CHECKING:
+    from grader.kernel.plan import KernelPython
 
 KINDS = ("auto", "bubblewrap", "user", "none")
 KERNEL_UID = 47400          # the unprivileged user of the fallback (no account needed)
@@ -55,7 +61,6 @@ UNCONFINED = Isolation("none")
 
 def bubblewrap_path() -> str | None:
     """bwrap on PATH, or the path in ``D2L_GRADER_BWRAP`` (empty: treat bubblewrap as missing)."""
-    import shutil
     chosen = os.environ.get("D2L_GRADER_BWRAP")
     if chosen is not None:
         return chosen or None
@@ -116,12 +121,18 @@ def choose(requested: str = "auto", *, uid: int = KERNEL_UID) -> Isolation:
 
 
 def _fallback(uid: int, reason: str) -> Isolation:
-    import shutil
     missing = [tool for tool in ("setpriv", "unshare", "prlimit") if shutil.which(tool) is None]
     if missing:
         raise SandboxError(f"the unprivileged-user isolation needs {', '.join(missing)}: "
                            "install them with `apt-get install -y util-linux`")
     return Isolation("user", uid=uid, namespaces=namespaces_work(), reason=reason)
+
+
+def verify_access(isolation: Isolation, interpreter: KernelPython, *private: Path) -> None:
+    """Under the fallback, before any kernel starts: ``private`` (hidden tests, reference
+    solutions) closed to other users, and the course environment runnable by the kernel's."""
+    verify_private(isolation, *private)
+    verify_reachable(isolation, interpreter)
 
 
 def verify_reachable(isolation: Isolation, interpreter: KernelPython) -> None:
@@ -174,13 +185,35 @@ def lock_down(*folders: Path) -> None:
         os.chmod(folder, os.stat(folder).st_mode & 0o700)
 
 
+UIDS = 10000   # the fallback's users: base .. base + UIDS - 1
+
+
+def pick_uid(base: int) -> int:
+    """A user id of the fallback's range that runs no process now: each kernel its own, so
+    one student's processes and files never meet the next student's."""
+    busy = users_running()
+    for _ in range(100):
+        uid = base + secrets.randbelow(UIDS)
+        if uid not in busy:
+            return uid
+    raise SandboxError("no free user id for the kernel: too many kernels running")
+
+
+def processes() -> dict[int, int | None]:
+    """Each running process's id and its user's (None if it ended while being read)."""
+    return {int(e.name): _owner(e.path) for e in os.scandir("/proc") if e.name.isdigit()}
+
+
+def users_running() -> set[int]:
+    """The user ids of the processes running now."""
+    return {uid for uid in processes().values() if uid is not None}
+
+
 def end_user(uid: int) -> None:
     """Kill every process of a fallback kernel's user and remove what it left in the shared
     temporary folders, so that nothing of it meets the next student."""
-    import signal
-    import shutil
     for _ in range(20):
-        found = [int(e.name) for e in os.scandir("/proc") if e.name.isdigit() and _owner(e.path) == uid]
+        found = [pid for pid, owner in processes().items() if owner == uid]
         if not found:
             break
         for pid in found:

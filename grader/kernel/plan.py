@@ -4,18 +4,14 @@ without one)."""
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from grader.assignment import Limits
-from grader.errors import SandboxError
+from grader.kernel.isolation import Isolation, pick_uid
 
-if TYPE_CHECKING:
-    from grader.kernel.isolation import Isolation
 
 
 @dataclass(frozen=True)
@@ -99,32 +95,6 @@ def plan_kernel(*, interpreter: KernelPython, runtime_dir: Path, limits: Limits,
             os.chmod(runtime_dir, 0o711)
     return LaunchPlan(interpreter=interpreter, runtime_dir=runtime_dir, limits=limits, isolation=isolation,
                       data=data, env=env, scratch_dir=scratch, plain=plain, uid=uid)
-
-
-UIDS = 10000   # the fallback's users: base .. base + UIDS - 1
-
-
-def pick_uid(base: int) -> int:
-    """A user id of the fallback's range that runs no process now: each kernel its own, so
-    one student's processes and files never meet the next student's."""
-    busy = users_running()
-    for _ in range(100):
-        uid = base + secrets.randbelow(UIDS)
-        if uid not in busy:
-            return uid
-    raise SandboxError("no free user id for the kernel: too many kernels running")
-
-
-def users_running() -> set[int]:
-    """The real user ids of the processes running now."""
-    found = set()
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                found.add(os.stat(entry.path).st_uid)
-            except OSError:
-                pass
-    return found
 
 
 def new_runtime_dir() -> Path:

@@ -15,7 +15,7 @@ from grader.assignment import Assignment
 from grader.grading.pool import grade_all
 from grader.grading.settings import GradeSettings, Submission
 from grader.kernel import environment
-from grader.kernel.isolation import Isolation, choose, lock_down, verify_reachable
+from grader.kernel.isolation import Isolation, choose, lock_down, verify_access
 from grader.publish.files import write_atomically
 from grader.publish.report import render_report
 from grader.results import SubmissionResult
@@ -40,10 +40,10 @@ def grade_upload(notebook: Path, assignment: Assignment, *, kernel_env: str, rep
     isolation = choose(os.environ.get("GRADER_ISOLATION") or "auto")
     progress(f"isolation: {isolation.describe()}")
     kernel = environment.resolve(kernel_env, assignment.environment, progress=progress)
-    verify_reachable(isolation, kernel.interpreter)
     report.mkdir(parents=True, exist_ok=True)
     if isolation.kind == "user":
         lock_down(assignment.root, report, *locked)
+    verify_access(isolation, kernel.interpreter, assignment.root, assignment.reference_dir)
     warnings = (f"kernel environment: {kernel.note}",) if kernel.flagged else ()
     settings = GradeSettings(interpreter=kernel.interpreter, limits=assignment.limits, isolation=isolation,
                              kernel_env_note=kernel.note, fashion_mnist=datasets.fashion_mnist(),

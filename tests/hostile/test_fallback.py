@@ -23,8 +23,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from grader.assignment import REFERENCE_DIR, load_assignment
 from grader.kernel import environment
-from grader.kernel.isolation import KERNEL_UID
-from grader.kernel.plan import UIDS, users_running
+from grader.kernel.isolation import KERNEL_UID, UIDS, users_running
 from grader.results import SubmissionResult
 from tests.hostile.batches import FULL, LIMITS, ONLY, PWNED, hostile_folder, scores
 from tests.hostile.make_notebooks import CROSS_ENTROPY, TENSORS

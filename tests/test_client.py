@@ -6,7 +6,7 @@ import nbformat
 from nbclient.exceptions import CellExecutionComplete
 import pytest
 
-from grader.kernel.client import CappedClient, message_size, well_formed
+from grader.kernel.client import OVERSIZE, BoundedSession, CappedClient, message_size, well_formed
 
 PARENT = {"msg_id": "run-1"}
 MB = 1024 * 1024
@@ -83,3 +83,38 @@ def test_message_size_counts_content_metadata_and_buffers():
                   buffers=[b"z" * 2000])
     assert 3500 <= message_size(msg) < 4000
     assert well_formed(msg) and not well_formed({**msg, "parent_header": []})
+
+
+def sent(session: BoundedSession, kind: str, content: dict, *, metadata=None) -> list:
+    """``content`` as a kernel's session would put it on the wire."""
+    frames = session.serialize(session.msg(kind, content, parent=session.msg_header("execute_request"),
+                                           metadata=metadata))
+    return frames[frames.index(b"<IDS|MSG>") + 1:]
+
+
+def test_an_output_far_over_the_budget_is_dropped_unread_and_counted(client, cell):
+    session = BoundedSession(key=b"k", limit=2 * MB)
+    msg = session.deserialize(sent(session, "display_data", {"data": {"text/plain": "ok"}, "metadata": {}},
+                                   metadata={"pad": "x" * (3 * MB)}))
+    assert msg["content"] == {} and msg[OVERSIZE] > 3 * MB
+    assert msg["parent_header"]["msg_type"] == "execute_request"
+    assert client.process_message(msg, cell, 0) is None
+    assert client.used > client.output_limit and any(o.get("name") == "grader-note" for o in cell.outputs)
+
+
+@pytest.mark.parametrize("kind,content", [
+    ("stream", {"name": "stdout", "text": "x" * 1000}),
+    ("error", {"ename": "E", "evalue": "x" * (3 * MB), "traceback": []}),
+    ("execute_reply", {"status": "ok", "user_expressions": {"x": "x" * (3 * MB)}}),
+])
+def test_small_outputs_errors_and_replies_are_read_whole(kind, content):
+    session = BoundedSession(key=b"k", limit=2 * MB)
+    msg = session.deserialize(sent(session, kind, content))
+    assert OVERSIZE not in msg and msg["content"] == content
+
+
+def test_a_dropped_message_with_a_bad_signature_is_still_refused_when_read():
+    session = BoundedSession(key=b"k", limit=2 * MB)
+    frames = sent(session, "stream", {"name": "stdout", "text": "x"})
+    with pytest.raises(ValueError, match="Invalid Signature"):
+        session.deserialize([b"0" * 64, *frames[1:]])

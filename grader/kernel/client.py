@@ -4,7 +4,9 @@ counted against the cell's output budget, and malformed messages dropped.
 A kernel can send display data with huge metadata, widget (comm) state, or display updates
 that nbclient would keep outside the outputs; here whole messages count, comm messages and
 display updates are dropped (nothing the grader keeps needs them), and a message nbclient
-cannot read is the notebook's fault: it is counted and dropped, never raised.
+cannot read is the notebook's fault: it is counted and dropped, never raised. An output
+message far over the cell's budget is dropped before its content is unpacked
+(``BoundedSession``), so a flood costs the grader little time and memory.
 """
 from __future__ import annotations
 
@@ -12,12 +14,17 @@ from typing import Any
 
 import nbformat
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+from jupyter_client.session import Session
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionComplete
+from traitlets import Integer
 
 # Message types a cell's bookkeeping needs whatever the budget (they are small or capped).
 ALWAYS = ("status", "execute_input", "error")
 DROPPED = ("update_display_data", "clear_output")
+# Output messages: what the budget counts, or drops whatever its size.
+OUTPUTS = ("stream", "display_data", "execute_result", *DROPPED)
+OVERSIZE = "grader_oversize"   # key of a message dropped unread, holding its size in bytes
 TRACEBACK_CHARS = 64 * 1024   # of an error output's traceback, kept in full otherwise
 
 
@@ -42,7 +49,7 @@ class CappedClient(NotebookClient):
         if kind.startswith("comm") or kind in DROPPED:
             return None
         if kind not in ALWAYS:
-            self.used += message_size(msg)
+            self.used += msg.get(OVERSIZE) or message_size(msg)
             if self.used > self.output_limit:
                 self._note_truncated(cell.outputs)
                 return None
@@ -67,6 +74,35 @@ class CappedClient(NotebookClient):
             outs.append(nbformat.v4.new_output(
                 "stream", name="grader-note",
                 text=f"[output truncated: more than {self.output_limit // 1024} KB]\n"))
+
+
+class BoundedSession(Session):
+    """A kernel session that leaves an output or comm message of more than ``limit`` bytes
+    unread: its signature and content are not checked or unpacked (it would be dropped
+    anyway); the message keeps its header and carries its size under ``OVERSIZE``."""
+
+    limit = Integer(8 * CappedClient.output_limit, help="bytes of metadata, content and buffers")
+
+    def deserialize(self, msg_list: list, content: bool = True, copy: bool = True) -> dict:
+        size = sum(len(part) for part in msg_list[3:]) if len(msg_list) >= 5 else 0
+        if size > self.limit:
+            try:
+                header = self.unpack(bytes(msg_list[1]))
+                kind = header["msg_type"]
+            except Exception:
+                kind = None
+            if isinstance(kind, str) and (kind in OUTPUTS or kind.startswith("comm")):
+                return {"header": header, "msg_id": header.get("msg_id"), "msg_type": kind,
+                        "parent_header": self._parent_of(msg_list[2]), "metadata": {}, "content": {},
+                        "buffers": [], OVERSIZE: size}
+        return super().deserialize(msg_list, content=content, copy=copy)
+
+    def _parent_of(self, frame: Any) -> dict:
+        try:
+            parent = self.unpack(bytes(frame))
+        except Exception:
+            return {}
+        return parent if isinstance(parent, dict) else {}
 
 
 def well_formed(msg: Any) -> bool:

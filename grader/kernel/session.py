@@ -27,7 +27,7 @@ from grader import inkernel
 from grader.errors import CallTimeoutError, KernelDiedError, SandboxError, WireError
 from grader.inkernel import agent, wire
 from grader.kernel.cgroups import Cgroups
-from grader.kernel.client import CappedClient, single_spec
+from grader.kernel.client import BoundedSession, CappedClient, single_spec
 from grader.kernel.forkserver import ForkedKernelManager, ForkRequest, ForkServer
 from grader.kernel.isolation import end_user
 from grader.kernel.plan import LaunchPlan
@@ -158,7 +158,9 @@ class KernelSession:
 
     def _manager(self, cgroups: Cgroups | None, start: StartFolder) -> AsyncKernelManager:
         common = dict(kernel_name="python3", transport="ipc", ip=str(start.jupyter / "kernel"),
-                      connection_file=str(start.jupyter / "kernel.json"), context=self._context(zmq.asyncio.Context))
+                      connection_file=str(start.jupyter / "kernel.json"), context=self._context(zmq.asyncio.Context),
+                      # far over a cell's output budget: dropped unread
+                      session=BoundedSession(limit=8 * self.plan.limits.output_kb * 1024))
         if self.forkserver is not None:
             request = ForkRequest(server=self.forkserver, start=start, cgroups=cgroups)
             return ForkedKernelManager(request, kernel_spec_manager=single_spec([]), **common)

@@ -63,7 +63,7 @@ NOTEBOOKS: dict[str, list[str]] = {
                                 "        except BaseException:\n            pass"],
     "memory_bomb": [TENSORS, "hoard = []\nwhile True:\n    hoard.append(b'x' * 10**8)", SOFTMAX, CROSS_ENTROPY],
     "fork_bomb": [TENSORS, "import os\nwhile True:\n    os.fork()", SOFTMAX, CROSS_ENTROPY],
-    "huge_output": [TENSORS, "for i in range(1_000_000):\n    print('x' * 99)", SOFTMAX, CROSS_ENTROPY],
+    "huge_output": [TENSORS, "for i in range(200_000):\n    print('x' * 99)", SOFTMAX, CROSS_ENTROPY],
     "exits_in_cells": [TENSORS, "import sys\nsys.exit()", "import os\nos._exit(0)",
                        "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", SOFTMAX, CROSS_ENTROPY],
     "exit_in_tested_function": [TENSORS, CROSS_ENTROPY,
@@ -262,13 +262,13 @@ importlib.metadata.version = lambda name: '9' * 1_000_000"""],
     "floods_output_metadata": [TENSORS, SOFTMAX, CROSS_ENTROPY, """\
 from IPython.display import display
 from ipykernel.comm import Comm
-pad = 'x' * (100 * 1024 * 1024)
-for i in range(4):
+pad = 'x' * (40 * 1024 * 1024)
+for i in range(3):
     display({'text/plain': 'ok'}, raw=True, metadata={'pad': pad})
 handle = display({'text/plain': 'start'}, raw=True, display_id=True)
-for i in range(4):
+for i in range(3):
     handle.update({'text/plain': pad}, raw=True)
-for i in range(4):
+for i in range(3):
     Comm(target_name='jupyter.widget', data={'state': {'pad': pad}, 'buffer_paths': []})
 del pad"""],
     # --- deaths and messages (issue 16: 7, 8)

@@ -67,7 +67,7 @@ def test_fork_bomb_is_stopped_by_the_process_limit(batch):
 
 def test_huge_output_is_truncated_and_grading_goes_on(batch):
     r = batch[0]["huge_output"]
-    assert r.cells[1].status in ("ok", "timeout")
+    assert r.cells[1].status == "ok"
     assert scores(r) == FULL
 
 

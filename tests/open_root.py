@@ -23,11 +23,30 @@ def wrap(command: list[str], *, passes: list[Path], close: list[Path]) -> list[s
             sys.executable, str(Path(__file__).resolve()), *options, "--", *command]
 
 
+# Where a checkout or an unpacked copy of this project may lie on a grading or CI machine.
+COPY_PLACES = (Path("/tmp"), Path("/var/tmp"), Path("/work"), Path("/home"), Path("/srv"), Path("/opt"), Path("/mnt"))
+
+
+def _copies_below(folder: Path, depth: int) -> list[Path]:
+    """Folders down to ``depth`` levels below ``folder`` that hold an assignment's hidden
+    tests as a checkout does (``assignments/<name>/hidden``); links are not followed."""
+    try:
+        entries = [Path(e.path) for e in os.scandir(folder) if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []
+    found = [e for e in entries if any((e / "assignments").glob("*/hidden"))]
+    if depth > 1:
+        found += [f for e in entries if e not in found for f in _copies_below(e, depth - 1)]
+    return found
+
+
 def project_checkouts() -> list[Path]:
-    """This checkout, the repositories on this machine it was cloned from, and their worktrees:
-    every copy of the hidden tests a kernel could otherwise find here."""
+    """This checkout, the repositories on this machine it was cloned from, their worktrees, and
+    any other copy of the project in the usual places (a clone left in /tmp, say): every copy
+    of the hidden tests a kernel could otherwise find here."""
+    copies = {copy for place in COPY_PLACES for copy in _copies_below(place, 3)}
     found: set[Path] = set()
-    todo = [Path(__file__).resolve().parent.parent]
+    todo = [Path(__file__).resolve().parent.parent, *copies]
     while todo:
         here = todo.pop()
         if here in found or not (here / ".git").exists():
@@ -38,7 +57,7 @@ def project_checkouts() -> list[Path]:
         todo += [Path(line.split(" ", 1)[1]) for line in listed.stdout.splitlines() if line.startswith("worktree ")]
         remotes = subprocess.run([*git, "remote", "-v"], capture_output=True, text=True).stdout.split()
         todo += [Path(url) for url in remotes if url.startswith("/") and Path(url).is_dir()]
-    return sorted(found)
+    return sorted(found | copies)
 
 
 def _remount(folder: Path, mode: int, stashes: Path) -> None:

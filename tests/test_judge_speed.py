@@ -75,3 +75,43 @@ def test_a_failed_tests_report_says_what_failed_without_pytests_traceback(book_d
     outcomes, _ = run_tests(ASSIGNMENT, reference_link(ASSIGNMENT, replace={"softmax": None}), exercises=["softmax"])
     failed = [o for o in outcomes if o.outcome == "failed"]
     assert failed and all("softmax" in o.message and o.traceback == () for o in failed)
+
+
+class Restartable(Counting):
+    """A counting link whose kernel "restarts": a new agent, ids counted from 1 again."""
+
+    def __init__(self, namespace) -> None:
+        super().__init__(NamespaceLink(namespace))
+        self.namespace, self.generation, self.sent = namespace, 1, []
+
+    def request(self, payload, *, timeout):
+        self.sent.append(payload)
+        return super().request(payload, timeout=timeout)
+
+    def restart(self) -> None:
+        self.link, self.generation = NamespaceLink(self.namespace), self.generation + 1
+
+
+def test_what_a_test_held_is_dropped_with_the_next_request_not_a_round_trip_of_its_own():
+    from grader.judge.bridge import Releases
+    link = Restartable({"make": lambda: object()})
+    releases = Releases(link)
+    first = Student(link, releases=releases)
+    held = first.make()
+    assert held._id in link.link.agent.refs
+    first.release()
+    assert link.requests == ["call"]            # no request of its own
+    assert held._id in link.link.agent.refs     # still held until the kernel hears next
+    Student(link, releases=releases).make()
+    assert link.sent[-1]["release"] == [held._id]
+    assert held._id not in link.link.agent.refs
+    # Ids from a kernel that has since restarted are never sent to the new one, where the
+    # same numbers name other objects.
+    third = Student(link, releases=releases)
+    third.make()
+    third.release()
+    link.restart()
+    kept = Student(link, releases=releases).make()
+    assert "release" not in link.sent[-1]
+    Student(link, releases=releases).make()
+    assert kept._id in link.link.agent.refs

@@ -39,6 +39,8 @@ class Agent:
         self.note = None
         try:
             request = wire.loads(request_text, max_chars=self.max_message)
+            for ref_id in request.get("release") or ():   # what earlier tests no longer hold
+                self.refs.pop(ref_id, None)
             value = getattr(self, "op_" + request["op"])(request)
             if request.get("keep"):
                 reply = {"ok": True, "value": self.make_ref(value)}

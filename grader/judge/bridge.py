@@ -43,11 +43,38 @@ class NameSurvey:
     absent: Mapping[str, str]
 
 
+class Releases:
+    """Kernel objects that finished tests no longer hold, dropped by the kernel along with the
+    next request instead of a round trip of their own. Ids are only good for the kernel that
+    issued them: after a restart the pending ones are forgotten."""
+
+    def __init__(self, link: Link) -> None:
+        self._link = link
+        self._ids: list[int] = []
+        self._generation = getattr(link, "generation", None)
+
+    def add(self, ids: list[int]) -> None:
+        self._current()
+        self._ids.extend(ids)
+
+    def take(self) -> list[int]:
+        self._current()
+        ids, self._ids = self._ids, []
+        return ids
+
+    def _current(self) -> None:
+        generation = getattr(self._link, "generation", None)
+        if generation != self._generation:
+            self._ids, self._generation = [], generation
+
+
 class Student:
-    """What a test sees of the notebook, resolved as of the end of ``section`` when given."""
+    """What a test sees of the notebook, resolved as of the end of ``section`` when given.
+    With ``releases``, what the proxy held is dropped with a later request."""
 
     def __init__(self, link: Link, *, section: str | None = None, timeout: float = 20.0,
-                 max_bytes: int = 64 * 1024 * 1024, survey: NameSurvey | None = None) -> None:
+                 max_bytes: int = 64 * 1024 * 1024, survey: NameSurvey | None = None,
+                 releases: Releases | None = None) -> None:
         object.__setattr__(self, "_link", link)
         object.__setattr__(self, "_section", section or None)
         object.__setattr__(self, "_timeout", timeout)
@@ -56,6 +83,7 @@ class Student:
         object.__setattr__(self, "_sent", [])   # the code run() sent, kept out of messages
         object.__setattr__(self, "notes", [])   # what the kernel said about how it answered
         object.__setattr__(self, "_survey", survey)
+        object.__setattr__(self, "_releases", releases)
 
     def __getattr__(self, name: str) -> "Remote":
         if name.startswith("__"):
@@ -91,7 +119,9 @@ class Student:
     def release(self) -> None:
         """Let the kernel drop every object this proxy received a reference to."""
         ids, self._refs[:] = list(self._refs), []
-        if ids:
+        if ids and self._releases is not None:
+            self._releases.add(ids)
+        elif ids:
             try:
                 self._link.request({"op": "release", "ids": ids}, timeout=self._timeout)
             except GraderError:
@@ -134,6 +164,9 @@ class Student:
         if answered:
             return value
         limit = self._timeout if timeout is None else timeout
+        dropped = self._releases.take() if self._releases is not None else []
+        if dropped:
+            payload = {**payload, "release": dropped}
         try:
             reply = self._link.request(payload, timeout=limit)
         except NotebookTimeoutError:

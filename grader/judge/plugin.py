@@ -31,7 +31,7 @@ from grader.assignment import Assignment, Limits
 from grader.errors import (AssignmentError, CallTimeoutError, GraderError, KernelDiedError, MissingNameError,
                            StudentError, WireError)
 from grader.inkernel import wire
-from grader.judge.bridge import Link, NameSurvey, Student
+from grader.judge.bridge import Link, NameSurvey, Releases, Student
 from grader.judge.compare import Mismatch
 from grader.judge.memo import ReferenceMemo, ReferenceModule, assignment_digest
 from grader.judge.source import Source, SourceIndex, SourceUnavailableError
@@ -64,6 +64,7 @@ class GradingPlugin:
         self.problems: list[str] = []
         self._started: dict[str, float] = {}
         self._students: dict[str, Student] = {}   # test id -> its proxy, for the code it sent
+        self._releases = Releases(link)
         self._source: SourceIndex | None = None
         self._surveys: tuple[object, dict[str, NameSurvey]] | None = None   # (kernel generation, per section)
 
@@ -103,7 +104,7 @@ class GradingPlugin:
         timeout = exercise.timeout or self.limits.call_timeout
         student = Student(self.link, section=exercise.section, timeout=timeout,
                           max_bytes=self.limits.reply_mb * 1024 * 1024,
-                          survey=self._survey_of(exercise.section))
+                          survey=self._survey_of(exercise.section), releases=self._releases)
         self._students[request.node.nodeid] = student
         yield student
         student.release()

@@ -118,6 +118,45 @@ print(json.dumps(report))
 """
 
 
+BOARD = r"""
+import json, sys, types
+import torch
+from d2l import torch as d2l
+prelude = types.ModuleType("prelude")
+exec(open(sys.argv[1]).read(), prelude.__dict__)
+book = d2l.ProgressBoard.draw
+keep = prelude._book_bookkeeping(book)
+
+def train(draw):
+    torch.manual_seed(0)
+    d2l.ProgressBoard.draw = draw
+    model = d2l.LinearRegressionScratch(2, lr=0.03)
+    model.board.display = False
+    trainer = d2l.Trainer(max_epochs=2)
+    trainer.fit(model, d2l.SyntheticRegressionData(w=torch.tensor([2, -3.4]), b=4.2))
+    board = model.board
+    for label, every_n in (("odd", 3), ("odd", 3), ("odd", 3), ("odd", 3)):
+        draw(board, 1.5, torch.tensor(2.0).numpy(), label, every_n)
+    return board
+
+a, b = train(book), train(keep)
+def points(board, attr):
+    return {k: [(p.x, float(p.y), type(p.y).__name__, type(p).__name__, p._fields) for p in v]
+            for k, v in getattr(board, attr).items()}
+print(json.dumps({"replaced": keep is not book,
+                  "same_lines": points(a, "data") == points(b, "data"),
+                  "same_pending": points(a, "raw_points") == points(b, "raw_points"),
+                  "labels": sorted(b.data) == ["odd", "train_loss", "val_loss"],
+                  "averaged": len(b.data["train_loss"]) == len(a.data["train_loss"]) > 0}))
+"""
+
+
+def test_board_points_are_the_ones_the_book_draw_keeps(course_env, tmp_path):
+    report = _report(course_env, tmp_path / "board.py", BOARD)
+    assert report == {key: True for key in report}, report
+    assert len(report) == 5
+
+
 def test_minibatches_read_by_index_are_the_ones_stacked_one_by_one(course_env, tmp_path):
     report = _report(course_env, tmp_path / "batches.py", BATCHES)
     assert report == {key: True for key in report}, report

@@ -76,8 +76,16 @@ def _worker(worker_id: int, tasks, results, assignment: Assignment, settings: Gr
 
 
 def _warm_judge(assignment: Assignment) -> None:
-    """Import the reference solutions (and d2l with them) now, so that the first submission's
-    tests do not pay for it."""
+    """Import the reference solutions (and d2l with them), pytest's plugins and IPython's
+    cell transformer (the ``source`` fixture's) now, so that the first submission's tests do
+    not pay for them."""
+    from importlib.metadata import entry_points
+    import IPython.core.inputtransformer2  # noqa: F401
+    for plugin in entry_points(group="pytest11"):
+        try:
+            plugin.load()
+        except Exception:   # pytest reports a plugin that does not load, when it loads it
+            pass
     for exercise in assignment.exercises:
         if exercise.module:
             try:

@@ -35,14 +35,21 @@ def prelude_code(*, seed: int, plain: bool, max_workers: int) -> str:
             "del _nbprelude\n")
 
 
-def agent_code(*, max_bytes: int, max_message: int) -> str:
-    """A silent cell that installs the bridge's agent, answering on the shell channel."""
-    return ("def _nbagent_boot(wire_src, agent_src, max_bytes, max_message):\n"
+def agent_code(*, max_bytes: int, max_message: int, endpoint: str | None = None) -> str:
+    """A silent cell that installs the bridge's agent, answering on the shell channel and, if
+    it can, on a socket of its own at ``endpoint``; ``AGENT_ENDPOINT`` reads which."""
+    return ("def _nbagent_boot(wire_src, agent_src, max_bytes, max_message, endpoint):\n"
             "    import sys, types\n"
             f"    w = types.ModuleType({WIRE_MODULE!r}); sys.modules[{WIRE_MODULE!r}] = w\n"
             "    exec(compile(wire_src, '<wire>', 'exec'), w.__dict__)\n"
             f"    a = types.ModuleType({AGENT_MODULE!r}); sys.modules[{AGENT_MODULE!r}] = a\n"
             "    exec(compile(agent_src, '<agent>', 'exec'), a.__dict__)\n"
-            "    a.install(get_ipython(), w, max_bytes=max_bytes, max_message=max_message)\n"
-            f"_nbagent_boot({source('wire')!r}, {source('agent')!r}, {max_bytes!r}, {max_message!r})\n"
+            "    a.AGENT = a.install(get_ipython(), w, max_bytes=max_bytes, max_message=max_message,\n"
+            "                        endpoint=endpoint)\n"
+            f"_nbagent_boot({source('wire')!r}, {source('agent')!r}, {max_bytes!r}, {max_message!r}, "
+            f"{endpoint!r})\n"
             "del _nbagent_boot\n")
+
+
+# A user expression for the agent's boot cell: the endpoint the agent answers on, or None.
+AGENT_ENDPOINT = f"__import__('sys').modules[{AGENT_MODULE!r}].AGENT.endpoint"

@@ -1,10 +1,10 @@
 """One live student kernel: start it (sandboxed, forked or neither), run cells, answer bridge
 requests.
 
-Cells run through nbclient; bridge requests use a second, blocking client on the same
-kernel and travel as the agent's own shell message type, answered on the shell channel
-(see grader/inkernel/agent.py), so nothing the student prints or displays can be mistaken
-for an answer.
+Cells run through nbclient; bridge requests go to the agent (grader/inkernel/agent.py) on a
+socket of its own beside the kernel's channels, or, in a kernel that cannot open one, as the
+agent's own shell message type on a second, blocking client. Either way nothing the student
+prints or displays can be mistaken for an answer.
 """
 from __future__ import annotations
 
@@ -64,6 +64,8 @@ class _Kernel:
         self.cgroups = cgroups
         self.prelude = prelude       # the prelude request's message id
         self.agent_ready = False
+        self.agent: zmq.Socket | None = None   # the agent's own socket, when it has one
+        self.asked = 0                         # requests sent on it (each reply names its own)
         self.stuck = False           # a call ignored its interrupt; only a restart frees the kernel
 
 
@@ -191,6 +193,8 @@ class KernelSession:
         if kernel is None:
             return
         try:
+            if kernel.agent is not None:
+                kernel.agent.close(linger=0)
             if kernel.bridge is not None:
                 kernel.bridge.stop_channels()
         except Exception:
@@ -326,18 +330,12 @@ class KernelSession:
     def request(self, payload: dict, *, timeout: float) -> dict:
         """Send one request to the agent; returns its reply document (``ok``/``value``/``error``)."""
         kernel = self._ready()
-        assert kernel.bridge is not None
         if not kernel.agent_ready:
-            limits = self.plan.limits
-            self._silent(inkernel.agent_code(max_bytes=limits.reply_mb * MB, max_message=limits.message_mb * MB),
-                         timeout=AGENT_TIMEOUT)
-            kernel.agent_ready = True
-        message = kernel.bridge.session.msg(agent.REQUEST, {"request": wire.dumps(payload)})
-        kernel.bridge.shell_channel.send(message)
-        reply = self._wait(message["header"]["msg_id"], timeout=timeout)
-        text = reply.get("content", {}).get("reply") if reply.get("msg_type") == agent.REPLY else None
-        if not isinstance(text, str):
-            raise WireError("the kernel's answer to the grader was unreadable")
+            self._boot_agent(kernel)
+        if kernel.agent is not None:
+            text = self._ask_socket(kernel, wire.dumps(payload), timeout=timeout)
+        else:
+            text = self._ask_shell(kernel, wire.dumps(payload), timeout=timeout)
         try:
             parsed = wire.loads(text, max_chars=self.plan.limits.message_mb * MB)
         except wire.WireFormatError:
@@ -348,10 +346,67 @@ class KernelSession:
             raise WireError("the kernel's answer to the grader was malformed")
         return parsed
 
-    def _silent(self, code: str, *, timeout: float) -> dict:
+    @property
+    def agent_transport(self) -> str | None:
+        """Where bridge requests travel: "socket" (the agent's own), "shell", or None before
+        the first request to this kernel."""
+        kernel = self._kernel
+        if kernel is None or not kernel.agent_ready:
+            return None
+        return "socket" if kernel.agent is not None else "shell"
+
+    def _boot_agent(self, kernel: _Kernel) -> None:
+        assert kernel.bridge is not None
+        limits = self.plan.limits
+        endpoint = f"ipc://{kernel.start.jupyter / 'kernel'}-agent"   # beside the channels' kernel-<port>
+        reply = self._silent(inkernel.agent_code(max_bytes=limits.reply_mb * MB, max_message=limits.message_mb * MB,
+                                                 endpoint=endpoint),
+                             timeout=AGENT_TIMEOUT, user_expressions={"endpoint": inkernel.AGENT_ENDPOINT})
+        said = reply["content"].get("user_expressions", {}).get("endpoint", {})
+        if isinstance(said, dict) and said.get("status") == "ok" \
+                and (said.get("data") or {}).get("text/plain") == repr(endpoint):
+            sock = kernel.bridge.context.socket(zmq.PAIR)
+            sock.setsockopt(zmq.LINGER, 0)
+            sock.connect(endpoint)
+            kernel.agent = sock
+        kernel.agent_ready = True
+
+    def _ask_socket(self, kernel: _Kernel, text: str, *, timeout: float) -> str:
+        sock = kernel.agent
+        assert sock is not None
+        kernel.asked += 1
+        ident = str(kernel.asked).encode()
+        try:
+            sock.send_multipart([ident, text.encode()], zmq.NOBLOCK)
+        except zmq.ZMQError:
+            raise WireError("the kernel is not reading the grader's requests") from None
+
+        def receive(wait: float) -> list | None:
+            if not sock.poll(int(wait * 1000)):
+                raise queue.Empty
+            frames = sock.recv_multipart(zmq.NOBLOCK)
+            # A reply to an earlier request that timed out is not this one's.
+            return frames if len(frames) == 2 and frames[0] == ident else None
+        frames = self._await(receive, timeout=timeout)
+        try:
+            return frames[1].decode("utf-8")
+        except UnicodeDecodeError:
+            raise WireError("the kernel's answer to the grader was unreadable") from None
+
+    def _ask_shell(self, kernel: _Kernel, text: str, *, timeout: float) -> str:
+        assert kernel.bridge is not None
+        message = kernel.bridge.session.msg(agent.REQUEST, {"request": text})
+        kernel.bridge.shell_channel.send(message)
+        reply = self._wait(message["header"]["msg_id"], timeout=timeout)
+        answer = reply.get("content", {}).get("reply") if reply.get("msg_type") == agent.REPLY else None
+        if not isinstance(answer, str):
+            raise WireError("the kernel's answer to the grader was unreadable")
+        return answer
+
+    def _silent(self, code: str, *, timeout: float, user_expressions: dict | None = None) -> dict:
         kernel = self._ready()
         assert kernel.bridge is not None
-        msg_id = kernel.bridge.execute(code, silent=True, store_history=False, user_expressions={},
+        msg_id = kernel.bridge.execute(code, silent=True, store_history=False, user_expressions=user_expressions or {},
                                        allow_stdin=False, stop_on_error=False)
         reply = self._wait(msg_id, timeout=timeout)
         if reply["content"].get("status") != "ok":
@@ -370,14 +425,29 @@ class KernelSession:
         return kernel
 
     def _wait(self, msg_id: str, *, timeout: float) -> dict:
+        """The shell reply to ``msg_id``."""
         kernel = self._running()
         assert kernel.bridge is not None
+        bridge = kernel.bridge
+
+        def receive(wait: float) -> dict | None:
+            msg = bridge.get_shell_msg(timeout=wait)
+            if not isinstance(msg, dict) or not isinstance(msg.get("parent_header"), dict) \
+                    or not isinstance(msg.get("content"), dict):
+                return None
+            return msg if msg["parent_header"].get("msg_id") == msg_id else None
+        return self._await(receive, timeout=timeout)
+
+    def _await(self, receive: Any, *, timeout: float) -> Any:
+        """What ``receive(seconds)`` gives (it raises queue.Empty when nothing came, and gives None
+        for what is not the awaited answer). Past ``timeout`` the kernel is interrupted once and
+        given 5 s more; the kernel's death ends the wait early."""
         deadline = time.monotonic() + timeout
         interrupted = False
         while True:
             remaining = deadline - time.monotonic()
             try:
-                msg = kernel.bridge.get_shell_msg(timeout=max(0.05, min(remaining, 0.5)))
+                msg = receive(max(0.05, min(remaining, 0.5)))
             except queue.Empty:
                 if not self.alive():
                     raise KernelDiedError(self._wait_for_reason() or "the kernel died") from None
@@ -392,10 +462,7 @@ class KernelSession:
                 raise CallTimeoutError(f"no answer within {timeout:.0f} s") from None
             except Exception as exc:   # a message that does not decode: the kernel's doing
                 raise WireError(f"the kernel sent a message the grader cannot read ({type(exc).__name__})") from None
-            if not isinstance(msg, dict) or not isinstance(msg.get("parent_header"), dict) \
-                    or not isinstance(msg.get("content"), dict):
-                continue
-            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+            if msg is None:
                 continue
             if interrupted:
                 raise CallTimeoutError(f"no answer within {timeout:.0f} s")

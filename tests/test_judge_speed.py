@@ -115,3 +115,13 @@ def test_what_a_test_held_is_dropped_with_the_next_request_not_a_round_trip_of_i
     assert "release" not in link.sent[-1]
     Student(link, releases=releases).make()
     assert kept._id in link.link.agent.refs
+
+
+def test_a_run_keeps_its_temporary_files_in_a_folder_of_its_own_and_removes_it(book_data_cwd, tmp_path,
+                                                                              monkeypatch):
+    # pytest's shared numbered folders made each run delete an older run's, whatever it held.
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    outcomes, problems = run_tests(ASSIGNMENT, reference_link(ASSIGNMENT), exercises=["fashion_mnist"])
+    assert not problems and outcomes and all(o.outcome == "passed" for o in outcomes)
+    left = [p.name for p in tmp_path.iterdir() if not p.name.startswith("torchinductor")]   # torch's cache
+    assert left == []

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
@@ -288,9 +290,15 @@ def run_tests(assignment: Assignment, link: Link, *, public_only: bool = False,
             # Per-test capture of file descriptors and warnings, and a fault handler per test:
             # nobody reads what they keep (output goes to the sink below).
             "--capture=no", "-p", "no:warnings", "-p", "no:faulthandler"]
+    # A folder of this run's own for tmp_path: pytest's shared numbered folders would make each
+    # run delete an older run's (another worker's, or a test suite's thousands of files).
+    basetemp = tempfile.mkdtemp(prefix="d2l-grader-tests-")
     sink = io.StringIO()
-    with redirect_stdout(sink), redirect_stderr(sink):
-        code = pytest.main(args, plugins=[plugin, BriefReports()])
+    try:
+        with redirect_stdout(sink), redirect_stderr(sink):
+            code = pytest.main([*args, f"--basetemp={basetemp}"], plugins=[plugin, BriefReports()])
+    finally:
+        shutil.rmtree(basetemp, ignore_errors=True)
     if code not in (0, 1, 5) and not plugin.problems:
         plugin.problems.append(f"pytest stopped with exit code {int(code)}: {sink.getvalue()[-300:]}")
     return plugin.outcomes, plugin.problems

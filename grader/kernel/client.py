@@ -13,11 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 import nbformat
+import zmq
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.session import Session
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionComplete
 from traitlets import Integer
+
+from grader.assignment import Limits
 
 # Message types a cell's bookkeeping needs whatever the budget (they are small or capped).
 ALWAYS = ("status", "execute_input", "error")
@@ -166,3 +169,22 @@ def single_spec(argv: list[str]) -> KernelSpecManager:
             return {"python3": ""}
 
     return _Specs()
+
+
+def cell_client(km: Any, limits: Limits, *, startup_timeout: float) -> CappedClient:
+    """The client that runs a submission's cells on ``km``'s kernel, within ``limits``."""
+    client = CappedClient(nbformat.v4.new_notebook(), km=km, timeout=int(limits.cell_timeout),
+                          startup_timeout=startup_timeout, allow_errors=False,
+                          interrupt_on_timeout=True, record_timing=False,
+                          error_on_timeout={"ename": "CellTimeoutError", "evalue": "", "traceback": []},
+                          iopub_timeout=5, raise_on_iopub_timeout=False)
+    client.output_limit = limits.output_kb * 1024
+    return client
+
+
+def bounded_context(kind: Any, max_bytes: int) -> Any:
+    """A new ZMQ context of ``kind``. A hostile kernel can send one enormous message; ZMQ drops
+    any larger than ``max_bytes`` before it reaches (and bloats) the grader."""
+    context = kind()
+    context.setsockopt(zmq.MAXMSGSIZE, max_bytes)
+    return context

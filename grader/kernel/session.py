@@ -26,8 +26,9 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from grader import inkernel
 from grader.errors import CallTimeoutError, KernelDiedError, SandboxError, WireError
 from grader.inkernel import agent, wire
+from grader.kernel.agentlink import AgentSocket, agent_bound, agent_endpoint, read_answer, shell_answer
 from grader.kernel.cgroups import Cgroups
-from grader.kernel.client import BoundedSession, CappedClient, single_spec
+from grader.kernel.client import BoundedSession, CappedClient, bounded_context, cell_client, single_spec
 from grader.kernel.forkserver import ForkedKernelManager, ForkRequest, ForkServer
 from grader.kernel.isolation import end_user
 from grader.kernel.plan import LaunchPlan
@@ -64,8 +65,7 @@ class _Kernel:
         self.cgroups = cgroups
         self.prelude = prelude       # the prelude request's message id
         self.agent_ready = False
-        self.agent: zmq.Socket | None = None   # the agent's own socket, when it has one
-        self.asked = 0                         # requests sent on it (each reply names its own)
+        self.agent: AgentSocket | None = None   # the agent's own socket, when it has one
         self.stuck = False           # a call ignored its interrupt; only a restart frees the kernel
 
 
@@ -132,7 +132,7 @@ class KernelSession:
             os.chmod(start.root, 0o711)   # the kernel's user passes through to jupyter/ only
         self._starts += 1
         cgroups = Cgroups.create(self.plan.limits)
-        client = self._client(self._manager(cgroups, start))
+        client = cell_client(self._manager(cgroups, start), self.plan.limits, startup_timeout=STARTUP_TIMEOUT)
         try:
             if self.forkserver is not None:   # the forked child opens its own log
                 client.start_new_kernel()
@@ -142,7 +142,7 @@ class KernelSession:
         except Exception as exc:
             self._kernel = _Kernel(start, client, None, cgroups)   # for _fail_start to clean up
             self._fail_start(exc)
-        bridge = BlockingKernelClient(context=self._context(zmq.Context))
+        bridge = BlockingKernelClient(context=bounded_context(zmq.Context, self.plan.limits.message_mb * MB))
         bridge.load_connection_info(client.km.get_connection_info())
         bridge.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
         prelude = bridge.execute(inkernel.prelude_code(seed=self.seed, plain=self.plan.plain, max_workers=0),
@@ -151,16 +151,10 @@ class KernelSession:
         self._kernel = _Kernel(start, client, bridge, cgroups, prelude)
         self.start_seconds = time.monotonic() - began
 
-    def _context(self, kind: Any) -> Any:
-        # A hostile kernel can send one enormous message; ZMQ drops any larger than this
-        # before it reaches (and bloats) the grader.
-        context = kind()
-        context.setsockopt(zmq.MAXMSGSIZE, self.plan.limits.message_mb * MB)
-        return context
-
     def _manager(self, cgroups: Cgroups | None, start: StartFolder) -> AsyncKernelManager:
         common = dict(kernel_name="python3", transport="ipc", ip=str(start.jupyter / "kernel"),
-                      connection_file=str(start.jupyter / "kernel.json"), context=self._context(zmq.asyncio.Context),
+                      connection_file=str(start.jupyter / "kernel.json"),
+                      context=bounded_context(zmq.asyncio.Context, self.plan.limits.message_mb * MB),
                       # far over a cell's output budget: dropped unread
                       session=BoundedSession(limit=8 * self.plan.limits.output_kb * 1024))
         if self.forkserver is not None:
@@ -169,15 +163,6 @@ class KernelSession:
         program = [python_of(self.plan), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
         argv = confined_command(self.plan, program, cgroups, writable=start.jupyter, options=start.options)
         return AsyncKernelManager(kernel_spec_manager=single_spec(argv), **common)
-
-    def _client(self, km: AsyncKernelManager) -> CappedClient:
-        client = CappedClient(nbformat.v4.new_notebook(), km=km, timeout=int(self.plan.limits.cell_timeout),
-                              startup_timeout=STARTUP_TIMEOUT, allow_errors=False,
-                              interrupt_on_timeout=True, record_timing=False,
-                              error_on_timeout={"ename": "CellTimeoutError", "evalue": "", "traceback": []},
-                              iopub_timeout=5, raise_on_iopub_timeout=False)
-        client.output_limit = self.plan.limits.output_kb * 1024
-        return client
 
     def _fail_start(self, exc: BaseException) -> None:
         reason = self.death_reason() or str(exc)
@@ -194,7 +179,7 @@ class KernelSession:
             return
         try:
             if kernel.agent is not None:
-                kernel.agent.close(linger=0)
+                kernel.agent.close()
             if kernel.bridge is not None:
                 kernel.bridge.stop_channels()
         except Exception:
@@ -330,21 +315,23 @@ class KernelSession:
     def request(self, payload: dict, *, timeout: float) -> dict:
         """Send one request to the agent; returns its reply document (``ok``/``value``/``error``)."""
         kernel = self._ready()
+        assert kernel.bridge is not None
         if not kernel.agent_ready:
-            self._boot_agent(kernel)
+            limits = self.plan.limits
+            endpoint = agent_endpoint(kernel.start.jupyter)
+            boot = self._silent(inkernel.agent_code(max_bytes=limits.reply_mb * MB, max_message=limits.message_mb * MB,
+                                                    endpoint=endpoint),
+                                timeout=AGENT_TIMEOUT, user_expressions={"endpoint": inkernel.AGENT_ENDPOINT})
+            if agent_bound(boot, endpoint):
+                kernel.agent = AgentSocket(kernel.bridge.context, endpoint)
+            kernel.agent_ready = True
         if kernel.agent is not None:
-            text = self._ask_socket(kernel, wire.dumps(payload), timeout=timeout)
+            text = self._await(kernel.agent.send(wire.dumps(payload)), timeout=timeout)
         else:
-            text = self._ask_shell(kernel, wire.dumps(payload), timeout=timeout)
-        try:
-            parsed = wire.loads(text, max_chars=self.plan.limits.message_mb * MB)
-        except wire.WireFormatError:
-            raise WireError("the kernel's answer was over the size limit") from None
-        except (ValueError, MemoryError, RecursionError):
-            parsed = None
-        if not isinstance(parsed, dict) or "ok" not in parsed:
-            raise WireError("the kernel's answer to the grader was malformed")
-        return parsed
+            message = kernel.bridge.session.msg(agent.REQUEST, {"request": wire.dumps(payload)})
+            kernel.bridge.shell_channel.send(message)
+            text = shell_answer(self._wait(message["header"]["msg_id"], timeout=timeout))
+        return read_answer(text, message_mb=self.plan.limits.message_mb)
 
     @property
     def agent_transport(self) -> str | None:
@@ -354,54 +341,6 @@ class KernelSession:
         if kernel is None or not kernel.agent_ready:
             return None
         return "socket" if kernel.agent is not None else "shell"
-
-    def _boot_agent(self, kernel: _Kernel) -> None:
-        assert kernel.bridge is not None
-        limits = self.plan.limits
-        endpoint = f"ipc://{kernel.start.jupyter / 'kernel'}-agent"   # beside the channels' kernel-<port>
-        reply = self._silent(inkernel.agent_code(max_bytes=limits.reply_mb * MB, max_message=limits.message_mb * MB,
-                                                 endpoint=endpoint),
-                             timeout=AGENT_TIMEOUT, user_expressions={"endpoint": inkernel.AGENT_ENDPOINT})
-        said = reply["content"].get("user_expressions", {}).get("endpoint", {})
-        if isinstance(said, dict) and said.get("status") == "ok" \
-                and (said.get("data") or {}).get("text/plain") == repr(endpoint):
-            sock = kernel.bridge.context.socket(zmq.PAIR)
-            sock.setsockopt(zmq.LINGER, 0)
-            sock.connect(endpoint)
-            kernel.agent = sock
-        kernel.agent_ready = True
-
-    def _ask_socket(self, kernel: _Kernel, text: str, *, timeout: float) -> str:
-        sock = kernel.agent
-        assert sock is not None
-        kernel.asked += 1
-        ident = str(kernel.asked).encode()
-        try:
-            sock.send_multipart([ident, text.encode()], zmq.NOBLOCK)
-        except zmq.ZMQError:
-            raise WireError("the kernel is not reading the grader's requests") from None
-
-        def receive(wait: float) -> list | None:
-            if not sock.poll(int(wait * 1000)):
-                raise queue.Empty
-            frames = sock.recv_multipart(zmq.NOBLOCK)
-            # A reply to an earlier request that timed out is not this one's.
-            return frames if len(frames) == 2 and frames[0] == ident else None
-        frames = self._await(receive, timeout=timeout)
-        try:
-            return frames[1].decode("utf-8")
-        except UnicodeDecodeError:
-            raise WireError("the kernel's answer to the grader was unreadable") from None
-
-    def _ask_shell(self, kernel: _Kernel, text: str, *, timeout: float) -> str:
-        assert kernel.bridge is not None
-        message = kernel.bridge.session.msg(agent.REQUEST, {"request": text})
-        kernel.bridge.shell_channel.send(message)
-        reply = self._wait(message["header"]["msg_id"], timeout=timeout)
-        answer = reply.get("content", {}).get("reply") if reply.get("msg_type") == agent.REPLY else None
-        if not isinstance(answer, str):
-            raise WireError("the kernel's answer to the grader was unreadable")
-        return answer
 
     def _silent(self, code: str, *, timeout: float, user_expressions: dict | None = None) -> dict:
         kernel = self._ready()

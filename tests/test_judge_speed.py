@@ -125,3 +125,18 @@ def test_a_run_keeps_its_temporary_files_in_a_folder_of_its_own_and_removes_it(b
     assert not problems and outcomes and all(o.outcome == "passed" for o in outcomes)
     left = [p.name for p in tmp_path.iterdir() if not p.name.startswith("torchinductor")]   # torch's cache
     assert left == []
+
+
+def test_the_mlp_training_check_trains_on_the_images_d2l_fashion_mnist_gives(book_data_cwd):
+    # The check decodes the files once instead of running Resize + ToTensor image by image;
+    # the tensors must be the very ones the book's d2l.FashionMNIST hands out.
+    import torch
+    from d2l import torch as d2l
+    from grader.bookcode import OFFLINE_FASHION_MNIST
+    namespace = {}
+    exec(OFFLINE_FASHION_MNIST + "data = OfflineFashionMNIST(256)\n", namespace)
+    X, y = namespace["data"].train
+    book = d2l.FashionMNIST(batch_size=256)
+    loaded = next(iter(torch.utils.data.DataLoader(book.train, batch_size=len(book.train))))
+    assert X.dtype == loaded[0].dtype and y.dtype == loaded[1].dtype
+    assert torch.equal(X, loaded[0]) and torch.equal(y, loaded[1])

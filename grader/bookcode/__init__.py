@@ -346,28 +346,31 @@ def validation_probe(*inputs: str) -> str:
 # on the first ``train_size`` (at most) offline training images, with torch's SGD and
 # cross-entropy; ``losses`` holds the mean training loss of each epoch. It ends without a
 # result: add the expression to send back. Bindings: train_size, epochs, seed.
-MLP_SCRATCH_TRAINING = """
-import torch
+# The images are d2l.FashionMNIST's (Resize to their own 28x28 leaves them as they are, and
+# ToTensor divides by 255), decoded once instead of through PIL image by image.
+MLP_SCRATCH_TRAINING = OFFLINE_FASHION_MNIST + """
 from torch.nn import functional as F
-from d2l import torch as d2l
-data = d2l.FashionMNIST(batch_size=256)
-data.num_workers = 0
-subset = torch.utils.data.Subset(data.train, range(min(train_size, len(data.train))))
-X, y = next(iter(torch.utils.data.DataLoader(subset, batch_size=len(subset))))
-torch.manual_seed(seed)
-model = MLPScratch(num_inputs=784, num_outputs=10, num_hiddens=256, lr=0.1)
-optim = torch.optim.SGD(model.parameters(), lr=0.1)
-order = torch.Generator().manual_seed(seed)
-losses = []
-for epoch in range(epochs):
-    total = 0.0
-    for idx in torch.randperm(len(y), generator=order).split(256):
-        loss = F.cross_entropy(model(X[idx]), y[idx])
-        optim.zero_grad()
-        loss.backward()
-        optim.step()
-        total += float(loss.detach()) * len(idx)
-    losses.append(total / len(y))
+threads = torch.get_num_threads()
+torch.set_num_threads(1)  # as for softmax regression: the same result whatever the kernel's threads
+try:
+    data = OfflineFashionMNIST(256)
+    X, y = data.train[0][:train_size], data.train[1][:train_size]
+    torch.manual_seed(seed)
+    model = MLPScratch(num_inputs=784, num_outputs=10, num_hiddens=256, lr=0.1)
+    optim = torch.optim.SGD(model.parameters(), lr=0.1)
+    order = torch.Generator().manual_seed(seed)
+    losses = []
+    for epoch in range(epochs):
+        total = 0.0
+        for idx in torch.randperm(len(y), generator=order).split(256):
+            loss = F.cross_entropy(model(X[idx]), y[idx])
+            optim.zero_grad()
+            loss.backward()
+            optim.step()
+            total += float(loss.detach()) * len(idx)
+        losses.append(total / len(y))
+finally:
+    torch.set_num_threads(threads)
 """
 
 

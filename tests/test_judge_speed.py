@@ -3,13 +3,16 @@ kernel once and answered here exactly as the kernel would, and a failed test's r
 pytest's formatted traceback (which nothing reads)."""
 from __future__ import annotations
 
+import io
+from contextlib import redirect_stdout
+
 import pytest
 
 from grader.assignment import load_assignment
 from grader.errors import MissingNameError
 from grader.judge.bridge import NameSurvey, Student
 from grader.judge.local import NamespaceLink, reference_link
-from grader.judge.plugin import run_tests
+from grader.judge.plugin import import_tests, run_tests
 
 ASSIGNMENT = load_assignment("hw1")
 
@@ -140,3 +143,34 @@ def test_the_mlp_training_check_trains_on_the_images_d2l_fashion_mnist_gives(boo
     loaded = next(iter(torch.utils.data.DataLoader(book.train, batch_size=len(book.train))))
     assert X.dtype == loaded[0].dtype and y.dtype == loaded[1].dtype
     assert torch.equal(X, loaded[0]) and torch.equal(y, loaded[1])
+
+
+def test_plugins_installed_on_the_grading_machine_take_no_part_in_a_run(book_data_cwd, tmp_path, monkeypatch):
+    # A pytest plugin installed as a package (found through its entry point, as pytest-randomly
+    # or anyio's are) would otherwise reorder, reseed or wrap every test.
+    dist = tmp_path / "planted_plugin-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: planted-plugin\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[pytest11]\nplanted = planted_plugin\n")
+    (tmp_path / "planted_plugin.py").write_text(
+        "SEEN = []\n\ndef pytest_configure(config):\n    SEEN.append(config)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import planted_plugin
+    with redirect_stdout(io.StringIO()):
+        pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", str(tmp_path)])
+    assert len(planted_plugin.SEEN) == 1   # a plain pytest run loads it
+    outcomes, problems = run_tests(ASSIGNMENT, reference_link(ASSIGNMENT), exercises=["compare"])
+    assert not problems and outcomes and all(o.outcome == "passed" for o in outcomes)
+    assert len(planted_plugin.SEEN) == 1
+
+
+def test_a_workers_warm_up_imports_the_test_modules_its_runs_then_use(book_data_cwd):
+    import sys
+    for name in [n for n in sys.modules if n.split(".")[0] == "hw1"]:
+        del sys.modules[name]
+    import_tests(ASSIGNMENT)
+    imported = {n: m for n, m in sys.modules.items() if n.startswith(("hw1.hidden.", "hw1.public."))}
+    assert "hw1.hidden.test_softmax" in imported and "hw1.public.test_tensors" in imported
+    outcomes, problems = run_tests(ASSIGNMENT, reference_link(ASSIGNMENT), exercises=["compare", "softmax"])
+    assert not problems and all(o.outcome == "passed" for o in outcomes)
+    assert all(sys.modules[n] is m for n, m in imported.items())

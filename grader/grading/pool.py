@@ -21,6 +21,7 @@ from grader.grading.execution import launch_kernel, start_fork_server
 from grader.grading.settings import GradeSettings, Submission
 from grader.grading.submission import grade_submission
 from grader.judge.memo import ReferenceMemo
+from grader.judge.plugin import import_tests
 from grader.kernel.forkserver import ForkServer
 from grader.results import SubmissionResult
 from grader.scoring import unscored_result
@@ -76,22 +77,20 @@ def _worker(worker_id: int, tasks, results, assignment: Assignment, settings: Gr
 
 
 def _warm_judge(assignment: Assignment) -> None:
-    """Import the reference solutions (and d2l with them), pytest's plugins and IPython's
-    cell transformer (the ``source`` fixture's) now, so that the first submission's tests do
-    not pay for them."""
-    from importlib.metadata import entry_points
+    """Import the reference solutions (and d2l with them), the assignment's test modules and
+    IPython's cell transformer (the ``source`` fixture's) now, so that the first submission's
+    tests do not pay for them."""
     import IPython.core.inputtransformer2  # noqa: F401
-    for plugin in entry_points(group="pytest11"):
-        try:
-            plugin.load()
-        except Exception:   # pytest reports a plugin that does not load, when it loads it
-            pass
     for exercise in assignment.exercises:
         if exercise.module:
             try:
                 assignment.reference_module(exercise)
             except GraderError:
                 pass   # the tests that need it say so
+    try:
+        import_tests(assignment)
+    except Exception:   # a test module that does not import: its run reports it
+        pass
 
 
 class WarmPool:

@@ -16,7 +16,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import redirect_stderr, redirect_stdout
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
@@ -279,7 +279,49 @@ def run_tests(assignment: Assignment, link: Link, *, public_only: bool = False,
                            memo=memo)
     if not paths:
         return [], ["the assignment has no tests"]
-    args = [*paths, "-p", "no:cacheprovider", "-p", "no:stepwise", "-p", "no:randomly",
+    args = _pytest_args(assignment, paths)
+    # A folder of this run's own for tmp_path: pytest's shared numbered folders would make each
+    # run delete an older run's (another worker's, or a test suite's thousands of files).
+    basetemp = tempfile.mkdtemp(prefix="d2l-grader-tests-")
+    sink = io.StringIO()
+    try:
+        with _own_plugins_only(), redirect_stdout(sink), redirect_stderr(sink):
+            code = pytest.main([*args, f"--basetemp={basetemp}"], plugins=[plugin, BriefReports()])
+    finally:
+        shutil.rmtree(basetemp, ignore_errors=True)
+    if code not in (0, 1, 5) and not plugin.problems:
+        plugin.problems.append(f"pytest stopped with exit code {int(code)}: {sink.getvalue()[-300:]}")
+    return plugin.outcomes, plugin.problems
+
+
+def import_tests(assignment: Assignment) -> None:
+    """Import the assignment's test modules as run_tests does (a worker's warm-up): pytest
+    keeps them in sys.modules, so the first submission's run only collects their tests."""
+    paths = [str(p) for p in assignment.test_files(None, public_only=False)]
+    if paths:
+        with _own_plugins_only(), redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+            pytest.main([*_pytest_args(assignment, paths), "--collect-only"])
+
+
+@contextmanager
+def _own_plugins_only() -> Iterator[None]:
+    """Only pytest's own plugins: what else the machine has installed (pytest-randomly reorders
+    and reseeds, anyio and pytest-timeout wrap every fixture and test) must not change a
+    verdict or its cost. (The variable, not --disable-plugin-autoload: checks run in students'
+    notebooks on pytest 8.0-8.3 too.)"""
+    before = os.environ.get(_NO_AUTOLOAD)
+    os.environ[_NO_AUTOLOAD] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(_NO_AUTOLOAD, None)
+        else:
+            os.environ[_NO_AUTOLOAD] = before
+
+
+def _pytest_args(assignment: Assignment, paths: list[str]) -> list[str]:
+    return [*paths, "-p", "no:cacheprovider", "-p", "no:stepwise", "-p", "no:randomly",
             # Test modules are named from the folder above the assignment's (hw1.hidden.test_softmax):
             # two assignments graded in one process must not share hidden.test_softmax.
             "--import-mode=importlib", f"--rootdir={assignment.root.parent}", "-c", str(_INI),
@@ -290,18 +332,7 @@ def run_tests(assignment: Assignment, link: Link, *, public_only: bool = False,
             # Per-test capture of file descriptors and warnings, and a fault handler per test:
             # nobody reads what they keep (output goes to the sink below).
             "--capture=no", "-p", "no:warnings", "-p", "no:faulthandler"]
-    # A folder of this run's own for tmp_path: pytest's shared numbered folders would make each
-    # run delete an older run's (another worker's, or a test suite's thousands of files).
-    basetemp = tempfile.mkdtemp(prefix="d2l-grader-tests-")
-    sink = io.StringIO()
-    try:
-        with redirect_stdout(sink), redirect_stderr(sink):
-            code = pytest.main([*args, f"--basetemp={basetemp}"], plugins=[plugin, BriefReports()])
-    finally:
-        shutil.rmtree(basetemp, ignore_errors=True)
-    if code not in (0, 1, 5) and not plugin.problems:
-        plugin.problems.append(f"pytest stopped with exit code {int(code)}: {sink.getvalue()[-300:]}")
-    return plugin.outcomes, plugin.problems
 
 
 _INI = Path(__file__).resolve().parent / "tests.ini"   # pytest settings for assignment tests
+_NO_AUTOLOAD = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"

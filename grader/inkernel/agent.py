@@ -311,17 +311,18 @@ def _serve_on_socket(agent, kernel, endpoint, max_message):
     except Exception:  # noqa: BLE001 - no pyzmq, no loop, a path that cannot be bound
         return None
 
+    # As ipykernel does around a shell message: SIGINT raises KeyboardInterrupt meanwhile.
+    before = getattr(kernel, "pre_handler_hook", lambda: None)
+    after = getattr(kernel, "post_handler_hook", lambda: None)
+
     def serve(frames):
         if len(frames) != 2:
             return
-        hooks = getattr(kernel, "pre_handler_hook", None), getattr(kernel, "post_handler_hook", None)
+        before()
         try:
-            if hooks[0] is not None:
-                hooks[0]()   # SIGINT raises KeyboardInterrupt while the request runs
             agent.handle(frames[1].decode("utf-8", "replace"))
         finally:
-            if hooks[1] is not None:
-                hooks[1]()
+            after()
         try:
             sock.send_multipart([frames[0], agent.last.encode("utf-8", "replace")], zmq.NOBLOCK)
         except Exception:  # noqa: BLE001 - the grader is gone or not reading: it times out

@@ -19,8 +19,6 @@ import zmq
 from grader.errors import WireError
 from grader.inkernel import agent, wire
 
-MB = 1024 * 1024
-
 
 def agent_endpoint(jupyter: Path) -> str:
     """Where the agent binds its socket: beside the kernel's channels (``kernel-<port>``)."""
@@ -76,10 +74,10 @@ def shell_answer(reply: dict) -> str:
     return answer
 
 
-def read_answer(text: str, *, message_mb: int) -> dict[str, Any]:
+def read_answer(text: str, *, max_chars: int) -> dict[str, Any]:
     """The agent's answer as a reply document (``ok``/``value``/``error``)."""
     try:
-        parsed = wire.loads(text, max_chars=message_mb * MB)
+        parsed = wire.loads(text, max_chars=max_chars)
     except wire.WireFormatError:
         raise WireError("the kernel's answer was over the size limit") from None
     except (ValueError, MemoryError, RecursionError):

@@ -325,13 +325,14 @@ class KernelSession:
             if agent_bound(boot, endpoint):
                 kernel.agent = AgentSocket(kernel.bridge.context, endpoint)
             kernel.agent_ready = True
+        request = wire.dumps(payload)
         if kernel.agent is not None:
-            text = self._await(kernel.agent.send(wire.dumps(payload)), timeout=timeout)
+            text = self._await(kernel.agent.send(request), timeout=timeout)
         else:
-            message = kernel.bridge.session.msg(agent.REQUEST, {"request": wire.dumps(payload)})
+            message = kernel.bridge.session.msg(agent.REQUEST, {"request": request})
             kernel.bridge.shell_channel.send(message)
             text = shell_answer(self._wait(message["header"]["msg_id"], timeout=timeout))
-        return read_answer(text, message_mb=self.plan.limits.message_mb)
+        return read_answer(text, max_chars=self.plan.limits.message_mb * MB)
 
     @property
     def agent_transport(self) -> str | None:

@@ -15,6 +15,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from grader.grading.settings import GradeSettings, Submission
 from grader.grading.pool import WarmPool, grade_all
+from grader.grading.submission import grade_submission
 from grader.assignment import load_assignment
 from tests.hostile.make_notebooks import TENSORS
 
@@ -184,3 +185,15 @@ def test_warm_kernels_are_started_only_for_submissions_still_waiting():
     # The last one goes to the worker holding the warm kernel; nothing is left to warm for.
     assert not pool.claim(had_warm=True)
     assert pool.waiting.value == 0 and pool.warm.value == 0
+
+
+def test_a_submission_waits_for_its_judge_only_once_its_notebook_has_run(course_env, tmp_path):
+    path = write(tmp_path, "late_judge", [TENSORS, "import time\ntime.sleep(2)"])
+    called: list[float] = []
+    began = time.monotonic()
+    result = grade_submission(Submission(path.stem, path), ASSIGNMENT, settings_for(course_env),
+                              before_tests=lambda: called.append(time.monotonic() - began))
+    assert len(called) == 1
+    assert called[0] >= result.timing["execute"] >= 2
+    compare = next(e for e in result.exercises if e.id == "compare")
+    assert compare.score == compare.max_score

@@ -174,3 +174,22 @@ def test_a_workers_warm_up_imports_the_test_modules_its_runs_then_use(book_data_
     outcomes, problems = run_tests(ASSIGNMENT, reference_link(ASSIGNMENT), exercises=["compare", "softmax"])
     assert not problems and all(o.outcome == "passed" for o in outcomes)
     assert all(sys.modules[n] is m for n, m in imported.items())
+
+
+def test_the_warm_up_prints_nothing_so_it_can_run_beside_a_notebook_in_a_thread(capfd):
+    import sys
+    import threading
+    import warnings
+    for name in [n for n in sys.modules if n.split(".")[0] == "hw1"]:
+        del sys.modules[name]
+    stdout = sys.stdout
+    with warnings.catch_warnings(record=True) as caught:   # else printed on the worker's stderr
+        warnings.simplefilter("always")
+        warm_up = threading.Thread(target=import_tests, args=(ASSIGNMENT,))
+        warm_up.start()
+        while warm_up.is_alive():   # it never swaps the process's streams from under another thread
+            assert sys.stdout is stdout
+            warm_up.join(0.01)
+    out, err = capfd.readouterr()
+    assert (out, err, [str(w.message) for w in caught]) == ("", "", [])
+    assert "hw1.hidden.test_softmax" in sys.modules

@@ -13,6 +13,7 @@ import os
 import queue
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 
 from grader.assignment import Assignment
@@ -31,9 +32,10 @@ def _worker(worker_id: int, tasks, results, assignment: Assignment, settings: Gr
             warm: bool, parent: int, pool) -> None:
     _die_with(parent)
     forks = _start_forks(settings) if warm and settings.sandboxed else None
-    import pytest  # noqa: F401  - paid once per worker, not per submission
-    import torch  # noqa: F401
-    _warm_judge(assignment)   # while the kernel parent imports in its own process
+    # The judge's imports run beside the kernel parent's and the first notebook's cells, which
+    # need nothing of them; the first tests phase waits for them.
+    judge = threading.Thread(target=_warm_judge, args=(assignment,), name="judge warm-up", daemon=True)
+    judge.start()
     if forks is not None:
         try:
             forks.wait_ready()
@@ -57,7 +59,8 @@ def _worker(worker_id: int, tasks, results, assignment: Assignment, settings: Gr
         if wanted and ready is None:
             pool.adjust(-1)
         try:
-            result = grade_submission(submission, assignment, settings, kernel=kernel, memo=memo)
+            result = grade_submission(submission, assignment, settings, kernel=kernel, memo=memo,
+                                      before_tests=judge.join)
             payload = result.to_dict()
         except Exception as exc:  # a grader bug: this submission only
             payload = crashed(submission, assignment, f"the grader failed on this notebook "
@@ -77,10 +80,12 @@ def _worker(worker_id: int, tasks, results, assignment: Assignment, settings: Gr
 
 
 def _warm_judge(assignment: Assignment) -> None:
-    """Import the reference solutions (and d2l with them), the assignment's test modules and
-    IPython's cell transformer (the ``source`` fixture's) now, so that the first submission's
-    tests do not pay for them."""
+    """Import pytest, torch, the reference solutions (and d2l with them), the assignment's test
+    modules and IPython's cell transformer (the ``source`` fixture's) now, once per worker, so
+    that no submission's tests pay for them."""
     import IPython.core.inputtransformer2  # noqa: F401
+    import pytest  # noqa: F401
+    import torch  # noqa: F401
     for exercise in assignment.exercises:
         if exercise.module:
             try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import platform
 import resource
 import time
+from collections.abc import Callable
 
 from grader.assignment import Assignment
 from grader.errors import GraderError, NotebookError
@@ -30,11 +31,12 @@ FORKED_NOTE = ("forked from a sandboxed parent that imported the libraries once;
 
 
 def grade_submission(submission: Submission, assignment: Assignment, settings: GradeSettings, *,
-                     kernel: KernelSession | None = None,
-                     memo: ReferenceMemo | None = None) -> SubmissionResult:
+                     kernel: KernelSession | None = None, memo: ReferenceMemo | None = None,
+                     before_tests: Callable[[], None] | None = None) -> SubmissionResult:
     """Grade one notebook. ``kernel`` is a launched kernel to use (it is closed afterwards);
     if the notebook cannot be read it is left untouched for the next submission. ``memo``
-    keeps reference outputs from one submission to the next."""
+    keeps reference outputs from one submission to the next. ``before_tests`` is called once
+    the notebook has run, before its tests (a worker waits there for its warm-up)."""
     began = time.monotonic()
     setup = describe_setup(settings, forked=kernel is not None and kernel.forkserver is not None)
     try:
@@ -52,7 +54,7 @@ def grade_submission(submission: Submission, assignment: Assignment, settings: G
         return unscored_result(submission.id, submission.path, assignment, str(exc), began=began,
                                warnings=settings.warnings, environment=setup, grader_fault=True)
     try:
-        run = _run_and_judge(session, notebook, assignment, settings, memo=memo)
+        run = _run_and_judge(session, notebook, assignment, settings, memo=memo, before_tests=before_tests)
     finally:
         session.close()
     exercises = score_exercises(assignment, run.outcomes, notebook.answers)
@@ -80,13 +82,16 @@ class _Run:
 
 
 def _run_and_judge(session: KernelSession, notebook: PreparedNotebook, assignment: Assignment,
-                   settings: GradeSettings, *, memo: ReferenceMemo | None) -> _Run:
+                   settings: GradeSettings, *, memo: ReferenceMemo | None,
+                   before_tests: Callable[[], None] | None) -> _Run:
     run = _Run()
     run.timing["kernel_start"] = round(session.start_seconds, 3)
     execution = Execution(session, notebook, settings.limits)
     t0 = time.monotonic()
     run.cells = execution.run_all()
     run.timing["execute"] = round(time.monotonic() - t0, 3)
+    if before_tests is not None:
+        before_tests()
     t0 = time.monotonic()
     before = memo.stats() if memo is not None else None
     run.outcomes, run.problems = run_tests(assignment, execution, public_only=settings.public_only,

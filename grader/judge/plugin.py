@@ -72,8 +72,7 @@ class GradingPlugin:
 
     # ---------------------------------------------------------------- configuration
     def pytest_configure(self, config: pytest.Config) -> None:
-        config.addinivalue_line("markers", "points(n): points the test is worth")
-        config.addinivalue_line("markers", "exercise(id): the assignment exercise it belongs to")
+        _add_markers(config)
 
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         keep, drop = [], []
@@ -261,6 +260,11 @@ def _description(item: pytest.Item) -> str:
     return " ".join(doc.strip().split("\n\n")[0].split())
 
 
+def _add_markers(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "points(n): points the test is worth")
+    config.addinivalue_line("markers", "exercise(id): the assignment exercise it belongs to")
+
+
 def _marker_arg(item: Any, name: str) -> Any:
     marker = item.get_closest_marker(name)
     return marker.args[0] if marker and marker.args else None
@@ -296,11 +300,19 @@ def run_tests(assignment: Assignment, link: Link, *, public_only: bool = False,
 
 def import_tests(assignment: Assignment) -> None:
     """Import the assignment's test modules as run_tests does (a worker's warm-up): pytest
-    keeps them in sys.modules, so the first submission's run only collects their tests."""
+    keeps them in sys.modules, so the first submission's run only collects their tests.
+    Prints nothing and leaves sys.stdout alone, so it may run in a thread of its own."""
     paths = [str(p) for p in assignment.test_files(None, public_only=False)]
     if paths:
-        with _own_plugins_only(), redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
-            pytest.main([*_pytest_args(assignment, paths), "--collect-only"])
+        with _own_plugins_only():
+            pytest.main([*_pytest_args(assignment, paths), "--collect-only"], plugins=[_Markers()])
+
+
+class _Markers:
+    """The markers alone (a run without them warns about each use)."""
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        _add_markers(config)
 
 
 @contextmanager

@@ -14,7 +14,7 @@ import psutil
 from nbformat.v4 import new_code_cell, new_notebook
 
 from grader.grading.settings import GradeSettings, Submission
-from grader.grading.pool import WarmPool, grade_all
+from grader.grading.pool import WarmPool, _end_worker, grade_all
 from grader.grading.submission import grade_submission
 from grader.assignment import load_assignment
 from tests.hostile.make_notebooks import TENSORS
@@ -185,6 +185,27 @@ def test_warm_kernels_are_started_only_for_submissions_still_waiting():
     # The last one goes to the worker holding the warm kernel; nothing is left to warm for.
     assert not pool.claim(had_warm=True)
     assert pool.waiting.value == 0 and pool.warm.value == 0
+
+
+def _send_and_end(results, marker: str) -> None:
+    import atexit
+    atexit.register(Path(marker).write_text, "exit handlers ran")
+    for i in range(20):
+        results.put(("done", i, "x" * 100_000))   # more than a pipe holds: the feeder must flush
+    _end_worker(results)
+
+
+def test_a_worker_ends_once_its_results_are_sent_and_its_exit_handlers_have_run(tmp_path):
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    marker = tmp_path / "marker"
+    worker = context.Process(target=_send_and_end, args=(results, str(marker)))
+    worker.start()
+    got = [results.get(timeout=60) for _ in range(20)]
+    worker.join(60)
+    assert [g[1] for g in got] == list(range(20)) and all(len(g[2]) == 100_000 for g in got)
+    assert worker.exitcode == 0
+    assert marker.read_text() == "exit handlers ran"
 
 
 def test_a_submission_waits_for_its_judge_only_once_its_notebook_has_run(course_env, tmp_path):

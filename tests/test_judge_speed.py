@@ -193,3 +193,62 @@ def test_the_warm_up_prints_nothing_so_it_can_run_beside_a_notebook_in_a_thread(
     out, err = capfd.readouterr()
     assert (out, err, [str(w.message) for w in caught]) == ("", "", [])
     assert "hw1.hidden.test_softmax" in sys.modules
+
+
+def test_a_run_held_after_collection_runs_the_same_tests_once_let_go_and_none_when_stopped(book_data_cwd, capfd):
+    import sys
+    link = reference_link(ASSIGNMENT)
+    plain, _ = run_tests(ASSIGNMENT, link, exercises=["compare", "softmax"])
+    streams = []
+
+    def holding(go):
+        def collected():
+            streams.append((sys.stdout, sys.stderr))   # still the process's own while held
+            return go
+        return collected
+
+    held, problems = run_tests(ASSIGNMENT, link, exercises=["compare", "softmax"], collected=holding(True))
+    assert not problems and plain and [(o.name, o.outcome, o.message) for o in held] == \
+        [(o.name, o.outcome, o.message) for o in plain]
+    assert run_tests(ASSIGNMENT, link, exercises=["compare"], collected=holding(False)) == ([], [])
+    assert streams == [(sys.stdout, sys.stderr)] * 2
+    assert capfd.readouterr() == ("", "")
+
+
+def test_early_tests_are_collected_before_the_caller_is_done_and_run_only_when_started(book_data_cwd):
+    import functools
+    import time
+    from grader.judge.early import EarlyTests
+    events = []
+
+    def run(*, collected):
+        def noting():
+            events.append("collected")
+            return collected()
+        result = run_tests(ASSIGNMENT, reference_link(ASSIGNMENT), exercises=["compare"], collected=noting)
+        events.append(("ran", len(result[0])))
+        return result
+
+    tests = EarlyTests(run, before=functools.partial(events.append, "before"))
+    deadline = time.monotonic() + 60
+    while "collected" not in events and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)
+    assert events == ["before", "collected"]   # held there: nothing ran yet
+    outcomes, problems = tests.start()
+    assert not problems and outcomes and all(o.outcome == "passed" for o in outcomes)
+    assert events == ["before", "collected", ("ran", len(outcomes))]
+
+    events.clear()
+    EarlyTests(run).cancel()
+    assert events == ["collected", ("ran", 0)]
+
+
+def test_early_tests_hand_a_failure_to_the_caller():
+    from grader.judge.early import EarlyTests
+
+    def run(*, collected):
+        raise ValueError("no tests here")
+
+    with pytest.raises(ValueError, match="no tests here"):
+        EarlyTests(run).start()

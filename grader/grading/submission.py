@@ -5,6 +5,7 @@ ends up in that submission's result; this function does not raise for student fa
 """
 from __future__ import annotations
 
+import functools
 import platform
 import resource
 import time
@@ -16,6 +17,7 @@ from grader.grading.execution import Execution, launch_kernel
 from grader.grading.notebook import PreparedNotebook, prepare, read_notebook
 from grader.grading.settings import GradeSettings, Submission
 from grader.judge.bridge import Student
+from grader.judge.early import EarlyTests
 from grader.judge.memo import ReferenceMemo
 from grader.judge.plugin import run_tests
 from grader.kernel.session import KernelSession
@@ -35,8 +37,9 @@ def grade_submission(submission: Submission, assignment: Assignment, settings: G
                      before_tests: Callable[[], None] | None = None) -> SubmissionResult:
     """Grade one notebook. ``kernel`` is a launched kernel to use (it is closed afterwards);
     if the notebook cannot be read it is left untouched for the next submission. ``memo``
-    keeps reference outputs from one submission to the next. ``before_tests`` is called once
-    the notebook has run, before its tests (a worker waits there for its warm-up)."""
+    keeps reference outputs from one submission to the next. ``before_tests`` is called before
+    the tests are collected, which happens while the notebook runs (a worker waits there for
+    its warm-up)."""
     began = time.monotonic()
     setup = describe_setup(settings, forked=kernel is not None and kernel.forkserver is not None)
     try:
@@ -87,16 +90,19 @@ def _run_and_judge(session: KernelSession, notebook: PreparedNotebook, assignmen
     run = _Run()
     run.timing["kernel_start"] = round(session.start_seconds, 3)
     execution = Execution(session, notebook, settings.limits)
-    t0 = time.monotonic()
-    run.cells = execution.run_all()
-    run.timing["execute"] = round(time.monotonic() - t0, 3)
-    if before_tests is not None:
-        before_tests()
-    t0 = time.monotonic()
     before = memo.stats() if memo is not None else None
-    run.outcomes, run.problems = run_tests(assignment, execution, public_only=settings.public_only,
-                                           exercises=settings.exercises or None, limits=settings.limits,
-                                           before_test=execution.before_test, memo=memo)
+    tests = EarlyTests(functools.partial(run_tests, assignment, execution, public_only=settings.public_only,
+                                         exercises=settings.exercises or None, limits=settings.limits,
+                                         before_test=execution.before_test, memo=memo), before=before_tests)
+    t0 = time.monotonic()
+    try:
+        run.cells = execution.run_all()
+    except BaseException:
+        tests.cancel()
+        raise
+    run.timing["execute"] = round(time.monotonic() - t0, 3)
+    t0 = time.monotonic()
+    run.outcomes, run.problems = tests.start()
     run.timing["tests"] = round(time.monotonic() - t0, 3)
     if memo is not None and before is not None:
         after = memo.stats()

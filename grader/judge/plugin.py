@@ -16,7 +16,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from contextlib import ExitStack, contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +54,9 @@ GRADER_CODE = "[grader code]"
 class GradingPlugin:
     def __init__(self, assignment: Assignment, link: Link, *, exercises: Iterable[str] | None = None,
                  before_test: Callable[[], None] | None = None, limits: Limits | None = None,
-                 memo: ReferenceMemo | None = None) -> None:
+                 memo: ReferenceMemo | None = None, collected: Callable[[], None] | None = None) -> None:
         self.assignment = assignment
+        self.collected = collected
         self.limits = limits or assignment.limits
         self.link = link
         self.only = set(exercises) if exercises else None
@@ -92,6 +93,10 @@ class GradingPlugin:
         if drop:
             config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        if self.collected is not None:
+            self.collected()
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -272,15 +277,16 @@ def _marker_arg(item: Any, name: str) -> Any:
 
 def run_tests(assignment: Assignment, link: Link, *, public_only: bool = False,
               exercises: Iterable[str] | None = None, limits: Limits | None = None,
-              before_test: Callable[[], None] | None = None,
-              memo: ReferenceMemo | None = None) -> tuple[list[Verdict], list[str]]:
+              before_test: Callable[[], None] | None = None, memo: ReferenceMemo | None = None,
+              collected: Callable[[], bool] | None = None) -> tuple[list[Verdict], list[str]]:
     """Run the assignment's tests against ``link``; returns outcomes and grader-side problems.
     Pass the same ``memo`` for every submission a process grades to compute each reference
-    output once; without one, this run gets a fresh memo."""
+    output once; without one, this run gets a fresh memo. ``collected`` is called once the
+    tests are collected, before any runs; the run goes on if it returns True and ends there
+    (no outcomes) if not. Until it returns, the run leaves sys.stdout and sys.stderr alone:
+    another thread may be printing."""
     chosen = list(exercises) if exercises else None
     paths = [str(p) for p in assignment.test_files(chosen, public_only=public_only)]
-    plugin = GradingPlugin(assignment, link, exercises=chosen, before_test=before_test, limits=limits,
-                           memo=memo)
     if not paths:
         return [], ["the assignment has no tests"]
     args = _pytest_args(assignment, paths)
@@ -289,7 +295,21 @@ def run_tests(assignment: Assignment, link: Link, *, public_only: bool = False,
     basetemp = tempfile.mkdtemp(prefix="d2l-grader-tests-")
     sink = io.StringIO()
     try:
-        with _own_plugins_only(), redirect_stdout(sink), redirect_stderr(sink):
+        with _own_plugins_only(), ExitStack() as quiet:
+            def hush() -> None:
+                quiet.enter_context(redirect_stdout(sink))
+                quiet.enter_context(redirect_stderr(sink))
+
+            def gate() -> None:
+                go = collected()
+                hush()
+                if not go:
+                    pytest.exit("stopped before the first test", returncode=0)
+
+            if collected is None:
+                hush()
+            plugin = GradingPlugin(assignment, link, exercises=chosen, before_test=before_test, limits=limits,
+                                   memo=memo, collected=None if collected is None else gate)
             code = pytest.main([*args, f"--basetemp={basetemp}"], plugins=[plugin, BriefReports()])
     finally:
         shutil.rmtree(basetemp, ignore_errors=True)

@@ -252,3 +252,16 @@ def test_early_tests_hand_a_failure_to_the_caller():
 
     with pytest.raises(ValueError, match="no tests here"):
         EarlyTests(run).start()
+
+
+def test_a_run_stopped_before_its_first_test_leaves_no_temporary_folder(book_data_cwd, tmp_path, monkeypatch):
+    # A run is held at the gate while the notebook runs: a worker killed then must leave nothing.
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    seen = []
+
+    def collected():
+        seen.extend(p.name for p in tmp_path.iterdir() if not p.name.startswith("torchinductor"))
+        return False
+
+    assert run_tests(ASSIGNMENT, reference_link(ASSIGNMENT), exercises=["fashion_mnist"], collected=collected) == ([], [])
+    assert seen == []

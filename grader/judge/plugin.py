@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import secrets
 import shutil
 import tempfile
 import time
@@ -292,7 +293,9 @@ def run_tests(assignment: Assignment, link: Link, *, public_only: bool = False,
     args = _pytest_args(assignment, paths)
     # A folder of this run's own for tmp_path: pytest's shared numbered folders would make each
     # run delete an older run's (another worker's, or a test suite's thousands of files).
-    basetemp = tempfile.mkdtemp(prefix="d2l-grader-tests-")
+    # pytest makes it (mode 0700) when a test first asks for tmp_path, so a worker killed while
+    # its run is held at the gate leaves nothing behind.
+    basetemp = os.path.join(tempfile.gettempdir(), f"d2l-grader-tests-{secrets.token_hex(16)}")
     sink = io.StringIO()
     try:
         with _own_plugins_only(), ExitStack() as quiet:

@@ -90,7 +90,7 @@ def _run_and_judge(session: KernelSession, notebook: PreparedNotebook, assignmen
     run = _Run()
     run.timing["kernel_start"] = round(session.start_seconds, 3)
     execution = Execution(session, notebook, settings.limits)
-    before = memo.stats() if memo is not None else None
+    stats = memo.stats() if memo is not None else None
     tests = EarlyTests(functools.partial(run_tests, assignment, execution, public_only=settings.public_only,
                                          exercises=settings.exercises or None, limits=settings.limits,
                                          before_test=execution.before_test, memo=memo), before=before_tests)
@@ -104,11 +104,11 @@ def _run_and_judge(session: KernelSession, notebook: PreparedNotebook, assignmen
     t0 = time.monotonic()
     run.outcomes, run.problems = tests.start()
     run.timing["tests"] = round(time.monotonic() - t0, 3)
-    if memo is not None and before is not None:
+    if memo is not None and stats is not None:
         after = memo.stats()
         run.environment["reference_outputs"] = {
-            "from_memo": after.hits - before.hits, "computed": after.misses - before.misses,
-            "not_cacheable": after.uncacheable - before.uncacheable}
+            "from_memo": after.hits - stats.hits, "computed": after.misses - stats.misses,
+            "not_cacheable": after.uncacheable - stats.uncacheable}
     run.warnings += execution.kernel_notes
     run.environment["kernel"] = probe_kernel_versions(execution)
     peak = session.peak_memory_mb()

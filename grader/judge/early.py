@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+
 from grader.results import Verdict
 
 
@@ -55,4 +56,3 @@ class EarlyTests:
     def _wait(self) -> bool:
         self._decided.wait()
         return self._go
-

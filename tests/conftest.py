@@ -38,7 +38,8 @@ def grade(course_env, tmp_path_factory):
 
 # Modules that run the judge in this process (NamespaceLink): the book's data code then runs
 # here too, and d2l.FashionMNIST looks for ../data/FashionMNIST/raw relative to the cwd.
-IN_PROCESS_JUDGE = ("tests.test_assignment", "tests.test_wrong_implementations", "tests.test_load", "tests.test_judge_speed")
+IN_PROCESS_JUDGE = ("tests.test_assignment", "tests.test_wrong_implementations", "tests.test_load", "tests.test_judge_speed",
+                    "tests.test_settled")
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -219,3 +219,25 @@ def test_a_submissions_tests_are_made_ready_while_its_notebook_runs_and_judge_it
     assert len(called) == 1 and called[0] < result.timing["kernel_start"] + 2 <= result.timing["kernel_start"] + result.timing["execute"]
     compare = next(e for e in result.exercises if e.id == "compare")
     assert compare.score == compare.max_score, [t.message for t in compare.tests]
+
+
+def test_a_worker_settles_tests_that_end_at_a_missing_name_with_the_verdicts_running_them_gives(course_env, tmp_path):
+    # 2.1's functions and softmax are defined, 2.1's broadcast_add, cross_entropy and relu not.
+    path = write(tmp_path, "some_missing", [TENSORS, "def softmax(X):\n    X_exp = torch.exp(X)\n"
+                                            "    return X_exp / X_exp.sum(1, keepdims=True)\n"])
+    settings = GradeSettings(interpreter=course_env.interpreter,
+                             limits=ASSIGNMENT.limits.with_overrides(cell_timeout=30),
+                             exercises=("compare", "broadcast_add", "softmax", "cross_entropy", "relu"))
+    submission = Submission(path.stem, path)
+    [pooled] = grade_all([submission], ASSIGNMENT, settings, workers=1)
+    alone = grade_submission(submission, ASSIGNMENT, settings)   # no worker, nothing settled
+
+    def verdicts(result):
+        return [(t.name, t.outcome, t.message, t.points, t.traceback, t.note) for e in result.exercises for t in e.tests]
+    assert verdicts(pooled) == verdicts(alone)
+    not_defined = [v for v in verdicts(alone) if v[2].endswith("is not defined in the notebook")]
+    assert 0 < pooled.environment["tests_settled"] <= len(not_defined)
+    assert "tests_settled" not in alone.environment
+    assert {v[2] for v in not_defined} == {f"`{n}` is not defined in the notebook"
+                                           for n in ("broadcast_add", "cross_entropy", "relu")}
+    assert any(v[1] == "passed" for v in verdicts(pooled))

@@ -12,7 +12,8 @@ from grader.assignment import load_assignment
 from grader.errors import MissingNameError
 from grader.judge.bridge import NameSurvey, Student
 from grader.judge.local import NamespaceLink, reference_link
-from grader.judge.plugin import import_tests, run_tests
+from grader.judge.plugin import run_tests
+from grader.judge.settled import settle_tests
 
 ASSIGNMENT = load_assignment("hw1")
 
@@ -168,31 +169,12 @@ def test_a_workers_warm_up_imports_the_test_modules_its_runs_then_use(book_data_
     import sys
     for name in [n for n in sys.modules if n.split(".")[0] == "hw1"]:
         del sys.modules[name]
-    import_tests(ASSIGNMENT)
+    settle_tests(ASSIGNMENT)
     imported = {n: m for n, m in sys.modules.items() if n.startswith(("hw1.hidden.", "hw1.public."))}
     assert "hw1.hidden.test_softmax" in imported and "hw1.public.test_tensors" in imported
     outcomes, problems = run_tests(ASSIGNMENT, reference_link(ASSIGNMENT), exercises=["compare", "softmax"])
     assert not problems and all(o.outcome == "passed" for o in outcomes)
     assert all(sys.modules[n] is m for n, m in imported.items())
-
-
-def test_the_warm_up_prints_nothing_so_it_can_run_beside_a_notebook_in_a_thread(capfd):
-    import sys
-    import threading
-    import warnings
-    for name in [n for n in sys.modules if n.split(".")[0] == "hw1"]:
-        del sys.modules[name]
-    stdout = sys.stdout
-    with warnings.catch_warnings(record=True) as caught:   # else printed on the worker's stderr
-        warnings.simplefilter("always")
-        warm_up = threading.Thread(target=import_tests, args=(ASSIGNMENT,))
-        warm_up.start()
-        while warm_up.is_alive():   # it never swaps the process's streams from under another thread
-            assert sys.stdout is stdout
-            warm_up.join(0.01)
-    out, err = capfd.readouterr()
-    assert (out, err, [str(w.message) for w in caught]) == ("", "", [])
-    assert "hw1.hidden.test_softmax" in sys.modules
 
 
 def test_a_run_held_after_collection_runs_the_same_tests_once_let_go_and_none_when_stopped(book_data_cwd, capfd):
@@ -216,20 +198,25 @@ def test_a_run_held_after_collection_runs_the_same_tests_once_let_go_and_none_wh
 
 
 def test_early_tests_are_collected_before_the_caller_is_done_and_run_only_when_started(book_data_cwd):
-    import functools
     import time
     from grader.judge.early import EarlyTests
     events = []
+    settled = settle_tests(ASSIGNMENT)
 
-    def run(*, collected):
+    def run(*, collected, settled):
         def noting():
             events.append("collected")
             return collected()
-        result = run_tests(ASSIGNMENT, reference_link(ASSIGNMENT), exercises=["compare"], collected=noting)
-        events.append(("ran", len(result[0])))
+        result = run_tests(ASSIGNMENT, reference_link(ASSIGNMENT), exercises=["compare"], collected=noting,
+                           settled=settled)
+        events.append(("ran", len(result[0]), settled is not None))
         return result
 
-    tests = EarlyTests(run, before=functools.partial(events.append, "before"))
+    def before():
+        events.append("before")
+        return settled   # what the worker's warm-up settled, handed to the run
+
+    tests = EarlyTests(run, before=before)
     deadline = time.monotonic() + 60
     while "collected" not in events and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -237,17 +224,17 @@ def test_early_tests_are_collected_before_the_caller_is_done_and_run_only_when_s
     assert events == ["before", "collected"]   # held there: nothing ran yet
     outcomes, problems = tests.start()
     assert not problems and outcomes and all(o.outcome == "passed" for o in outcomes)
-    assert events == ["before", "collected", ("ran", len(outcomes))]
+    assert events == ["before", "collected", ("ran", len(outcomes), True)]
 
     events.clear()
     EarlyTests(run).cancel()
-    assert events == ["collected", ("ran", 0)]
+    assert events == ["collected", ("ran", 0, False)]
 
 
 def test_early_tests_hand_a_failure_to_the_caller():
     from grader.judge.early import EarlyTests
 
-    def run(*, collected):
+    def run(*, collected, settled):
         raise ValueError("no tests here")
 
     with pytest.raises(ValueError, match="no tests here"):

@@ -23,7 +23,7 @@ from grader.grading.execution import launch_kernel, start_fork_server
 from grader.grading.settings import GradeSettings, Submission
 from grader.grading.submission import grade_submission
 from grader.judge.memo import ReferenceMemo
-from grader.judge.plugin import import_tests
+from grader.judge.settled import SettledTests, settle_tests
 from grader.kernel.forkserver import ForkServer
 from grader.results import SubmissionResult
 from grader.scoring import unscored_result
@@ -33,10 +33,8 @@ def _worker(worker_id: int, tasks, results, assignment: Assignment, settings: Gr
             warm: bool, parent: int, pool) -> None:
     _die_with(parent)
     forks = _start_forks(settings) if warm and settings.sandboxed else None
-    # The judge's imports run beside the kernel parent's and the first notebook's cells, which
-    # need nothing of them; the first tests phase waits for them.
-    judge = threading.Thread(target=_warm_judge, args=(assignment,), name="judge warm-up", daemon=True)
-    judge.start()
+    memo = ReferenceMemo()   # reference outputs, computed once for this worker's submissions
+    judge = _JudgeWarmUp(assignment, memo)
     if forks is not None:
         try:
             forks.wait_ready()
@@ -44,7 +42,6 @@ def _worker(worker_id: int, tasks, results, assignment: Assignment, settings: Gr
             print(f"worker {worker_id}: kernels start fresh for each notebook: {exc}", file=sys.stderr)
             forks.close()
             forks = None
-    memo = ReferenceMemo()   # reference outputs, computed once for this worker's submissions
     ready = None
     while True:
         submission = tasks.get()
@@ -61,7 +58,7 @@ def _worker(worker_id: int, tasks, results, assignment: Assignment, settings: Gr
             pool.adjust(-1)
         try:
             result = grade_submission(submission, assignment, settings, kernel=kernel, memo=memo,
-                                      before_tests=judge.join)
+                                      before_tests=judge.wait)
             payload = result.to_dict()
         except Exception as exc:  # a grader bug: this submission only
             payload = crashed(submission, assignment, f"the grader failed on this notebook "
@@ -93,23 +90,37 @@ def _end_worker(results) -> None:
     os._exit(0)
 
 
-def _warm_judge(assignment: Assignment) -> None:
-    """Import pytest, torch, the reference solutions (and d2l with them), the assignment's test
-    modules and IPython's cell transformer (the ``source`` fixture's) now, once per worker, so
-    that no submission's tests pay for them."""
-    import IPython.core.inputtransformer2  # noqa: F401
-    import pytest  # noqa: F401
-    import torch  # noqa: F401
-    for exercise in assignment.exercises:
-        if exercise.module:
-            try:
-                assignment.reference_module(exercise)
-            except GraderError:
-                pass   # the tests that need it say so
-    try:
-        import_tests(assignment)
-    except Exception:   # a test module that does not import: its run reports it
-        pass
+class _JudgeWarmUp:
+    """What every submission's tests need, made once per worker in a thread of its own: it runs
+    beside the kernel parent's imports and the first notebook's cells, which need none of it.
+    Imports pytest, torch, the reference solutions (and d2l with them), the assignment's test
+    modules and IPython's cell transformer (the ``source`` fixture's), and settles the tests a
+    survey can settle (``settle_tests``). ``wait()`` returns those once it is done."""
+
+    def __init__(self, assignment: Assignment, memo: ReferenceMemo) -> None:
+        self._settled: SettledTests | None = None
+        self._thread = threading.Thread(target=self._main, args=(assignment, memo), name="judge warm-up",
+                                        daemon=True)
+        self._thread.start()
+
+    def wait(self) -> SettledTests | None:
+        self._thread.join()
+        return self._settled
+
+    def _main(self, assignment: Assignment, memo: ReferenceMemo) -> None:
+        import IPython.core.inputtransformer2  # noqa: F401
+        import pytest  # noqa: F401
+        import torch  # noqa: F401
+        for exercise in assignment.exercises:
+            if exercise.module:
+                try:
+                    assignment.reference_module(exercise)
+                except GraderError:
+                    pass   # the tests that need it say so
+        try:
+            self._settled = settle_tests(assignment, memo)
+        except Exception:   # noqa: BLE001 - every test then runs; a module that does not import says so there
+            self._settled = None
 
 
 class WarmPool:

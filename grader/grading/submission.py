@@ -20,6 +20,7 @@ from grader.judge.bridge import Student
 from grader.judge.early import EarlyTests
 from grader.judge.memo import ReferenceMemo
 from grader.judge.plugin import run_tests
+from grader.judge.settled import SettledTests
 from grader.kernel.session import KernelSession
 from grader.results import SubmissionResult, Verdict, bounded
 from grader.scoring import score_exercises, totals, unscored_result
@@ -34,12 +35,12 @@ FORKED_NOTE = ("forked from a sandboxed parent that imported the libraries once;
 
 def grade_submission(submission: Submission, assignment: Assignment, settings: GradeSettings, *,
                      kernel: KernelSession | None = None, memo: ReferenceMemo | None = None,
-                     before_tests: Callable[[], None] | None = None) -> SubmissionResult:
+                     before_tests: Callable[[], SettledTests | None] | None = None) -> SubmissionResult:
     """Grade one notebook. ``kernel`` is a launched kernel to use (it is closed afterwards);
     if the notebook cannot be read it is left untouched for the next submission. ``memo``
     keeps reference outputs from one submission to the next. ``before_tests`` is called before
     the tests are collected, which happens while the notebook runs (a worker waits there for
-    its warm-up)."""
+    its warm-up), and returns the tests a survey can settle (``settle_tests``) or None."""
     began = time.monotonic()
     setup = describe_setup(settings, forked=kernel is not None and kernel.forkserver is not None)
     try:
@@ -86,14 +87,22 @@ class _Run:
 
 def _run_and_judge(session: KernelSession, notebook: PreparedNotebook, assignment: Assignment,
                    settings: GradeSettings, *, memo: ReferenceMemo | None,
-                   before_tests: Callable[[], None] | None) -> _Run:
+                   before_tests: Callable[[], SettledTests | None] | None) -> _Run:
     run = _Run()
     run.timing["kernel_start"] = round(session.start_seconds, 3)
     execution = Execution(session, notebook, settings.limits)
-    stats = memo.stats() if memo is not None else None
+    # Once the worker's warm-up is done (it uses the memo too): the memo's counts, the settled
+    # tests and how many verdicts they had given.
+    counted = []
+
+    def ready() -> SettledTests | None:
+        settled = before_tests() if before_tests is not None else None
+        counted.append((memo.stats() if memo is not None else None, settled, settled.given if settled else 0))
+        return settled
+
     tests = EarlyTests(functools.partial(run_tests, assignment, execution, public_only=settings.public_only,
                                          exercises=settings.exercises or None, limits=settings.limits,
-                                         before_test=execution.before_test, memo=memo), before=before_tests)
+                                         before_test=execution.before_test, memo=memo), before=ready)
     t0 = time.monotonic()
     try:
         run.cells = execution.run_all()
@@ -104,11 +113,14 @@ def _run_and_judge(session: KernelSession, notebook: PreparedNotebook, assignmen
     t0 = time.monotonic()
     run.outcomes, run.problems = tests.start()
     run.timing["tests"] = round(time.monotonic() - t0, 3)
+    stats, settled, given = counted[0] if counted else (None, None, 0)
     if memo is not None and stats is not None:
         after = memo.stats()
         run.environment["reference_outputs"] = {
             "from_memo": after.hits - stats.hits, "computed": after.misses - stats.misses,
             "not_cacheable": after.uncacheable - stats.uncacheable}
+    if settled is not None:   # tests that ended at a name the notebook lacks, not run (judge/settled.py)
+        run.environment["tests_settled"] = settled.given - given
     run.warnings += execution.kernel_notes
     run.environment["kernel"] = probe_kernel_versions(execution)
     peak = session.peak_memory_mb()

@@ -11,16 +11,18 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+from grader.judge.settled import SettledTests
 from grader.results import Verdict
 
 
 class EarlyTests:
-    """``run(collected=...)`` (``run_tests`` with its arguments bound) in a thread, after
-    ``before``; the tests start when ``start()`` is called, which returns their outcomes and
-    problems. ``cancel()`` ends the run without them."""
+    """``run(collected=..., settled=...)`` (``run_tests`` with its other arguments bound) in a
+    thread, after ``before``, which returns the settled tests (or None); the tests start when
+    ``start()`` is called, which returns their outcomes and problems. ``cancel()`` ends the run
+    without them."""
 
     def __init__(self, run: Callable[..., tuple[list[Verdict], list[str]]], *,
-                 before: Callable[[], None] | None = None) -> None:
+                 before: Callable[[], SettledTests | None] | None = None) -> None:
         self._run = run
         self._before = before
         self._decided = threading.Event()
@@ -47,9 +49,8 @@ class EarlyTests:
 
     def _main(self) -> None:
         try:
-            if self._before is not None:
-                self._before()
-            self._result = self._run(collected=self._wait)
+            settled = self._before() if self._before is not None else None
+            self._result = self._run(collected=self._wait, settled=settled)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread by start()
             self._error = exc
 

@@ -10,6 +10,7 @@ never from test source, are capped, and never quote the code a test sent into th
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import secrets
@@ -19,10 +20,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from _pytest.outcomes import Skipped
+from _pytest.outcomes import Exit, Skipped
 
 try:
     from builtins import BaseExceptionGroup
@@ -41,6 +42,9 @@ from grader.judge.source import Source, SourceIndex, SourceUnavailableError
 from grader.results import Verdict
 from grader.text import one_line, shorten
 
+if TYPE_CHECKING:
+    from grader.judge.settled import SettledTests
+
 STUDENT_FAULTS = (Mismatch, MissingNameError, StudentError, CallTimeoutError, KernelDiedError, WireError)
 # What one test may say: its message and the lines of the student's traceback it shows.
 MESSAGE_CHARS = 2000
@@ -50,12 +54,14 @@ TRACEBACK_LINE_CHARS = 300
 # (shorter ones, like "import torch", say nothing about a check).
 QUOTED_CODE_CHARS = 16
 GRADER_CODE = "[grader code]"
+_UNCHECKED = object()
 
 
 class GradingPlugin:
     def __init__(self, assignment: Assignment, link: Link, *, exercises: Iterable[str] | None = None,
                  before_test: Callable[[], None] | None = None, limits: Limits | None = None,
-                 memo: ReferenceMemo | None = None, collected: Callable[[], None] | None = None) -> None:
+                 memo: ReferenceMemo | None = None, collected: Callable[[], None] | None = None,
+                 settled: SettledTests | None = None) -> None:
         self.assignment = assignment
         self.collected = collected
         self.limits = limits or assignment.limits
@@ -64,6 +70,8 @@ class GradingPlugin:
         self.before_test = before_test
         self.memo = memo if memo is not None else ReferenceMemo()
         self._version = assignment_digest(assignment)
+        self.settled = settled if settled is not None and settled.version == self._version else None
+        self._checked: dict[str, BaseException | None] = {}   # before_test already run, and what it raised
         self.outcomes: list[Verdict] = []
         self.problems: list[str] = []
         self._started: dict[str, float] = {}
@@ -74,13 +82,14 @@ class GradingPlugin:
 
     # ---------------------------------------------------------------- configuration
     def pytest_configure(self, config: pytest.Config) -> None:
-        _add_markers(config)
+        config.addinivalue_line("markers", "points(n): points the test is worth")
+        config.addinivalue_line("markers", "exercise(id): the assignment exercise it belongs to")
 
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         keep, drop = [], []
         for item in items:
-            exercise = _marker_arg(item, "exercise")
-            if exercise is None or _marker_arg(item, "points") is None:
+            exercise = marker_arg(item, "exercise")
+            if exercise is None or marker_arg(item, "points") is None:
                 self.problems.append(f"{item.nodeid}: needs both @exercise and @points markers")
                 drop.append(item)
                 continue
@@ -107,7 +116,7 @@ class GradingPlugin:
     # ---------------------------------------------------------------- fixtures
     @pytest.fixture
     def student(self, request: pytest.FixtureRequest) -> Iterator[Student]:
-        exercise = self.assignment.exercise(_marker_arg(request.node, "exercise"))
+        exercise = self.assignment.exercise(marker_arg(request.node, "exercise"))
         timeout = exercise.timeout or self.limits.call_timeout
         student = Student(self.link, section=exercise.section, timeout=timeout,
                           max_bytes=self.limits.reply_mb * 1024 * 1024,
@@ -139,7 +148,7 @@ class GradingPlugin:
     @pytest.fixture
     def source(self, request: pytest.FixtureRequest) -> Source:
         """The notebook's source as of the end of the exercise's section, read here."""
-        exercise = self.assignment.exercise(_marker_arg(request.node, "exercise"))
+        exercise = self.assignment.exercise(marker_arg(request.node, "exercise"))
         if self._source is None:
             make = getattr(self.link, "source_index", None)
             self._source = make() if make is not None else None
@@ -150,7 +159,7 @@ class GradingPlugin:
 
     @pytest.fixture
     def reference(self, request: pytest.FixtureRequest) -> ReferenceModule:
-        exercise = self.assignment.exercise(_marker_arg(request.node, "exercise"))
+        exercise = self.assignment.exercise(marker_arg(request.node, "exercise"))
         return self.memo.wrap(self.assignment.reference_module(exercise), version=self._version)
 
     @pytest.fixture
@@ -171,9 +180,39 @@ class GradingPlugin:
         return files
 
     # ---------------------------------------------------------------- outcomes
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
+        """A test this notebook's survey settles (judge/settled.py) gets its recorded verdict
+        without pytest's setup, call, reports and teardown; any other runs as usual."""
+        if self.settled is None or item.nodeid not in self.settled.tests:
+            return None
+        began = time.monotonic()
+        try:
+            if self.before_test is not None:
+                self.before_test()
+        except (KeyboardInterrupt, Exit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - raised again in the test's own setup
+            self._checked[item.nodeid] = exc
+            return None
+        verdict = self.settled.verdict(item.nodeid, self._survey_of)
+        if verdict is None:
+            self._checked[item.nodeid] = None
+            return None
+        self.outcomes.append(dataclasses.replace(verdict, seconds=time.monotonic() - began))
+        try:   # what earlier tests set up and the next one does not share, as its teardown would
+            item.ihook.pytest_runtest_teardown(item=item, nextitem=nextitem)
+        except Exception:  # noqa: BLE001 - a test's teardown errors are not part of its verdict
+            pass
+        return True
+
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
-        if self.before_test is not None:
-            self.before_test()
+        checked = self._checked.pop(item.nodeid, _UNCHECKED)
+        if checked is _UNCHECKED:
+            if self.before_test is not None:
+                self.before_test()
+        elif checked is not None:
+            raise checked
         self._started[item.nodeid] = time.monotonic()
 
     @pytest.hookimpl(wrapper=True)
@@ -184,8 +223,8 @@ class GradingPlugin:
         return report
 
     def _record(self, item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport) -> None:
-        points = float(_marker_arg(item, "points"))
-        exercise = _marker_arg(item, "exercise")
+        points = float(marker_arg(item, "points"))
+        exercise = marker_arg(item, "exercise")
         description = _description(item)
         public = Path(str(item.path)).parent.name == "public"
         seconds = time.monotonic() - self._started.get(item.nodeid, time.monotonic())
@@ -266,12 +305,7 @@ def _description(item: pytest.Item) -> str:
     return " ".join(doc.strip().split("\n\n")[0].split())
 
 
-def _add_markers(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "points(n): points the test is worth")
-    config.addinivalue_line("markers", "exercise(id): the assignment exercise it belongs to")
-
-
-def _marker_arg(item: Any, name: str) -> Any:
+def marker_arg(item: Any, name: str) -> Any:
     marker = item.get_closest_marker(name)
     return marker.args[0] if marker and marker.args else None
 
@@ -279,18 +313,20 @@ def _marker_arg(item: Any, name: str) -> Any:
 def run_tests(assignment: Assignment, link: Link, *, public_only: bool = False,
               exercises: Iterable[str] | None = None, limits: Limits | None = None,
               before_test: Callable[[], None] | None = None, memo: ReferenceMemo | None = None,
-              collected: Callable[[], bool] | None = None) -> tuple[list[Verdict], list[str]]:
+              collected: Callable[[], bool] | None = None,
+              settled: SettledTests | None = None) -> tuple[list[Verdict], list[str]]:
     """Run the assignment's tests against ``link``; returns outcomes and grader-side problems.
     Pass the same ``memo`` for every submission a process grades to compute each reference
     output once; without one, this run gets a fresh memo. ``collected`` is called once the
     tests are collected, before any runs; the run goes on if it returns True and ends there
     (no outcomes) if not. Until it returns, the run leaves sys.stdout and sys.stderr alone:
-    another thread may be printing."""
+    another thread may be printing. ``settled`` (from ``settle_tests``) gives the verdicts of
+    tests that end at a name the notebook lacks without running them."""
     chosen = list(exercises) if exercises else None
     paths = [str(p) for p in assignment.test_files(chosen, public_only=public_only)]
     if not paths:
         return [], ["the assignment has no tests"]
-    args = _pytest_args(assignment, paths)
+    args = pytest_args(assignment, paths)
     # A folder of this run's own for tmp_path: pytest's shared numbered folders would make each
     # run delete an older run's (another worker's, or a test suite's thousands of files).
     # pytest makes it (mode 0700) when a test first asks for tmp_path, so a worker killed while
@@ -298,7 +334,7 @@ def run_tests(assignment: Assignment, link: Link, *, public_only: bool = False,
     basetemp = os.path.join(tempfile.gettempdir(), f"d2l-grader-tests-{secrets.token_hex(16)}")
     sink = io.StringIO()
     try:
-        with _own_plugins_only(), ExitStack() as quiet:
+        with own_plugins_only(), ExitStack() as quiet:
             def hush() -> None:
                 quiet.enter_context(redirect_stdout(sink))
                 quiet.enter_context(redirect_stderr(sink))
@@ -312,7 +348,7 @@ def run_tests(assignment: Assignment, link: Link, *, public_only: bool = False,
             if collected is None:
                 hush()
             plugin = GradingPlugin(assignment, link, exercises=chosen, before_test=before_test, limits=limits,
-                                   memo=memo, collected=None if collected is None else gate)
+                                   memo=memo, collected=None if collected is None else gate, settled=settled)
             code = pytest.main([*args, f"--basetemp={basetemp}"], plugins=[plugin, BriefReports()])
     finally:
         shutil.rmtree(basetemp, ignore_errors=True)
@@ -321,25 +357,8 @@ def run_tests(assignment: Assignment, link: Link, *, public_only: bool = False,
     return plugin.outcomes, plugin.problems
 
 
-def import_tests(assignment: Assignment) -> None:
-    """Import the assignment's test modules as run_tests does (a worker's warm-up): pytest
-    keeps them in sys.modules, so the first submission's run only collects their tests.
-    Prints nothing and leaves sys.stdout alone, so it may run in a thread of its own."""
-    paths = [str(p) for p in assignment.test_files(None, public_only=False)]
-    if paths:
-        with _own_plugins_only():
-            pytest.main([*_pytest_args(assignment, paths), "--collect-only"], plugins=[_Markers()])
-
-
-class _Markers:
-    """The markers alone (a run without them warns about each use)."""
-
-    def pytest_configure(self, config: pytest.Config) -> None:
-        _add_markers(config)
-
-
 @contextmanager
-def _own_plugins_only() -> Iterator[None]:
+def own_plugins_only() -> Iterator[None]:
     """Only pytest's own plugins: what else the machine has installed (pytest-randomly reorders
     and reseeds, anyio and pytest-timeout wrap every fixture and test) must not change a
     verdict or its cost. (The variable, not --disable-plugin-autoload: checks run in students'
@@ -355,7 +374,7 @@ def _own_plugins_only() -> Iterator[None]:
             os.environ[_NO_AUTOLOAD] = before
 
 
-def _pytest_args(assignment: Assignment, paths: list[str]) -> list[str]:
+def pytest_args(assignment: Assignment, paths: list[str]) -> list[str]:
     return [*paths, "-p", "no:cacheprovider", "-p", "no:stepwise", "-p", "no:randomly",
             # Test modules are named from the folder above the assignment's (hw1.hidden.test_softmax):
             # two assignments graded in one process must not share hidden.test_softmax.

@@ -17,10 +17,10 @@ import secrets
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pytest
 from _pytest.outcomes import Exit, Skipped
@@ -42,9 +42,6 @@ from grader.judge.source import Source, SourceIndex, SourceUnavailableError
 from grader.results import Verdict
 from grader.text import one_line, shorten
 
-if TYPE_CHECKING:
-    from grader.judge.settled import SettledTests
-
 STUDENT_FAULTS = (Mismatch, MissingNameError, StudentError, CallTimeoutError, KernelDiedError, WireError)
 # What one test may say: its message and the lines of the student's traceback it shows.
 MESSAGE_CHARS = 2000
@@ -57,11 +54,20 @@ GRADER_CODE = "[grader code]"
 _UNCHECKED = object()
 
 
+class Settles(Protocol):
+    """What a run needs of the tests settled from the survey (judge/settled.py)."""
+
+    version: str
+    tests: Mapping[str, object]
+
+    def verdict(self, nodeid: str, survey_of: Callable[[str], NameSurvey | None]) -> Verdict | None: ...
+
+
 class GradingPlugin:
     def __init__(self, assignment: Assignment, link: Link, *, exercises: Iterable[str] | None = None,
                  before_test: Callable[[], None] | None = None, limits: Limits | None = None,
                  memo: ReferenceMemo | None = None, collected: Callable[[], None] | None = None,
-                 settled: SettledTests | None = None) -> None:
+                 settled: Settles | None = None) -> None:
         self.assignment = assignment
         self.collected = collected
         self.limits = limits or assignment.limits
@@ -314,7 +320,7 @@ def run_tests(assignment: Assignment, link: Link, *, public_only: bool = False,
               exercises: Iterable[str] | None = None, limits: Limits | None = None,
               before_test: Callable[[], None] | None = None, memo: ReferenceMemo | None = None,
               collected: Callable[[], bool] | None = None,
-              settled: SettledTests | None = None) -> tuple[list[Verdict], list[str]]:
+              settled: Settles | None = None) -> tuple[list[Verdict], list[str]]:
     """Run the assignment's tests against ``link``; returns outcomes and grader-side problems.
     Pass the same ``memo`` for every submission a process grades to compute each reference
     output once; without one, this run gets a fresh memo. ``collected`` is called once the

@@ -137,7 +137,7 @@ class GradingPlugin:
         generation = getattr(self.link, "generation", None)
         if self._surveys is None or self._surveys[0] != generation:
             sections = sorted({e.section for e in self.assignment.exercises})
-            names = sorted({n for e in self.assignment.exercises for n in (*e.names, *e.helpers)})
+            names = sorted(survey_names(self.assignment))
             try:
                 found = self.link.request({"op": "survey", "sections": sections, "names": names},
                                           timeout=self.limits.call_timeout)
@@ -309,6 +309,11 @@ def _skip_reason(report: pytest.TestReport) -> str:
 def _description(item: pytest.Item) -> str:
     doc = getattr(getattr(item, "function", None), "__doc__", None) or ""
     return " ".join(doc.strip().split("\n\n")[0].split())
+
+
+def survey_names(assignment: Assignment) -> frozenset[str]:
+    """The names a survey asks the kernel about: what the exercises define, and their helpers."""
+    return frozenset(n for e in assignment.exercises for n in (*e.names, *e.helpers))
 
 
 def marker_arg(item: Any, name: str) -> Any:

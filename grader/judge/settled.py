@@ -25,7 +25,8 @@ from grader.assignment import Assignment
 from grader.errors import GraderError, MissingNameError
 from grader.judge.bridge import NameSurvey
 from grader.judge.memo import ReferenceMemo, assignment_digest
-from grader.judge.plugin import BriefReports, GradingPlugin, marker_arg, own_plugins_only, pytest_args
+from grader.judge.plugin import (BriefReports, GradingPlugin, marker_arg, own_plugins_only, pytest_args,
+                                 survey_names)
 from grader.results import Verdict
 
 # The fixtures a settled test may use: each is made afresh for every test and reads nothing
@@ -126,8 +127,9 @@ class _NothingDefined(GradingPlugin):
         self._blank = _NoNotebook()
         super().__init__(assignment, self._blank, memo=memo)
         self.found: dict[str, Settled] = {}
-        self._names = frozenset(n for e in assignment.exercises for n in (*e.names, *e.helpers))
-        self._noted: set[str] = set()
+        self._noted: set[str] = set()   # the names the current test looked up
+        names = survey_names(assignment)
+        self._nothing = NameSurvey(names, _Asked(names, self._noted))
         self._candidate: Settled | None = None
 
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -153,7 +155,7 @@ class _NothingDefined(GradingPlugin):
         return True
 
     def _survey_of(self, section: str) -> NameSurvey:
-        return NameSurvey(self._names, _Asked(self._names, self._noted))
+        return self._nothing
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         self._noted.clear()
@@ -165,7 +167,7 @@ class _NothingDefined(GradingPlugin):
         super()._record(item, call, report)
         exc = call.excinfo.value if call.excinfo else None
         verdict = self.outcomes[-1]
-        if isinstance(exc, MissingNameError) and verdict.outcome == "failed" and not self._blank.asked:
+        if isinstance(exc, MissingNameError) and verdict.outcome == "failed":
             section = self.assignment.exercise(marker_arg(item, "exercise")).section
             self._candidate = Settled(section, frozenset(self._noted), verdict)
 

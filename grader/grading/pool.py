@@ -14,17 +14,12 @@ import os
 import queue
 import signal
 import sys
-import threading
 from collections.abc import Iterator
 
 from grader.assignment import Assignment
-from grader.errors import GraderError
-from grader.grading.execution import launch_kernel, start_fork_server
+from grader.grading.kit import WorkerKit
 from grader.grading.settings import GradeSettings, Submission
 from grader.grading.submission import grade_submission
-from grader.judge.memo import ReferenceMemo
-from grader.judge.settled import SettledTests, settle_tests
-from grader.kernel.forkserver import ForkServer
 from grader.results import SubmissionResult
 from grader.scoring import unscored_result
 
@@ -32,33 +27,24 @@ from grader.scoring import unscored_result
 def _worker(worker_id: int, tasks, results, assignment: Assignment, settings: GradeSettings,
             warm: bool, parent: int, pool) -> None:
     _die_with(parent)
-    forks = _start_forks(settings) if warm and settings.sandboxed else None
-    memo = ReferenceMemo()   # reference outputs, computed once for this worker's submissions
-    judge = _JudgeWarmUp(assignment, memo)
-    if forks is not None:
-        try:
-            forks.wait_ready()
-        except GraderError as exc:
-            print(f"worker {worker_id}: kernels start fresh for each notebook: {exc}", file=sys.stderr)
-            forks.close()
-            forks = None
+    kit = WorkerKit(assignment, settings, warm=warm, label=f"worker {worker_id}")
     ready = None
     while True:
         submission = tasks.get()
         if submission is None:
             break
         results.put(("start", worker_id, submission.id))
-        kernel = ready or (_launch(assignment, settings, forks) if warm else None)
+        kernel = ready or kit.launch()
         # Warm the next kernel while this one is graded, unless every submission still
         # waiting already has a warm kernel somewhere (so none is started for nothing).
         # A forked kernel is only forked when its submission attaches to it.
         wanted = warm and pool.claim(had_warm=ready is not None)
-        ready = _launch(assignment, settings, forks) if wanted else None
+        ready = kit.launch() if wanted else None
         if wanted and ready is None:
             pool.adjust(-1)
         try:
-            result = grade_submission(submission, assignment, settings, kernel=kernel, memo=memo,
-                                      before_tests=judge.wait)
+            result = grade_submission(submission, assignment, settings, kernel=kernel, memo=kit.memo,
+                                      before_tests=kit.judge.wait)
             payload = result.to_dict()
         except Exception as exc:  # a grader bug: this submission only
             payload = crashed(submission, assignment, f"the grader failed on this notebook "
@@ -73,8 +59,7 @@ def _worker(worker_id: int, tasks, results, assignment: Assignment, settings: Gr
         results.put(("done", worker_id, payload))
     if ready is not None:
         ready.close()
-    if forks is not None:
-        forks.close()
+    kit.close()
     _end_worker(results)
 
 
@@ -88,39 +73,6 @@ def _end_worker(results) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
-
-
-class _JudgeWarmUp:
-    """What every submission's tests need, made once per worker in a thread of its own: it runs
-    beside the kernel parent's imports and the first notebook's cells, which need none of it.
-    Imports pytest, torch, the reference solutions (and d2l with them), the assignment's test
-    modules and IPython's cell transformer (the ``source`` fixture's), and settles the tests a
-    survey can settle (``settle_tests``). ``wait()`` returns those once it is done."""
-
-    def __init__(self, assignment: Assignment, memo: ReferenceMemo) -> None:
-        self._settled: SettledTests | None = None
-        self._thread = threading.Thread(target=self._main, args=(assignment, memo), name="judge warm-up",
-                                        daemon=True)
-        self._thread.start()
-
-    def wait(self) -> SettledTests | None:
-        self._thread.join()
-        return self._settled
-
-    def _main(self, assignment: Assignment, memo: ReferenceMemo) -> None:
-        import IPython.core.inputtransformer2  # noqa: F401
-        import pytest  # noqa: F401
-        import torch  # noqa: F401
-        for exercise in assignment.exercises:
-            if exercise.module:
-                try:
-                    assignment.reference_module(exercise)
-                except GraderError:
-                    pass   # the tests that need it say so
-        try:
-            self._settled = settle_tests(assignment, memo)
-        except Exception:   # noqa: BLE001 - every test then runs; a module that does not import says so there
-            self._settled = None
 
 
 class WarmPool:
@@ -152,21 +104,6 @@ def _die_with(parent: int) -> None:
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:   # it died before the request took effect
         os._exit(1)
-
-
-def _launch(assignment: Assignment, settings: GradeSettings, forks: ForkServer | None):
-    try:
-        return launch_kernel(assignment, settings, forkserver=forks)
-    except (GraderError, OSError):
-        return None   # grade_submission starts one itself and reports what goes wrong
-
-
-def _start_forks(settings: GradeSettings) -> ForkServer | None:
-    try:
-        return start_fork_server(settings)
-    except (GraderError, OSError) as exc:
-        print(f"kernels start fresh for each notebook: {exc}", file=sys.stderr)
-        return None
 
 
 def grade_all(submissions: list[Submission], assignment: Assignment, settings: GradeSettings, *,

@@ -1,0 +1,82 @@
+"""The grading side of a Dask worker process (imported only where Dask is installed).
+
+A Dask worker runs tasks in several threads of one process (by default one per core), but
+pytest and the judge keep process-wide state: two submissions judged at once in one process
+lost each other's tests. ``GradingWorker``, registered on every worker by ``cluster``,
+grades one submission at a time in each process, and keeps a ``WorkerKit`` (a kernel parent
+to fork from, the memo of reference outputs, the settled tests) for the batch it grades.
+"""
+from __future__ import annotations
+
+import threading
+
+from distributed import Worker, WorkerPlugin, get_worker
+
+from grader.assignment import Assignment
+from grader.errors import GraderError
+from grader.grading.kit import WorkerKit
+from grader.grading.settings import GradeSettings, Submission
+from grader.grading.submission import grade_submission
+
+PLUGIN_NAME = "d2l-grader"
+
+
+class GradingWorker(WorkerPlugin):
+    """Kept by each worker process: a lock so that it grades one submission at a time, and
+    the kit of the batch it last graded (``batch`` names one call of ``grade_on_cluster``;
+    another batch gets a kit of its own, as a new local pool would)."""
+
+    name = PLUGIN_NAME
+    idempotent = True   # a second batch on the same cluster keeps the lock every task shares
+
+    def setup(self, worker: Worker) -> None:
+        self._lock = threading.Lock()
+        self._batch: str | None = None
+        self._kit: WorkerKit | None = None
+
+    def teardown(self, worker: Worker) -> None:
+        with self._lock:
+            self._set_kit(None, None)
+
+    def grade(self, submission: Submission, assignment: Assignment, settings: GradeSettings, *,
+              batch: str) -> dict:
+        with self._lock:
+            if self._kit is None or self._batch != batch:
+                self._set_kit(None, None)
+                label = f"Dask worker {get_worker().address}"
+                self._set_kit(batch, WorkerKit(assignment, settings, warm=not settings.plain, label=label))
+            kit = self._kit
+            assert kit is not None
+            return grade_submission(submission, assignment, settings, kernel=kit.launch(), memo=kit.memo,
+                                    before_tests=kit.judge.wait).to_dict()
+
+    def release(self, batch: str) -> None:
+        """Close the kit of ``batch`` once the batch is done (kept if a task is still running;
+        the next batch replaces it)."""
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            if self._batch == batch:
+                self._set_kit(None, None)
+        finally:
+            self._lock.release()
+
+    def _set_kit(self, batch: str | None, kit: WorkerKit | None) -> None:
+        if self._kit is not None:
+            self._kit.close()
+        self._batch, self._kit = batch, kit
+
+
+def grade_task(submission: Submission, assignment: Assignment, settings: GradeSettings, *, batch: str) -> dict:
+    """One submission, graded by the worker process this task runs in."""
+    plugin = get_worker().plugins.get(PLUGIN_NAME)
+    if not isinstance(plugin, GradingWorker):
+        raise GraderError(f"this Dask worker has no {PLUGIN_NAME!r} plugin; grade_on_cluster registers it")
+    return plugin.grade(submission, assignment, settings, batch=batch)
+
+
+def release_batch(batch: str, dask_worker: Worker) -> None:
+    """Run on every worker when a batch ends (``Client.run``): its kernel parent goes away."""
+    plugin = dask_worker.plugins.get(PLUGIN_NAME)
+    if isinstance(plugin, GradingWorker):
+        plugin.release(batch)

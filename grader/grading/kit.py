@@ -1,0 +1,97 @@
+"""What a long-lived grading process keeps from one submission to the next.
+
+A local worker (``pool``) and a Dask worker (``cluster``) both grade submission after
+submission in one process. Each keeps a sandboxed kernel parent to fork kernels from, the
+memo of reference outputs, and the judge's warm-up (imports and settled tests), made in a
+thread beside the parent's imports and the first notebook's cells.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+
+from grader.assignment import Assignment
+from grader.errors import GraderError
+from grader.grading.execution import launch_kernel, start_fork_server
+from grader.grading.settings import GradeSettings
+from grader.judge.memo import ReferenceMemo
+from grader.judge.settled import SettledTests, settle_tests
+from grader.kernel.forkserver import ForkServer
+from grader.kernel.session import KernelSession
+
+
+class WorkerKit:
+    """The kernel parent (when ``warm`` and sandboxed), the memo and the judge's warm-up for
+    one assignment and one set of settings. ``label`` starts what it prints on stderr."""
+
+    def __init__(self, assignment: Assignment, settings: GradeSettings, *, warm: bool, label: str) -> None:
+        self.assignment = assignment
+        self.settings = settings
+        self.warm = warm
+        self.forks = start_forks(settings, label=label) if warm and settings.sandboxed else None
+        self.memo = ReferenceMemo()   # reference outputs, computed once for this process's submissions
+        self.judge = JudgeWarmUp(assignment, self.memo)
+        if self.forks is not None:
+            try:
+                self.forks.wait_ready()
+            except GraderError as exc:
+                print(f"{label}: kernels start fresh for each notebook: {exc}", file=sys.stderr)
+                self.forks.close()
+                self.forks = None
+
+    def launch(self) -> KernelSession | None:
+        """A kernel for the next submission (forked when its submission attaches to it), or
+        None when not warm or when it cannot be launched (``grade_submission`` then starts one
+        itself and reports what goes wrong)."""
+        if not self.warm:
+            return None
+        try:
+            return launch_kernel(self.assignment, self.settings, forkserver=self.forks)
+        except (GraderError, OSError):
+            return None
+
+    def close(self) -> None:
+        if self.forks is not None:
+            self.forks.close()
+            self.forks = None
+
+
+class JudgeWarmUp:
+    """What every submission's tests need, made once per process in a thread of its own: it runs
+    beside the kernel parent's imports and the first notebook's cells, which need none of it.
+    Imports pytest, torch, the reference solutions (and d2l with them), the assignment's test
+    modules and IPython's cell transformer (the ``source`` fixture's), and settles the tests a
+    survey can settle (``settle_tests``). ``wait()`` returns those once it is done."""
+
+    def __init__(self, assignment: Assignment, memo: ReferenceMemo) -> None:
+        self._settled: SettledTests | None = None
+        self._thread = threading.Thread(target=self._main, args=(assignment, memo), name="judge warm-up",
+                                        daemon=True)
+        self._thread.start()
+
+    def wait(self) -> SettledTests | None:
+        self._thread.join()
+        return self._settled
+
+    def _main(self, assignment: Assignment, memo: ReferenceMemo) -> None:
+        import IPython.core.inputtransformer2  # noqa: F401
+        import pytest  # noqa: F401
+        import torch  # noqa: F401
+        for exercise in assignment.exercises:
+            if exercise.module:
+                try:
+                    assignment.reference_module(exercise)
+                except GraderError:
+                    pass   # the tests that need it say so
+        try:
+            self._settled = settle_tests(assignment, memo)
+        except Exception:   # noqa: BLE001 - every test then runs; a module that does not import says so there
+            self._settled = None
+
+
+def start_forks(settings: GradeSettings, *, label: str) -> ForkServer | None:
+    try:
+        return start_fork_server(settings)
+    except (GraderError, OSError) as exc:
+        print(f"{label}: kernels start fresh for each notebook: {exc}", file=sys.stderr)
+        return None

@@ -9,12 +9,13 @@ invocation measures:
   2. `grade` with 1 worker, and with N workers (sandboxed, warm kernels, hidden tests);
   3. one notebook written by following the book, alone: plain nbclient, then `grade` end to
      end (start-up included), and its tests phase;
-  4. with --nbgrader, nbgrader's autograde on the same notebooks (bench/autograde.py);
+  4. the release's solution notebook, alone: `grade`, and its tests phase;
+  5. with --nbgrader, nbgrader's autograde on the same notebooks (bench/autograde.py);
 and prints per-notebook times, the ratio grading / naive execution (targets: <= 0.15 per
 notebook in the batch of 8, <= 0.3 for one notebook alone), the N-worker speed-up (target
 >= 1.85 on 2 cores), the tests phase (targets: < 5 s for the book-following notebook, < 8 s
-for the HW1 ones), how the tests' cost is spread, the grader's peak memory, and with
---nbgrader how much faster `grade` is than autograde (target >= 3).
+for the release's solution notebook), how the tests' cost is spread, the grader's peak
+memory, and with --nbgrader how much faster `grade` is than autograde (target >= 3).
 """
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ from grader.batch import BatchOptions, run_batch  # noqa: E402
 from grader.results import SubmissionResult  # noqa: E402
 from grader.judge.solutions import SETUP_SOURCE, solution_pieces  # noqa: E402
 from grader.assignment import load_assignment  # noqa: E402
+from grader.release import build_notebook  # noqa: E402
 from bench.autograde import autograde_run  # noqa: E402
 
 BOOKS = [ROOT / "tests" / "notebooks" / f"book_ch{n}.ipynb" for n in (3, 4, 5)]
@@ -74,11 +76,14 @@ def hw1_notebook(variant: int) -> nbformat.NotebookNode:
     return nb
 
 
-def write_notebooks(paths: list[Path]) -> None:
+def write_notebooks(paths: list[Path], solution: Path | None = None) -> None:
     """Run in a child process: the solutions import torch, which the grader's main process
-    never does, so it must not inflate the main process's memory figure."""
+    never does, so it must not inflate the main process's memory figure. ``solution`` gets
+    the release's solution notebook (``grader release``'s solution/hw1.ipynb)."""
     for i, path in enumerate(paths):
         nbformat.write(hw1_notebook(i), path)
+    if solution is not None:
+        nbformat.write(build_notebook(load_assignment("hw1"), solved=True), solution)
 
 
 def naive_run(paths: list[Path], python: Path, data_raw: Path) -> list[float]:
@@ -148,7 +153,9 @@ def main() -> None:
         folder = Path(tmp) / "submissions"
         folder.mkdir()
         paths = [folder / f"student{i:02d}.ipynb" for i in range(args.copies)]
-        writer = multiprocessing.get_context("spawn").Process(target=write_notebooks, args=(paths,))
+        solution = [Path(tmp) / "solution" / "hw1.ipynb"]
+        solution[0].parent.mkdir()
+        writer = multiprocessing.get_context("spawn").Process(target=write_notebooks, args=(paths, solution[0]))
         writer.start()
         writer.join()
         print(f"machine: {os.cpu_count()} cores; {args.copies} HW1 notebooks; {data.describe()}")
@@ -164,9 +171,11 @@ def main() -> None:
         shutil.copy(BOOK_FOLLOWING, alone[0])
         naive_alone = naive_run(alone, kernel.interpreter.python, data.raw_dir)[0]
         graded_alone, _, alone_results = graded(alone, 1, Path(tmp) / "g-alone")
+        print("5. the release's solution notebook (every exercise solved), alone: grade")
+        _, _, solution_results = graded(solution, 1, Path(tmp) / "g-solution")
         autograde = None
         if args.nbgrader:
-            print("5. nbgrader autograde, serially")
+            print("6. nbgrader autograde, serially")
             try:
                 autograde, nbgrader_version = autograde_run(
                     paths, kernel.interpreter.python, data.raw_dir,
@@ -206,8 +215,13 @@ def main() -> None:
           "without running (target < 5 s)")
     print(f"  of its {graded_alone:.1f} s end to end, {graded_alone - alone_results[0].timing.get('total', 0.0):.1f} s "
           "were outside its own grading: the worker's start-up, publishing, the similarity report")
-    print(f"the HW1 notebooks' tests phase (every exercise defined, training checks included): median "
-          f"{statistics.median(r.timing.get('tests', 0.0) for r in results):.1f} s (target < 8 s)")
+    solved = solution_results[0]
+    print(f"the release's solution notebook (every exercise solved, training checks included; "
+          f"{solved.score:g}/{solved.max_score:g}, {solved.pending_manual:g} of them graded by hand): tests phase {solved.timing.get('tests', 0.0):.1f} s for "
+          f"{sum(len(e.tests) for e in solved.exercises)} tests (target < 8 s); its own cells "
+          f"{solved.timing.get('execute', 0.0):.1f} s")
+    print(f"the HW1 notebooks' tests phase (chapter 2 solved, chapters 3-5 as students wrote them): median "
+          f"{statistics.median(r.timing.get('tests', 0.0) for r in results):.1f} s")
     print_test_costs(results)
 
 

@@ -62,6 +62,20 @@ def test_a_missing_name_is_answered_here_as_the_kernel_answers_it(op):
     assert asked_here == 2   # the proxy without a survey asked the kernel twice; the other never
 
 
+def test_needs_ends_the_test_as_the_call_would_when_the_name_is_missing_and_never_asks_the_kernel():
+    link = Counting(NamespaceLink({"forward": None, "relu": abs}))
+    told = Student(link, section="4.4", survey=survey(link))
+    before = len(link.requests)
+    with pytest.raises(MissingNameError) as needed:
+        told.needs("relu", "softmax")
+    with pytest.raises(MissingNameError) as called:
+        told.softmax(1)
+    assert str(needed.value) == str(called.value) == "`softmax` is not defined in the notebook"
+    told.needs("relu", "forward")   # defined, or bound to None: the call itself says what is wrong
+    Student(link, section="4.4").needs("softmax")   # no survey: the call finds out
+    assert len(link.requests) == before
+
+
 def test_hw1_gives_the_same_outcomes_and_messages_with_and_without_the_survey(book_data_cwd):
     ran = {}
     for with_survey in (True, False):

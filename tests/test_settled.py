@@ -11,6 +11,7 @@ import pytest
 
 from grader.assignment import ASSIGNMENTS_DIR, load_assignment, parse_assignment
 from grader.errors import NotebookTimeoutError
+from grader.judge.bridge import Student
 from grader.judge.local import reference_link
 from grader.judge.plugin import GradingPlugin, run_tests
 from grader.judge.settled import settle_tests
@@ -138,6 +139,22 @@ def test_only_tests_that_read_nothing_but_the_missing_names_are_settled(book_dat
     assert ("hidden/test_tensors::test_planted_tries_two_names" in ran) == ("broadcast_shape" not in lacking)
     not_defined = [o for o in fast if o.message == "`compare` is not defined in the notebook"]
     assert len(not_defined) >= 10 and all(o.outcome == "failed" and o.points == 0 for o in not_defined)
+
+
+def test_a_test_that_builds_its_inputs_in_the_kernel_first_is_settled_once_it_names_what_it_needs(
+        book_data_cwd, ran, monkeypatch):
+    """hw1's add_into tests make Z in the kernel before calling add_into; they name it first
+    with student.needs, which gives the verdicts calling it gives, and then they are settled."""
+    settled = settle_tests(ASSIGNMENT)
+    with monkeypatch.context() as patched:
+        patched.setattr(Student, "needs", lambda self, *names: None)
+        called, _ = run_tests(ASSIGNMENT, without(reference_link(ASSIGNMENT), "add_into"), exercises=["add_into"])
+    ran.clear()
+    fast, _ = run_tests(ASSIGNMENT, without(reference_link(ASSIGNMENT), "add_into"), exercises=["add_into"],
+                        settled=settled)
+    assert comparable(fast) == comparable(called)
+    assert len(called) >= 3 and all(o.message == "`add_into` is not defined in the notebook" for o in called)
+    assert ran == []
 
 
 def test_a_name_bound_to_none_is_not_settled_and_gets_its_own_message(book_data_cwd, ran):

@@ -101,6 +101,16 @@ class Student:
                            label=", ".join(names))
         return set(found) == set(names)
 
+    def needs(self, *names: str) -> None:
+        """End the test here, with the error calling it would raise, when the survey says the
+        notebook lacks one of ``names``; otherwise do nothing. Never a request. A test that
+        builds its inputs in the kernel before calling the student's function names it first,
+        so a notebook without it sends nothing (and the test can be settled)."""
+        survey = self._survey
+        for name in names:
+            if survey is not None and survey.absent.get(name) == "missing":
+                raise MissingNameError(one_line(name, NAME_CHARS))
+
     def value(self, name: str) -> Any:
         """The value of a global in the notebook (data, or a Ref)."""
         return self._send({"op": "lookup", "target": {"name": name, "section": self._section}},

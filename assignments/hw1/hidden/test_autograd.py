@@ -77,6 +77,7 @@ def test_backward_twice_accumulates(student, reference, tolerance, case):
 @pytest.mark.points(0.5)
 def test_backward_twice_leaves_its_argument_alone(student, reference, tolerance):
     """Called twice on the same tensor it gives 8x both times, and the tensor is unchanged."""
+    student.needs("backward_twice")
     x0 = torch.randn(4, generator=generator("twice-same"))
     first, second, x, grad, requires_grad = student.run(BACKWARD_TWICE_TWICE, x0=x0,
                                                         label="backward_twice(x) twice on the same x")
@@ -151,6 +152,7 @@ CHECKS = {
 @pytest.mark.parametrize("case", list(CHECKS), ids=list(CHECKS))
 def test_grad_is_d_over_a(student, tolerance, case):
     """True exactly when the gradient of f(a).sum() is f(a) / a at every entry, up to rounding."""
+    student.needs("grad_is_d_over_a")
     source, a, expected = CHECKS[case]
     if source is None:
         fn = student.run(BOOK_CONTROL_FLOW_F, keep=True, label="the book's f")
@@ -199,6 +201,7 @@ def test_sin_derivative_values(student, reference, tolerance, case):
 def test_sin_derivative_twice_on_the_same_x(student, reference, tolerance, requires_grad):
     """Two calls on the same x give cos x both times and leave x and x.grad as they were (in the
     book x already requires grad)."""
+    student.needs("sin_derivative")
     x0 = torch.linspace(-3, 3, 7)
     first, second, grad, still_requires_grad = student.run(
         SIN_DERIVATIVE_TWICE, x0=x0, requires_grad=requires_grad, label="sin_derivative(x) twice on the same x")
@@ -281,6 +284,7 @@ def test_f_prime_manual_matches_finite_differences(student, tolerance):
 @pytest.mark.points(0.5)
 def test_f_prime_manual_without_autograd(student, tolerance):
     """A closed form works inside torch.no_grad(), where autograd records nothing."""
+    student.needs("f_prime_manual")
     x = torch.tensor([0.5, 1.5, -2.5])
     got = student.run(F_PRIME_NO_GRAD, x=x, label="f_prime_manual(x) inside torch.no_grad()")
     got = expect_tensor(got, "f_prime_manual(x) inside torch.no_grad()", shape=(3,))

@@ -160,6 +160,7 @@ INPUT_CASES = {"squares-2x3": ("squares", (2, 3)), "norm-4x1": ("norm", (4, 1)),
 @pytest.mark.parametrize("case", INPUT_CASES, ids=INPUT_CASES)
 def test_input_grad_shape_and_values(student, tolerance, case):
     """∇_X f has X's shape n×m, one partial derivative per entry."""
+    student.needs("input_grad")
     name, shape = INPUT_CASES[case]
     source, closed_form = FUNCTIONS[name]
     f = student.run(FUNCTION, source=source, keep=True, label=f"f = {source}")

@@ -86,6 +86,7 @@ def test_numerical_lim_of_f_at_1(student, reference, tolerance, h):
 @pytest.mark.parametrize("case", ["cube-at-2", "cube-tensor"])
 def test_numerical_lim_other_function(student, tolerance, case):
     """numerical_lim works for any function: the forward quotient of x³."""
+    student.needs("numerical_lim")
     x = 2.0 if case == "cube-at-2" else torch.tensor([0.5, -1.0, 3.0], dtype=torch.float64)
     label = "numerical_lim(lambda x: x ** 3, x, 0.01)"
     got = student.numerical_lim(kernel_function(student, "lambda x: x ** 3"), x, 0.01)
@@ -110,6 +111,7 @@ RULES = {
 @pytest.mark.parametrize("rule", list(RULES), ids=list(RULES))
 def test_numerical_derivative_follows_the_rules(student, tolerance, rule):
     """With h = 1e-5 the central difference agrees with the derivative rules (exercises 1–3)."""
+    student.needs("numerical_derivative")
     source, x, expected = RULES[rule]
     label = f"numerical_derivative({source}, {x}, 1e-5)"
     got = student.numerical_derivative(kernel_function(student, source), x, 1e-5)
@@ -121,6 +123,7 @@ def test_numerical_derivative_follows_the_rules(student, tolerance, rule):
 @pytest.mark.parametrize("h", [0.1, 0.5])
 def test_numerical_derivative_is_central(student, reference, tolerance, h):
     """With a large h the central quotient of x³ at 2 is 12 + h², not the forward 12 + 6h + h²."""
+    student.needs("numerical_derivative")
     label = f"numerical_derivative(lambda x: x ** 3, 2.0, {h})"
     got = student.numerical_derivative(kernel_function(student, "lambda x: x ** 3"), 2.0, h)
     assert_close(got, reference.numerical_derivative(lambda x: x ** 3, 2.0, h),
@@ -131,6 +134,7 @@ def test_numerical_derivative_is_central(student, reference, tolerance, h):
 @pytest.mark.points(0.5)
 def test_numerical_derivative_on_a_tensor(student, reference, tolerance):
     """x may be a float64 tensor: the quotient is taken elementwise."""
+    student.needs("numerical_derivative")
     x = torch.linspace(-2, 2, 9, dtype=torch.float64)
     label = "numerical_derivative(torch.exp, x, 1e-3)"
     got = expect_tensor(student.numerical_derivative(kernel_function(student, "torch.exp"), x, 1e-3),
@@ -189,6 +193,7 @@ TANGENTS = {
 @pytest.mark.parametrize("case", list(TANGENTS), ids=list(TANGENTS))
 def test_tangent_line(student, reference, tolerance, case):
     """(slope, intercept) of the tangent at x0, against float64 autograd."""
+    student.needs("tangent_line")
     source, x0 = TANGENTS[case]
     label = f"tangent_line({source}, {x0})"
     got = student.tangent_line(kernel_function(student, source), x0)
@@ -202,6 +207,7 @@ def test_tangent_line(student, reference, tolerance, case):
 @pytest.mark.points(0.5)
 def test_tangent_touches_the_curve(student, tolerance):
     """The tangent at x0 passes through (x0, f(x0)): slope * x0 + intercept = f(x0)."""
+    student.needs("tangent_line")
     source, x0 = TANGENTS["exercise-at-2"]
     got = student.tangent_line(kernel_function(student, source), x0)
     require(isinstance(got, (tuple, list)) and len(got) == 2, "tangent_line must return (slope, intercept)")
@@ -362,6 +368,7 @@ INVERSES = {
 @pytest.mark.parametrize("case", list(INVERSES), ids=list(INVERSES))
 def test_inverse_derivative(student, tolerance, case):
     """(f⁻¹)′(y) for exp, sinh, x³, tan and Python floats, against closed forms."""
+    student.needs("inverse_derivative")
     f_prime, f_inv, y, expected = INVERSES[case]
     got = student.inverse_derivative(kernel_function(student, f_prime), kernel_function(student, f_inv), y)
     name = f"inverse_derivative({f_prime}, {f_inv}, y)"

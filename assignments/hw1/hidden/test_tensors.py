@@ -87,6 +87,7 @@ def test_broadcast_shape_rejects_incompatible(student):
 def test_add_into_keeps_memory(student, tolerance):
     """Z keeps its memory: Z is a view into a larger buffer of zeros, and afterwards the buffer
     holds X + Y where Z lies and zeros everywhere else (read back and compared here)."""
+    student.needs("add_into")
     buffer = student.run(ZEROS, shape=(4, 7), keep=True, label="torch.zeros(4, 7)")
     Z = student.run(REGION, tensor=buffer, rows=[1, 3], cols=[1, 6], keep=True, label="Z = buffer[1:3, 1:6]")
     g = generator("add_into")
@@ -106,6 +107,7 @@ def test_add_into_keeps_memory(student, tolerance):
 @pytest.mark.points(0.5)
 def test_add_into_broadcasts(student, tolerance):
     """add_into works when Y is broadcast against X."""
+    student.needs("add_into")
     Z = student.run(ZEROS, shape=(3, 4), keep=True, label="Z = torch.zeros(3, 4)")
     X = torch.arange(12.0).reshape(3, 4)
     Y = torch.tensor([1.0, -1.0, 2.0, 0.5])

@@ -42,6 +42,7 @@ def test_f_gradient_for_a_vector(student, tolerance):
 @pytest.mark.points(0.5)
 def test_grad_is_d_over_a_for_simple_functions(student):
     """True for f(a) = 3a, False for f(a) = a²."""
+    student.needs("grad_is_d_over_a")
     a = torch.tensor([0.5, -1.5, 2.0])
     for source, expected in (("lambda a: 3 * a", True), ("lambda a: a * a", False)):
         fn = student.run(FUNCTION, source=source, keep=True, label=source)

@@ -47,6 +47,7 @@ def test_backward_against_autograd(student, tolerance):
 @pytest.mark.points(0.25)
 def test_input_grad_shape(student, tolerance):
     """For f(X) = sum of squares and X of shape (2, 3), ∇_X f = 2X, shape (2, 3)."""
+    student.needs("input_grad")
     f = student.run(FUNCTION, source="lambda X: (X ** 2).sum()", keep=True, label="f = lambda X: (X ** 2).sum()")
     X = torch.randn((2, 3), generator=generator("public input grad"), dtype=torch.float64)
     got = expect_tensor(student.input_grad(f, X), "input_grad(f, X)", shape=(2, 3))

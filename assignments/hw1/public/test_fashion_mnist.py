@@ -46,6 +46,7 @@ def test_visualize_titles_images_with_their_labels(student):
 @pytest.mark.points(0.5)
 def test_reading_time_returns_seconds(student):
     """reading_time(data) returns the seconds of one pass as a positive number."""
+    student.needs("reading_time")
     seconds = student.run(READING_TIME, batch_size=256, label="reading_time(data)")
     require(isinstance(seconds, (int, float)) and not isinstance(seconds, bool),
           f"reading_time(data) returned a {type(seconds).__name__}; return the elapsed seconds as a float "

@@ -23,6 +23,7 @@ def penguins() -> pd.DataFrame:
 @pytest.mark.points(1)
 def test_preprocess_house_book_example(student, tolerance):
     """The book's house_tiny.csv gives X = [[3, 0, 1], [2, 0, 1], [4, 1, 0], [3, 0, 1]] and y = Price."""
+    student.needs("preprocess_house")
     with csv_in_kernel(student, (DATA / "house_tiny.csv").read_text(), file_name="house_tiny.csv",
                        what="house_tiny.csv") as path:
         result = student.preprocess_house(path)

@@ -34,6 +34,7 @@ def test_broadcast_shape_book_example(student, tolerance):
 @pytest.mark.points(0.5)
 def test_add_into_writes_sum(student, tolerance):
     """add_into(Z, X, Y) leaves X + Y in Z."""
+    student.needs("add_into")
     Z = student.run(ZEROS, shape=(3, 4), keep=True, label="Z = torch.zeros(3, 4)")
     student.add_into(Z, BOOK_X, BOOK_Y)
     after = expect_tensor(student.run(VALUE, value=Z, label="Z"), "Z after add_into")

@@ -63,6 +63,7 @@ class GradingWorker(WorkerPlugin):
 
     def _set_kit(self, batch: str | None, kit: WorkerKit | None) -> None:
         if self._kit is not None:
+            self._kit.judge.wait()   # its pytest run must not overlap the next kit's
             self._kit.close()
         self._batch, self._kit = batch, kit
 

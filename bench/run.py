@@ -218,9 +218,9 @@ def main() -> None:
           "were outside its own grading: the worker's start-up, publishing, the similarity report")
     solved = solution_results[0]
     print(f"the release's solution notebook (every exercise solved, training checks included; "
-          f"{solved.score:g}/{solved.max_score:g}, {solved.pending_manual:g} of them graded by hand): tests phase {solved.timing.get('tests', 0.0):.1f} s for "
-          f"{sum(len(e.tests) for e in solved.exercises)} tests (target < 8 s); its own cells "
-          f"{solved.timing.get('execute', 0.0):.1f} s")
+          f"{solved.score:g}/{solved.max_score:g}, {solved.pending_manual:g} of them graded by hand): "
+          f"tests phase {solved.timing.get('tests', 0.0):.1f} s for {sum(len(e.tests) for e in solved.exercises)} "
+          f"tests (target < 8 s); its own cells {solved.timing.get('execute', 0.0):.1f} s")
     print(f"the HW1 notebooks' tests phase (chapter 2 solved, chapters 3-5 as students wrote them): median "
           f"{statistics.median(r.timing.get('tests', 0.0) for r in results):.1f} s")
     print_test_costs(results)

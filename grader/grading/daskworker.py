@@ -31,22 +31,22 @@ class GradingWorker(WorkerPlugin):
 
     def setup(self, worker: Worker) -> None:
         self._lock = threading.Lock()
-        self._batch: str | None = None
+        self._label = f"Dask worker {worker.address}"
+        self._batch: str | None = None   # set exactly when there is a kit
         self._kit: WorkerKit | None = None
 
     def teardown(self, worker: Worker) -> None:
         with self._lock:
-            self._set_kit(None, None)
+            self._close_kit()
 
     def grade(self, submission: Submission, assignment: Assignment, settings: GradeSettings, *,
               batch: str) -> dict:
         with self._lock:
             if self._kit is None or self._batch != batch:
-                self._set_kit(None, None)
-                label = f"Dask worker {get_worker().address}"
-                self._set_kit(batch, WorkerKit(assignment, settings, warm=not settings.plain, label=label))
+                self._close_kit()
+                self._kit = WorkerKit(assignment, settings, warm=not settings.plain, label=self._label)
+                self._batch = batch
             kit = self._kit
-            assert kit is not None
             return grade_submission(submission, assignment, settings, kernel=kit.launch(), memo=kit.memo,
                                     before_tests=kit.judge.wait).to_dict()
 
@@ -57,15 +57,15 @@ class GradingWorker(WorkerPlugin):
             return
         try:
             if self._batch == batch:
-                self._set_kit(None, None)
+                self._close_kit()
         finally:
             self._lock.release()
 
-    def _set_kit(self, batch: str | None, kit: WorkerKit | None) -> None:
+    def _close_kit(self) -> None:
         if self._kit is not None:
             self._kit.judge.wait()   # its pytest run must not overlap the next kit's
             self._kit.close()
-        self._batch, self._kit = batch, kit
+        self._batch, self._kit = None, None
 
 
 def grade_task(submission: Submission, assignment: Assignment, settings: GradeSettings, *, batch: str) -> dict:

@@ -28,7 +28,7 @@ class WorkerKit:
         self.assignment = assignment
         self.settings = settings
         self.warm = warm
-        self.forks = start_forks(settings, label=label) if warm and settings.sandboxed else None
+        self.forks = _start_forks(settings, label=label) if warm and settings.sandboxed else None
         self.memo = ReferenceMemo()   # reference outputs, computed once for this process's submissions
         self.judge = JudgeWarmUp(assignment, self.memo)
         if self.forks is not None:
@@ -89,7 +89,7 @@ class JudgeWarmUp:
             self._settled = None
 
 
-def start_forks(settings: GradeSettings, *, label: str) -> ForkServer | None:
+def _start_forks(settings: GradeSettings, *, label: str) -> ForkServer | None:
     try:
         return start_fork_server(settings)
     except (GraderError, OSError) as exc:

@@ -11,7 +11,8 @@ own stage and from stages above it in this list (``tests/test_layout.py`` checks
     inkernel/    sent into the kernel as source, standard library only: wire, agent,
                  prelude, zygote
     kernel/      a sandboxed kernel and its limits: isolation, plan, sandbox, cgroups,
-                 client, session, agentlink (requests to the agent), forkserver, environment
+                 client, session, agentlink (requests to the agent), forkserver, environment,
+                 owners and leftovers (what a killed worker left on the host, removed)
     judge/       pytest in the grader's process: plugin, bridge, local, memo, compare,
                  solutions, source and definitions (the notebook's source, read here)
     grading/     one submission end to end: settings, notebook, execution, submission,

@@ -1,5 +1,6 @@
 """The worker pool: each submission starts from a clean kernel even with warm kernels, a
-worker that dies costs only its own submission, and the grading settings change no verdict."""
+worker that dies costs only its own submission (and leaves nothing on the host), and the
+grading settings change no verdict."""
 from __future__ import annotations
 
 import multiprocessing
@@ -18,6 +19,7 @@ from grader.grading.pool import WarmPool, _end_worker, grade_all
 from grader.grading.submission import grade_submission
 from grader.assignment import load_assignment
 from tests.hostile.make_notebooks import TENSORS
+from tests.leftover_names import left_by
 
 ASSIGNMENT = load_assignment("hw1")
 
@@ -110,6 +112,9 @@ def test_a_worker_that_dies_costs_only_its_own_submission(course_env, tmp_path):
     threading.Thread(target=kill_the_worker, daemon=True).start()
     results = {r.submission: r for r in grade_all(subs, ASSIGNMENT, settings_for(course_env), workers=1)}
     assert killed, "no worker process was found to kill"
+    # What the dead worker made on the host (its kernel parent's and kernels' cgroups, its
+    # runtime folders) is gone with it.
+    assert left_by(killed) == []
     assert set(results) == {"a_slow", "b_ok0", "b_ok1"}
     assert results["a_slow"].errors == ("the grader's worker process died while grading this notebook",)
     for name in ("b_ok0", "b_ok1"):

@@ -2,7 +2,7 @@
 late, one free-response answer each, two files no pattern claims, two unsafe members) graded
 by the `grade` command in sandboxed kernels into a SQLite gradebook; a second run grades
 nothing; a run killed with SIGKILL half-way and restarted ends with the same gradebook as an
-uninterrupted one; manual scores go out as CSV and come back; exports for Canvas and a plain
+uninterrupted one, and nothing the killed run made stays on the host; manual scores go out as CSV and come back; exports for Canvas and a plain
 CSV. Only `compare` is graded so each notebook takes seconds."""
 from __future__ import annotations
 
@@ -18,10 +18,12 @@ import zipfile
 from pathlib import Path
 
 import nbformat
+import psutil
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader.assignment import load_assignment
+from tests.leftover_names import left_by
 
 pytestmark = pytest.mark.slow
 
@@ -193,12 +195,15 @@ def test_a_run_killed_half_way_and_restarted_ends_like_an_uninterrupted_one(firs
                 break
             time.sleep(0.1)
     finally:
+        family = [proc.pid, *(p.pid for p in psutil.Process(proc.pid).children(recursive=True))]
         os.killpg(proc.pid, signal.SIGKILL)     # the command and its workers, as a power cut would
         proc.wait()
     assert proc.returncode == -signal.SIGKILL
     kept = query(cut, "SELECT count(*), count(result) FROM attempts")[0]
     assert kept[0] == 30 and 2 <= kept[1] < 10, kept
+    assert left_by(family), "the killed workers left no cgroup or runtime folder to remove"
     stdout = grade(bulk, cut)
+    assert left_by(family) == []   # the next run removed them
     assert stdout.startswith(f"Graded {10 - kept[1]} submissions") and f"({kept[1]} unchanged" in stdout
     assert snapshot(cut) == snapshot(out)
     assert query(cut, "SELECT count(*) FROM (SELECT student, content_hash FROM attempts "

@@ -17,6 +17,7 @@ from grader.errors import GraderError
 from grader.grading.kit import WorkerKit
 from grader.grading.settings import GradeSettings, Submission
 from grader.grading.submission import grade_submission
+from grader.kernel.leftovers import remove_leftovers
 
 PLUGIN_NAME = "d2l-grader"
 
@@ -30,6 +31,7 @@ class GradingWorker(WorkerPlugin):
     idempotent = True   # a second batch on the same cluster keeps the lock every task shares
 
     def setup(self, worker: Worker) -> None:
+        remove_leftovers()   # what a killed worker process on this host left
         self._lock = threading.Lock()
         self._label = f"Dask worker {worker.address}"
         self._batch: str | None = None   # set exactly when there is a kit

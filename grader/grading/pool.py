@@ -3,7 +3,8 @@
 Each worker imports torch and pytest once, grades one submission at a time, and keeps the
 next submission's kernel launched while it grades the current one, so kernel start-up and
 the notebook's heavy imports overlap real work. A worker that dies costs only the
-submission it was grading: that one gets an error result, and a new worker takes its place.
+submission it was grading: that one gets an error result, a new worker takes its place, and
+what the dead one left on the host (its kernels' cgroups, its folders) is removed.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from grader.assignment import Assignment
 from grader.grading.kit import WorkerKit
 from grader.grading.settings import GradeSettings, Submission
 from grader.grading.submission import grade_submission
+from grader.kernel.leftovers import remove_leftovers
 from grader.results import SubmissionResult
 from grader.scoring import unscored_result
 
@@ -129,6 +131,7 @@ def grade_all(submissions: list[Submission], assignment: Assignment, settings: G
         procs[next_id] = proc
         next_id += 1
 
+    remove_leftovers()   # what earlier runs' killed workers left
     for _ in range(count):
         spawn()
     remaining = len(submissions)
@@ -141,6 +144,7 @@ def grade_all(submissions: list[Submission], assignment: Assignment, settings: G
                     if proc.is_alive():
                         continue
                     del procs[worker_id]
+                    remove_leftovers()   # its kernels, cgroups and folders
                     lost = inflight.pop(worker_id, None)
                     if lost is not None:
                         remaining -= 1
@@ -160,6 +164,8 @@ def grade_all(submissions: list[Submission], assignment: Assignment, settings: G
             proc.join(timeout=30)
             if proc.is_alive():
                 proc.kill()
+                proc.join()
+        remove_leftovers()
         tasks.close()
         results.close()
 

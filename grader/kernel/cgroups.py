@@ -12,6 +12,9 @@ import uuid
 from pathlib import Path
 
 from grader.assignment import Limits
+from grader.kernel.owners import tagged
+
+CGROUP_PREFIX = "kernel-"
 
 
 class Cgroups:
@@ -25,7 +28,7 @@ class Cgroups:
 
     @classmethod
     def create(cls, limits: Limits) -> "Cgroups | None":
-        name = f"kernel-{uuid.uuid4().hex[:12]}"
+        name = f"{tagged(CGROUP_PREFIX)}{uuid.uuid4().hex[:12]}"
         memory = cls._make("memory", name)
         pids = cls._make("pids", name)
         if memory is None and pids is None:
@@ -48,11 +51,18 @@ class Cgroups:
         return groups
 
     @classmethod
-    def _make(cls, controller: str, name: str) -> Path | None:
+    def parent(cls, controller: str) -> Path | None:
+        """Where this process makes its kernels' groups of ``controller`` (None without it)."""
         base = cls.ROOT / controller
         if not base.is_dir():
             return None
-        parent = base / cls._own_path(controller).lstrip("/")
+        return base / cls._own_path(controller).lstrip("/")
+
+    @classmethod
+    def _make(cls, controller: str, name: str) -> Path | None:
+        parent = cls.parent(controller)
+        if parent is None:
+            return None
         try:
             path = parent / name
             path.mkdir()

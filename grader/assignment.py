@@ -242,12 +242,32 @@ class Assignment:
             raise AssignmentError(f"the reference module {exercise.module} cannot be imported ({exc}); "
                                   "reference solutions stay with the instructor") from None
 
+    def forget_imports(self) -> None:
+        """Have this process import the assignment's test modules and reference solutions again,
+        from their files as they are now (pytest and ``reference_module`` reuse a module already
+        imported): a long-lived process grading a later batch must not keep the earlier tests."""
+        folders = (self.root.resolve(), self.reference_dir.resolve())
+        own = [name for name in sys.modules if name.split(".")[0] in (self.root.name, "reference")
+               and _lies_in(sys.modules[name], folders)]   # never another package of that name
+        for name in own:
+            del sys.modules[name]
+
     def sections(self) -> list[str]:
         seen: list[str] = []
         for e in self.exercises:
             if e.section not in seen:
                 seen.append(e.section)
         return seen
+
+
+def _lies_in(module: ModuleType, folders: tuple[Path, ...]) -> bool:
+    """True when the module's file and folders (a package's) are all inside ``folders``."""
+    try:
+        where = [getattr(module, "__file__", None), *list(getattr(module, "__path__", None) or [])]
+    except Exception:   # noqa: BLE001 - a namespace package whose parent went; not ours to judge
+        return False
+    paths = [Path(w).resolve() for w in where if isinstance(w, str)]
+    return bool(paths) and all(any(p.is_relative_to(f) for f in folders) for p in paths)
 
 
 def _reference_package(folder: Path) -> ModuleType:

@@ -1,11 +1,12 @@
 """Grading on a Dask cluster on loopback: one worker killed mid-batch (every submission is
-still graded, and each result arrives exactly once), and a worker of two threads (it grades
-as a local worker does)."""
+still graded, and each result arrives exactly once), a worker of two threads (it grades as a
+local worker does), and a worker that grades a later batch after the tests were edited."""
 from __future__ import annotations
 
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from grader.grading.cluster import grade_on_cluster
 from grader.grading.pool import grade_all
 from grader.grading.settings import GradeSettings, Submission
 from grader.grading.submission import FORKED_NOTE
-from grader.assignment import load_assignment
+from grader.assignment import ASSIGNMENTS_DIR, load_assignment, parse_assignment
 from tests.hostile.make_notebooks import TENSORS
 
 ASSIGNMENT = load_assignment("hw1")
@@ -140,3 +141,27 @@ def test_a_worker_with_two_threads_grades_one_notebook_at_a_time_as_a_local_work
     # Results arrive in the order they were graded: the later ones reuse the first one's references.
     assert all(r.environment["reference_outputs"]["from_memo"] > 0 for r in results[1:])
     assert left == []   # the batch's kernel parent is gone once the batch ends
+
+
+def test_a_later_batch_on_the_same_worker_is_graded_by_the_tests_as_they_are_then(course_env, tmp_path):
+    """A Dask worker outlives a batch; pytest and the reference solutions reuse what a process
+    has imported, so without a fresh import an edit to the tests would never reach it."""
+    root = tmp_path / "assignments" / "hw1"
+    shutil.copytree(ASSIGNMENTS_DIR / "hw1", root)
+    path = tmp_path / "student.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell(TENSORS)]), path)
+    settings = GradeSettings(interpreter=course_env.interpreter, limits=ASSIGNMENT.limits, exercises=("compare",))
+    test = "hidden/test_tensors::test_compare_returns_booleans"
+    with running_cluster(tmp_path, workers=1, threads=1) as (address, _):
+        [before] = grade_on_cluster([Submission("student", path)], parse_assignment(root / "assignment.toml"),
+                                    settings, scheduler=address)
+        hidden = root / "hidden" / "test_tensors.py"
+        docstring = '    """The three results are boolean tensors, as X == Y is."""\n'
+        assert docstring in hidden.read_text()
+        hidden.write_text(hidden.read_text().replace(
+            docstring, docstring + '    require(False, "edited between the two batches")\n'))
+        [after] = grade_on_cluster([Submission("student", path)], parse_assignment(root / "assignment.toml"),
+                                   settings, scheduler=address)
+    assert outcomes(before)[("compare", test)] == ("passed", "")
+    assert outcomes(after)[("compare", test)] == ("failed", "edited between the two batches")
+    assert after.score < before.score

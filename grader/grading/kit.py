@@ -3,7 +3,8 @@
 A local worker (``pool``) and a Dask worker (``cluster``) both grade submission after
 submission in one process. Each keeps a sandboxed kernel parent to fork kernels from, the
 memo of reference outputs, and the judge's warm-up (imports and settled tests), made in a
-thread beside the parent's imports and the first notebook's cells.
+thread beside the parent's imports and the first notebook's cells. A kit serves one batch: a
+process's next batch gets a new kit, which imports the tests and reference solutions afresh.
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ class WorkerKit:
         self.settings = settings
         self.warm = warm
         self.forks = _start_forks(settings, label=label) if warm and settings.sandboxed else None
+        assignment.forget_imports()   # an earlier batch's tests and references, as they were then
         self.memo = ReferenceMemo()   # reference outputs, computed once for this process's submissions
         self.judge = JudgeWarmUp(assignment, self.memo)
         if self.forks is not None:

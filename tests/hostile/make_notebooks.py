@@ -279,6 +279,8 @@ del pad"""],
 DEATHS: dict[str, list[str]] = {
     "softmax_exits": [TENSORS, CROSS_ENTROPY, SOFTMAX_MODEL, "import os\n\ndef softmax(X):\n    os._exit(0)"],
     "softmax_raises": [TENSORS, CROSS_ENTROPY, SOFTMAX_MODEL, "def softmax(X):\n    raise RuntimeError('no')"],
+    "softmax_ignores_interrupts": [TENSORS, CROSS_ENTROPY, "import signal\n\ndef softmax(X):\n"
+                                   "    signal.signal(signal.SIGINT, signal.SIG_IGN)\n    while True:\n        pass"],
     "exits_after_reporting_ok": [TENSORS, "import os, threading\nthreading.Timer(0.3, os._exit, (0,)).start()",
                                  "import time\ntime.sleep(2)", SOFTMAX, CROSS_ENTROPY],
     "sleeps_in_every_call": [TENSORS, SOFTMAX, CROSS_ENTROPY, SLOW],

@@ -1,9 +1,10 @@
 """Kernel deaths and the whole-submission deadline, graded for real (notebooks made by
 tests/hostile/make_notebooks.py in notebooks/deaths/).
 
-A function whose call kills the kernel costs exactly what a function that raises costs; a
-cell that stops the kernel after reporting success is found and not replayed; one deadline
-(``notebook_timeout``) covers cells, replays and checks.
+A function whose call kills the kernel costs exactly what a function that raises costs; one
+that ignores its interrupt fails its own tests and nothing else; a cell that stops the kernel
+after reporting success is found and not replayed; one deadline (``notebook_timeout``)
+covers cells, replays and checks.
 """
 from __future__ import annotations
 
@@ -31,8 +32,8 @@ def _graded(grade, tmp_path_factory, names, **limits):
 
 @pytest.fixture(scope="module")
 def deaths(grade, tmp_path_factory):
-    return _graded(grade, tmp_path_factory, ["softmax_exits", "softmax_raises", "exits_after_reporting_ok"],
-                   **LIMITS)
+    return _graded(grade, tmp_path_factory, ["softmax_exits", "softmax_raises", "exits_after_reporting_ok",
+                                             "softmax_ignores_interrupts"], **LIMITS)
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +56,16 @@ def test_a_function_that_kills_the_kernel_costs_what_one_that_raises_costs(death
     assert {k: v for k, v in scores(exits).items() if k in FULL} == dict(FULL, softmax=0)
     assert failed(exits, "softmax")[0].startswith("the kernel died while running `softmax`")
     assert exits.errors == () and not exits.grader_fault
+
+
+def test_a_function_that_ignores_its_interrupt_fails_its_own_tests_and_the_kernel_comes_back(deaths):
+    r = deaths["softmax_ignores_interrupts"]
+    messages = failed(r, "softmax")
+    assert messages[0] == "`softmax` did not finish within 3 s and was stopped", messages
+    assert all("did not stop when interrupted" in m for m in messages[1:]), messages
+    # The wedged kernel was replaced: cross_entropy, after softmax in the tests, still counts.
+    assert {k: v for k, v in scores(r).items() if k in FULL} == dict(FULL, softmax=0)
+    assert r.errors == () and not r.grader_fault
 
 
 def test_a_cell_that_stops_the_kernel_after_reporting_success_is_not_replayed(deaths):

@@ -34,7 +34,8 @@ ENGINE = ("errors.py", "text.py", "rules.py", "assignment.py", "results.py", "da
           "bookcode/__init__.py", "bookcode/preliminaries.py", "bookcode/linear.py", "bookcode/classification.py",
           "bookcode/perceptrons.py", "check.py", "inkernel/__init__.py", "inkernel/agent.py", "inkernel/wire.py",
           "judge/__init__.py", "judge/plugin.py", "judge/bridge.py", "judge/local.py", "judge/compare.py",
-          "judge/memo.py", "judge/solutions.py", "judge/source.py", "judge/definitions.py", "judge/tests.ini")
+          "judge/memo.py", "judge/solutions.py", "judge/source.py", "judge/definitions.py", "judge/tests.ini",
+          "kernel/__init__.py", "kernel/owners.py")
 REQUIRES = ("numpy", "pandas", "pytest>=8", "torch", "torchvision", 'tomli; python_version < "3.11"')
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 PEP440 = re.compile(r"\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?")

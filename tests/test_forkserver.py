@@ -6,8 +6,10 @@ import os
 from pathlib import Path
 
 import pytest
+from jupyter_core.utils import run_sync
 
 from grader import datasets
+from grader.kernel.client import ReadyClient
 from grader.kernel.forkserver import ForkServer
 from grader.grading.execution import launch_kernel, start_fork_server
 from grader.grading.settings import GradeSettings
@@ -97,6 +99,24 @@ def run(settings: GradeSettings, server: ForkServer, *cells: str) -> list[str]:
         return texts
     finally:
         session.close()
+
+
+def test_a_forked_kernel_is_ready_once_it_answers_and_keeps_its_first_output(forks):
+    """jupyter_client's wait for a new kernel drained IOPub until it had been silent for 0.2 s,
+    a fixed cost of every kernel start. The grader's stops once the kernel answers and IOPub is
+    connected, leaving those messages unread; nbclient reads only its own cell's."""
+    settings, server = forks
+    for _ in range(3):
+        session = launch_kernel(ASSIGNMENT, settings, forkserver=server)
+        try:
+            session.attach()
+            kc = session._kernel.client.kc
+            assert isinstance(kc, ReadyClient)
+            left = run_sync(kc.iopub_channel.get_msg)(timeout=5)   # what the old wait drained
+            assert left["msg_type"] == "status"
+        finally:
+            session.close()
+        assert run(settings, server, "print('first')", "print('second')") == ["first\n", "second\n"]
 
 
 def test_a_forked_kernel_sees_nothing_an_earlier_one_left(forks):

@@ -46,8 +46,10 @@ LINUX_CAPABILITY_VERSION_3 = 0x20080522
 # Read once, when each library loads: kept at 1 while this parent imports, so that it has
 # no thread pools to lose in a fork; each child then gets the kernel's own setting back.
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+# The kernel class and its debugger too: a kernel imports them as it starts (debugpy's
+# pydevd was 0.3 s of a forked kernel's 0.6 s start).
 PRELOAD = ("numpy", "pandas", "torch", "torchvision", "matplotlib", "matplotlib.pyplot",
-           "d2l.torch", "IPython", "ipykernel.kernelapp")
+           "d2l.torch", "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger")
 
 _libc = ctypes.CDLL(None, use_errno=True)
 

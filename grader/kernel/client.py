@@ -10,10 +10,14 @@ message far over the cell's budget is dropped before its content is unpacked
 """
 from __future__ import annotations
 
+import math
+import queue
+import time
 from typing import Any
 
 import nbformat
 import zmq
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.session import Session
 from nbclient import NotebookClient
@@ -29,6 +33,34 @@ DROPPED = ("update_display_data", "clear_output")
 OUTPUTS = ("stream", "display_data", "execute_result", *DROPPED)
 OVERSIZE = "grader_oversize"   # key of a message dropped unread, holding its size in bytes
 TRACEBACK_CHARS = 64 * 1024   # of an error output's traceback, kept in full otherwise
+
+
+class ReadyClient(AsyncKernelClient):
+    """jupyter_client's kernel client, ready once the kernel answers ``kernel_info`` and IOPub
+    is connected. jupyter_client's own then drains IOPub until it has been silent for 0.2 s,
+    which every kernel start paid; what it drained were other requests' messages, and nbclient
+    reads only those of the cell it runs."""
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:  # type: ignore[override]
+        deadline = time.monotonic() + (math.inf if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+            except queue.Empty:
+                reply = None
+            if isinstance(reply, dict) and reply.get("msg_type") == "kernel_info_reply":
+                try:
+                    await self.iopub_channel.get_msg(timeout=0.2)   # a message: IOPub is connected
+                except queue.Empty:
+                    pass   # not yet subscribed: ask again
+                else:
+                    self._handle_kernel_info_reply(reply)
+                    return
+            if not await self.is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
 
 
 class CappedClient(NotebookClient):

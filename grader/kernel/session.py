@@ -153,6 +153,7 @@ class KernelSession:
 
     def _manager(self, cgroups: Cgroups | None, start: StartFolder) -> AsyncKernelManager:
         common = dict(kernel_name="python3", transport="ipc", ip=str(start.jupyter / "kernel"),
+                      client_class="grader.kernel.client.ReadyClient",
                       connection_file=str(start.jupyter / "kernel.json"),
                       context=bounded_context(zmq.asyncio.Context, self.plan.limits.message_mb * MB),
                       # far over a cell's output budget: dropped unread

@@ -3,6 +3,7 @@ parent, as a freshly started sandboxed kernel."""
 from __future__ import annotations
 
 import os
+import queue
 from pathlib import Path
 
 import pytest
@@ -102,18 +103,33 @@ def run(settings: GradeSettings, server: ForkServer, *cells: str) -> list[str]:
 
 
 def test_a_forked_kernel_is_ready_once_it_answers_and_keeps_its_first_output(forks):
-    """jupyter_client's wait for a new kernel drained IOPub until it had been silent for 0.2 s,
-    a fixed cost of every kernel start. The grader's stops once the kernel answers and IOPub is
-    connected, leaving those messages unread; nbclient reads only its own cell's."""
+    """jupyter_client's wait for a new kernel ended only once IOPub had been silent for 0.2 s, a
+    fixed cost of every kernel start. The grader's ends at the first IOPub message after the
+    kernel's answer (IOPub is connected), leaving the rest unread; nbclient reads only its own
+    cell's messages, so the first cell's output is all there."""
     settings, server = forks
     for _ in range(3):
         session = launch_kernel(ASSIGNMENT, settings, forkserver=server)
         try:
             session.attach()
-            kc = session._kernel.client.kc
+            kc = session._kernel.client.km.client()   # a second client, to watch its wait
             assert isinstance(kc, ReadyClient)
-            left = run_sync(kc.iopub_channel.get_msg)(timeout=5)   # what the old wait drained
-            assert left["msg_type"] == "status"
+            kc.start_channels()
+            reads, channel = [], kc.iopub_channel
+            receive = channel.get_msg
+
+            async def recorded(*args, **kwargs):
+                try:
+                    msg = await receive(*args, **kwargs)
+                except queue.Empty:
+                    reads.append("nothing")
+                    raise
+                reads.append("message")
+                return msg
+            channel.get_msg = recorded
+            run_sync(kc.wait_for_ready)(timeout=30)
+            kc.stop_channels()
+            assert reads and reads[-1] == "message", reads
         finally:
             session.close()
         assert run(settings, server, "print('first')", "print('second')") == ["first\n", "second\n"]

@@ -399,8 +399,7 @@ class KernelSession:
                     self.interrupt()
                     deadline = time.monotonic() + 5
                     continue
-                if self._kernel is not None:
-                    self._kernel.stuck = True
+                self._running().stuck = True
                 raise CallTimeoutError(f"no answer within {timeout:.0f} s") from None
             except Exception as exc:   # a message that does not decode: the kernel's doing
                 raise WireError(f"the kernel sent a message the grader cannot read ({type(exc).__name__})") from None

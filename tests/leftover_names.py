@@ -4,7 +4,8 @@ from __future__ import annotations
 import os
 import tempfile
 
-from grader.kernel.cgroups import CGROUP_PREFIX, Cgroups
+from grader.kernel.cgroups import Cgroups
+from grader.kernel.owners import KERNEL_CGROUP
 from grader.kernel.leftovers import FOLDER_PREFIXES
 
 
@@ -12,7 +13,7 @@ def left_by(pids) -> list[str]:
     """The cgroups and temporary folders whose owner tag names one of ``pids``."""
     namespace = os.stat("/proc/self/ns/pid").st_ino
     marks = tuple(f"{namespace}.{pid}." for pid in pids)
-    places = [(Cgroups.parent(c), (CGROUP_PREFIX,)) for c in ("memory", "pids")]
+    places = [(Cgroups.parent(c), (KERNEL_CGROUP,)) for c in ("memory", "pids")]
     places.append((tempfile.gettempdir(), FOLDER_PREFIXES))
     found = []
     for folder, prefixes in places:

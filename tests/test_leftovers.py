@@ -13,9 +13,9 @@ from pathlib import Path
 import psutil
 
 from grader.assignment import load_assignment
-from grader.kernel.cgroups import CGROUP_PREFIX, Cgroups
+from grader.kernel.cgroups import Cgroups
 from grader.kernel.leftovers import remove_leftovers
-from grader.kernel.owners import owner_gone, tagged
+from grader.kernel.owners import KERNEL_CGROUP, RUNTIME_FOLDER, owner_gone, tagged
 from grader.kernel.plan import new_runtime_dir
 from tests.leftover_names import left_by
 
@@ -73,11 +73,11 @@ def test_what_a_killed_process_left_is_removed_and_what_a_live_one_owns_is_kept(
 
 
 def test_an_owner_is_gone_only_when_its_pid_names_another_process_or_none_in_its_namespace():
-    name = tagged(CGROUP_PREFIX) + "abc"
+    name = tagged(KERNEL_CGROUP) + "abc"
     ns, pid, start = re.match(r"kernel-(\d+)\.(\d+)\.(\d+)-", name).groups()
-    assert not owner_gone(name, CGROUP_PREFIX)                                     # this process
-    assert owner_gone(f"kernel-{ns}.{pid}.{int(start) + 1}-abc", CGROUP_PREFIX)    # its pid reused
-    assert owner_gone(f"kernel-{ns}.{2 ** 22 + 7}.{start}-abc", CGROUP_PREFIX)     # no such process
-    assert not owner_gone(f"kernel-{int(ns) + 1}.{2 ** 22 + 7}.1-abc", CGROUP_PREFIX)  # another namespace
-    assert not owner_gone("kernel-0123456789ab", CGROUP_PREFIX)                     # not tagged
-    assert not owner_gone(name, "jupyter-runtime-")                                # another kind
+    assert not owner_gone(name, KERNEL_CGROUP)                                     # this process
+    assert owner_gone(f"kernel-{ns}.{pid}.{int(start) + 1}-abc", KERNEL_CGROUP)    # its pid reused
+    assert owner_gone(f"kernel-{ns}.{2 ** 22 + 7}.{start}-abc", KERNEL_CGROUP)     # no such process
+    assert not owner_gone(f"kernel-{int(ns) + 1}.{2 ** 22 + 7}.1-abc", KERNEL_CGROUP)  # another namespace
+    assert not owner_gone("kernel-0123456789ab", KERNEL_CGROUP)                     # not tagged
+    assert not owner_gone(name, RUNTIME_FOLDER)                                    # another kind

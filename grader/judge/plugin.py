@@ -39,7 +39,7 @@ from grader.judge.bridge import Link, NameSurvey, Releases, Student
 from grader.judge.compare import Mismatch
 from grader.judge.memo import ReferenceMemo, ReferenceModule, assignment_digest
 from grader.judge.source import Source, SourceIndex, SourceUnavailableError
-from grader.kernel.owners import tagged
+from grader.kernel.owners import TESTS_FOLDER, tagged
 from grader.results import Verdict
 from grader.text import one_line, shorten
 
@@ -343,7 +343,7 @@ def run_tests(assignment: Assignment, link: Link, *, public_only: bool = False,
     # run delete an older run's (another worker's, or a test suite's thousands of files).
     # pytest makes it (mode 0700) when a test first asks for tmp_path; named after this process,
     # it is removed by the next sweep of leftovers (kernel/leftovers.py) if the process is killed.
-    basetemp = os.path.join(tempfile.gettempdir(), tagged("d2l-grader-tests-") + secrets.token_hex(16))
+    basetemp = os.path.join(tempfile.gettempdir(), tagged(TESTS_FOLDER) + secrets.token_hex(16))
     sink = io.StringIO()
     try:
         with own_plugins_only(), ExitStack() as quiet:

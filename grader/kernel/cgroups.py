@@ -12,9 +12,7 @@ import uuid
 from pathlib import Path
 
 from grader.assignment import Limits
-from grader.kernel.owners import tagged
-
-CGROUP_PREFIX = "kernel-"
+from grader.kernel.owners import KERNEL_CGROUP, tagged
 
 
 class Cgroups:
@@ -28,7 +26,7 @@ class Cgroups:
 
     @classmethod
     def create(cls, limits: Limits) -> "Cgroups | None":
-        name = f"{tagged(CGROUP_PREFIX)}{uuid.uuid4().hex[:12]}"
+        name = f"{tagged(KERNEL_CGROUP)}{uuid.uuid4().hex[:12]}"
         memory = cls._make("memory", name)
         pids = cls._make("pids", name)
         if memory is None and pids is None:

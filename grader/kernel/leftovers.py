@@ -14,10 +14,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.kernel.cgroups import CGROUP_PREFIX, Cgroups
-from grader.kernel.owners import owner_gone
+from grader.kernel.cgroups import Cgroups
+from grader.kernel.owners import KERNEL_CGROUP, RUNTIME_FOLDER, TESTS_FOLDER, owner_gone
 
-FOLDER_PREFIXES = ("jupyter-runtime-", "d2l-grader-tests-")
+FOLDER_PREFIXES = (RUNTIME_FOLDER, TESTS_FOLDER)
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ def remove_leftovers(tmp: Path | None = None) -> Leftovers:
     owner is gone."""
     cgroups = 0
     for name, groups in _kernel_cgroups().items():
-        if owner_gone(name, CGROUP_PREFIX):
+        if owner_gone(name, KERNEL_CGROUP):
             Cgroups(groups.get("memory"), groups.get("pids")).destroy()
             cgroups += 1
     folders = 0
@@ -54,7 +54,7 @@ def _kernel_cgroups() -> dict[str, dict[str, Path]]:
     for controller in ("memory", "pids"):
         parent = Cgroups.parent(controller)
         try:
-            names = [e.name for e in os.scandir(parent) if e.name.startswith(CGROUP_PREFIX)] if parent else []
+            names = [e.name for e in os.scandir(parent) if e.name.startswith(KERNEL_CGROUP)] if parent else []
         except OSError:
             continue
         for name in names:

@@ -7,6 +7,11 @@ import os
 import re
 from pathlib import Path
 
+# What the grader names after its owner process: a kernel's cgroups, a kernel's runtime folder,
+# a tests run's tmp folder.
+KERNEL_CGROUP = "kernel-"
+RUNTIME_FOLDER = "jupyter-runtime-"
+TESTS_FOLDER = "d2l-grader-tests-"
 _TAG = re.compile(r"(?P<ns>\d+)\.(?P<pid>\d+)\.(?P<start>\d+)-")
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from grader.assignment import Limits
 from grader.kernel.isolation import Isolation, pick_uid
-from grader.kernel.owners import tagged
+from grader.kernel.owners import RUNTIME_FOLDER, tagged
 
 
 
@@ -100,4 +100,4 @@ def plan_kernel(*, interpreter: KernelPython, runtime_dir: Path, limits: Limits,
 
 def new_runtime_dir() -> Path:
     """A new host folder for one kernel's runtime files (the grader's only)."""
-    return Path(tempfile.mkdtemp(prefix=tagged("jupyter-runtime-")))
+    return Path(tempfile.mkdtemp(prefix=tagged(RUNTIME_FOLDER)))

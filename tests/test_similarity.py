@@ -28,6 +28,7 @@ from grader.intake.roster import Roster, RosterEntry
 from grader.intake.survey import Attempt
 from grader.publish.similarity.findings import ANSWERS, NOTEBOOK, THRESHOLD, Participant, given_hashes
 from grader.publish.similarity.given import given_code
+from grader.publish.similarity.index import NOT_WORDS, WORD, spans_of
 from grader.publish.similarity.report import REFERENCE, find_similar, write_similarity
 from grader.publish.similarity.sources import notebook_cells, read_work, split_cell
 from grader.publish.similarity.tokens import blank_magics, kgram_hashes, normalise
@@ -196,6 +197,23 @@ def test_the_matching_regions_are_marked_on_both_sides(planted):
     marked = "".join(piece.text[s:e] for s, e in regions)
     assert "torch.optim.Adam" in marked and "def fit_ohm" not in marked    # the header is the stub's
     assert right[0][1], "nothing marked on the copy's side"
+
+
+def test_marked_tokens_are_exactly_those_of_the_shared_kgrams():
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        tokens = int(rng.integers(1, 60))
+        text = " ".join(f"t{i}" for i in range(tokens))
+        spans = np.array([m.span() for m in WORD.finditer(text)], dtype=np.int64)
+        starts = np.sort(rng.choice(tokens, size=int(rng.integers(0, tokens + 1)), replace=False))
+        hashes = rng.integers(0, 40, size=len(starts)).astype(np.uint64)
+        shared = np.unique(rng.integers(0, 40, size=int(rng.integers(1, 20))).astype(np.uint64))
+        width = int(rng.integers(1, 8))
+        covered = {t for s, h in zip(starts, hashes) if h in set(shared.tolist())
+                   for t in range(s, min(s + width, tokens))}
+        ranges = spans_of(text, starts, hashes, spans, shared, width=width, gap=NOT_WORDS)
+        marked = {t for t in range(tokens) for a, b in ranges if a <= spans[t, 0] and spans[t, 1] <= b}
+        assert marked == covered
 
 
 def test_kept_mistakes_written_from_each_other_are_found_as_copies():

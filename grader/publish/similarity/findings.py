@@ -95,7 +95,7 @@ class Findings:
     unreadable: tuple[str, ...] = ()                  # "id: why" for notebooks that could not be read
 
     def shared(self, key: str, a: int, b: int) -> np.ndarray:
-        """The fingerprints (or shingles) that count for both ``a`` and ``b`` in ``key``."""
+        """The fingerprints (or shingles) that count for both ``a`` and ``b`` in ``key`` (sorted)."""
         both = np.intersect1d(self.kept.get((key, a), _NONE), self.kept.get((key, b), _NONE))
         return both[~np.isin(both, self.common.get(key, _NONE))]
 

@@ -75,13 +75,16 @@ def kept(hashes: np.ndarray, *, given: np.ndarray) -> np.ndarray:
 def spans_of(text: str, starts: np.ndarray, hashes: np.ndarray, spans: np.ndarray, shared: np.ndarray, *,
              width: int = K, gap: re.Pattern[str] = SPACE) -> list[tuple[int, int]]:
     """The character ranges of the tokens (or words) in k-grams of ``width`` starting at
-    ``starts`` whose hash is in ``shared``; neighbours are joined where only ``gap`` lies
-    between them, so a comment or docstring inside a match stays unmarked."""
+    ``starts`` whose hash is in ``shared`` (sorted); neighbours are joined where only ``gap``
+    lies between them, so a comment or docstring inside a match stays unmarked."""
     if not len(shared) or not len(starts):
         return []
+    # A pair's page asks this of every piece of both notebooks: np.isin's set-up, not the
+    # lookup, was most of a report whose notebooks share much.
+    found = shared[np.minimum(np.searchsorted(shared, hashes), len(shared) - 1)] == hashes
+    tokens = (starts[found][:, None] + np.arange(width)).ravel()
     covered = np.zeros(len(spans), dtype=bool)
-    for s in starts[np.isin(hashes, shared)]:
-        covered[s:s + width] = True
+    covered[tokens[tokens < len(spans)]] = True
     ranges: list[tuple[int, int]] = []
     for i in np.flatnonzero(covered):
         start, end = int(spans[i, 0]), int(spans[i, 1])

@@ -125,15 +125,16 @@ def busy_seconds() -> float:
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
-def graded(paths: list[Path], workers: int, out: Path) -> tuple[float, float, list]:
-    """Wall seconds, busy core-seconds (the whole machine) and results of one `grade` run."""
+def graded(paths: list[Path], workers: int, out: Path) -> tuple[float, float, list, tuple]:
+    """Wall seconds, busy core-seconds (the whole machine), results and the run's phases
+    (before the first notebook's grading, grading, after it) of one `grade` run."""
     began, busy = time.monotonic(), busy_seconds()
     summary = run_batch(BatchOptions(paths=tuple(paths), out=out, workers=workers), stream=io.StringIO())
     seconds, busy = time.monotonic() - began, busy_seconds() - busy
     # The summary holds results in brief; the whole of each (its tests) is its result.json.
     whole = [SubmissionResult.from_dict(json.loads((out / r.submission / "result.json").read_text()))
              for r in summary.results]
-    return seconds, busy, whole
+    return seconds, busy, whole, summary.phases
 
 
 def main() -> None:
@@ -162,17 +163,17 @@ def main() -> None:
         print("1. naive: plain nbclient, fresh kernel per notebook, serially")
         naive = naive_run(paths, kernel.interpreter.python, data.raw_dir)
         print("2. grade, 1 worker")
-        one, one_cpu, results = graded(paths, 1, Path(tmp) / "g1")
+        one, one_cpu, results, one_phases = graded(paths, 1, Path(tmp) / "g1")
         print(f"3. grade, {args.workers} workers")
-        many, many_cpu, _ = graded(paths, args.workers, Path(tmp) / "gN")
+        many, many_cpu, _, many_phases = graded(paths, args.workers, Path(tmp) / "gN")
         print("4. one book-following notebook (mostly not what hw1 asks for), alone: plain nbclient, then grade")
         alone = [Path(tmp) / "alone" / BOOK_FOLLOWING.name]
         alone[0].parent.mkdir()
         shutil.copy(BOOK_FOLLOWING, alone[0])
         naive_alone = naive_run(alone, kernel.interpreter.python, data.raw_dir)[0]
-        graded_alone, _, alone_results = graded(alone, 1, Path(tmp) / "g-alone")
+        graded_alone, _, alone_results, _ = graded(alone, 1, Path(tmp) / "g-alone")
         print("5. the release's solution notebook (every exercise solved), alone: grade")
-        _, _, solution_results = graded(solution, 1, Path(tmp) / "g-solution")
+        _, _, solution_results, _ = graded(solution, 1, Path(tmp) / "g-solution")
         autograde = None
         if args.nbgrader:
             print("6. nbgrader autograde, serially")
@@ -201,6 +202,10 @@ def main() -> None:
     # Even with every core busy all the time, N workers need many_cpu / cores seconds.
     print(f"  so {args.workers} workers cannot take less than {many_cpu / cores:.1f} s for this work: "
           f"a speed-up of at most {one * cores / many_cpu:.2f}")
+    for label, phases in (("1 worker", one_phases), (f"{args.workers} workers", many_phases)):
+        print(f"  {label}: {phases[0]:.1f} s before the first notebook's grading began (start-up), "
+              f"{phases[1]:.1f} s grading, {phases[2]:.1f} s after the last result (pages, similarity)")
+    print(f"  speed-up of the grading alone (start-up and pages left out): {one_phases[1] / many_phases[1]:.2f}")
     print(f"grader peak memory: {peak:.0f} MB per worker process, {main_peak:.0f} MB in the main process")
     if autograde is not None:
         print(f"nbgrader {nbgrader_version} autograde: {autograde:7.1f} s total, {autograde / len(paths):6.1f} s "

@@ -65,6 +65,9 @@ class BatchSummary:
     refused: tuple[str, ...] = ()           # "origin: reason"
     missing_files: tuple[str, ...] = ()     # needed grading but their files are gone
     similarity: str = ""                    # the similarity report's line, when it was written
+    # Wall seconds: before the first notebook's grading began (intake, the workers' start-up),
+    # from then to the last result, and after it (pages, the similarity report).
+    phases: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     @property
     def index(self) -> Path:
@@ -125,13 +128,15 @@ def run_batch(options: BatchOptions, *, stream: TextIO = sys.stderr) -> BatchSum
                not row.current(version=assignment.version, exercises=options.only)]
         missing = [row for row in due if not Path(row.path).is_file()]
         due = [row for row in due if row not in missing]
-        fresh = _grade(due, gradebook, assignment, options, limits=limits, isolation=isolation, warnings=warnings,
-                       stream=stream) if due else frozenset()
+        fresh, span = (_grade(due, gradebook, assignment, options, limits=limits, isolation=isolation,
+                              warnings=warnings, stream=stream) if due else (frozenset(), None))
         final = publish(gradebook, assignment, out, fresh=fresh, similarity=options.similarity)
         similarity = _similarity(gradebook, assignment, out, stream=stream) if options.similarity else ""
+    ended = time.monotonic()
+    first, last = span or (ended, ended)
     return BatchSummary(
         results=tuple(s.result for s in final if s.result is not None), out=out,
-        seconds=time.monotonic() - began, graded=len(due), unchanged=len(counted) - len(due) - len(missing),
+        seconds=ended - began, phases=(first - began, last - first, ended - last), graded=len(due), unchanged=len(counted) - len(due) - len(missing),
         earlier_attempts=sum(len(s.history) - 1 for s in final),
         unmatched=tuple(f"{a.origin}: {a.note}" for a in taken.unmatched),
         refused=tuple(r.line() for r in taken.refused),
@@ -162,9 +167,11 @@ def _exclusive(out: Path) -> Iterator[None]:
 
 
 def _grade(due: list[AttemptRow], gradebook: Gradebook, assignment: Assignment, options: BatchOptions, *,
-           limits: Limits, isolation: Isolation, warnings: list[str], stream: TextIO) -> frozenset[str]:
+           limits: Limits, isolation: Isolation, warnings: list[str],
+           stream: TextIO) -> tuple[frozenset[str], tuple[float, float]]:
     """Grade the attempts in ``due``, storing and publishing each result as it arrives.
-    Returns the submissions whose pages were written."""
+    Returns the submissions whose pages were written, and when (monotonic) the first
+    notebook's grading began and the last result arrived."""
     kernel = environment.resolve(options.kernel_env, assignment.environment,
                                  progress=lambda msg: stream.write(f"{msg}\n"))
     if kernel.flagged:
@@ -186,13 +193,16 @@ def _grade(due: list[AttemptRow], gradebook: Gradebook, assignment: Assignment, 
         arriving = grade_on_cluster(submissions, assignment, settings, scheduler=options.scheduler)
     else:
         arriving = grade_all(submissions, assignment, settings, workers=workers, warm=not options.plain_kernels)
+    first = last = None
     for result in arriving:
+        last = time.monotonic()
+        first = min(first or last, last - result.timing.get("total", 0.0))
         row = rows[result.submission]
         if kernel.flagged:
             result = replace(result, environment={**result.environment, "kernel_flagged": True})
         written.update(store_result(gradebook, assignment, row, result, options.out, exercises=options.only))
         progress.update(result)
-    return frozenset(written)
+    return frozenset(written), (first, last) if last is not None else None
 
 
 class Progress:

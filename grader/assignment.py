@@ -65,6 +65,17 @@ class Limits:
     message_mb: int = 128      # one request or reply on the kernel's channels, envelope included
     kernel_restarts: int = 2
 
+    def __post_init__(self) -> None:
+        for name, value in self.__dict__.items():
+            whole = type(getattr(Limits, name)) is int
+            kind = int if whole else (int, float)
+            least = 0 if name == "kernel_restarts" else None
+            if isinstance(value, bool) or not isinstance(value, kind) or value != value or (
+                    value < least if least is not None else value <= 0):
+                what = "a whole number" if whole else "a number"
+                bound = f"at least {least}" if least is not None else "more than 0"
+                raise UsageError(f"limit {name} must be {what} {bound} (got {value!r})")
+
     def to_dict(self) -> dict:
         return dict(self.__dict__)
 
@@ -387,6 +398,14 @@ def _gradescope(platforms: Any) -> GradescopeSettings:
     return GradescopeSettings(**table).checked()
 
 
+def _timeout(raw: dict) -> float | None:
+    value = raw.get("timeout")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0):
+        raise AssignmentError(f"exercise {raw.get('id')!r}: timeout must be a number of seconds more than 0 "
+                              f"(got {value!r})")
+    return value
+
+
 def _exercise(raw: dict) -> Exercise:
     if not isinstance(raw, dict) or not raw.get("id"):
         raise AssignmentError(f"an exercise has no id: {str(raw)[:120]}")
@@ -396,7 +415,7 @@ def _exercise(raw: dict) -> Exercise:
     return Exercise(
         id=raw["id"], title=raw.get("title", raw["id"]), section=str(raw.get("section", "")),
         kind=kind, points=float(raw.get("points", 0)), module=raw.get("module", ""),
-        prompt=raw.get("prompt", ""), answer=raw.get("answer", ""), timeout=raw.get("timeout"),
+        prompt=raw.get("prompt", ""), answer=raw.get("answer", ""), timeout=_timeout(raw),
         names=tuple(raw.get("names", [])), helpers=tuple(raw.get("helpers", [])),
         methods=tuple(raw.get("methods", [])),
         rubric=_rubric(raw.get("rubric", ())), optional=bool(raw.get("optional", False)),

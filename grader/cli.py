@@ -47,7 +47,7 @@ def main() -> None:
 @click.option("--assignment", "-a", default=None, help="assignment id (default: the only one installed)")
 @click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("grades"), show_default=True,
               help="folder for reports, results and the gradebook")
-@click.option("--workers", "-j", type=int, default=0, help="submissions graded at once (default: cores)")
+@click.option("--workers", "-j", type=click.IntRange(min=0), default=0, help="submissions graded at once (default: cores)")
 @click.option("--no-sandbox", is_flag=True, help="run student code unconfined (trusted notebooks only)")
 @click.option("--isolation", type=click.Choice(["auto", "bubblewrap", "user"]), default="auto", show_default=True,
               help="bubblewrap, or (as root, where user namespaces are refused) an unprivileged user per kernel; "
@@ -127,7 +127,7 @@ OUT_OPTION = click.option("--out", "-o", type=click.Path(path_type=Path), defaul
 @manual_group.command("serve")
 @GRADES_ARGUMENT
 @OUT_OPTION
-@click.option("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="port on 127.0.0.1 (default: a free one)")
 @click.option("--grader", "grader_name", default="", help="your name, saved with each score (the page can set it too)")
 @click.option("--anonymous", is_flag=True, help="never show names or ids; answers in shuffled order")
 @click.option("--assignment", "-a", default=None, help="assignment id (default: the gradebook's)")

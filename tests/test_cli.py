@@ -84,6 +84,49 @@ def test_bad_intake_and_late_options_are_one_line(run, tmp_path, args, message):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("args, message", [
+    (["--cell-timeout", "-1"], "error: limit cell_timeout must be a number more than 0 (got -1.0)"),
+    (["--call-timeout", "0"], "error: limit call_timeout must be a number more than 0 (got 0.0)"),
+    (["--memory-mb", "0"], "error: limit memory_mb must be a whole number more than 0 (got 0)"),
+])
+def test_a_limit_of_zero_or_less_is_one_line(run, tmp_path, args, message):
+    (tmp_path / "a.ipynb").write_text("{}")
+    result = run("grade", str(tmp_path), "--out", str(tmp_path / "out"), *args)
+    assert result.exit_code == 2
+    assert result.output.strip() == message
+    assert not (tmp_path / "out").exists()
+
+
+def test_limits_in_assignment_toml_are_checked_when_it_is_read(tmp_path):
+    from grader.assignment import parse_assignment
+    from grader.errors import AssignmentError
+    for table, message in (("[limits]\nmemory_mb = \"4G\"\n", "limit memory_mb must be a whole number more than 0 "
+                                                                "(got '4G')"),
+                           ("[limits]\nkernel_restarts = -1\n", "limit kernel_restarts must be a whole number at "
+                                                                 "least 0 (got -1)"),
+                           ("[[exercises]]\nid = \"x\"\ntimeout = -5\n", "exercise 'x': timeout must be a number "
+                                                                          "of seconds more than 0 (got -5)")):
+        toml = tmp_path / "assignment.toml"
+        toml.write_text(f'[assignment]\nid = "x"\n{table}')
+        with pytest.raises(AssignmentError) as caught:
+            parse_assignment(toml)
+        assert str(caught.value) == f"{toml}: {message}"
+
+
+@pytest.mark.parametrize("command, message", [
+    ("grade -j -3 NB", "Invalid value for '--workers' / '-j': -3 is not in the range x>=0."),
+    ("manual serve OUT --port 99999", "Invalid value for '--port': 99999 is not in the range 0<=x<=65535."),
+])
+def test_a_count_or_port_out_of_range_is_refused_before_anything_runs(run, tmp_path, command, message):
+    (tmp_path / "a.ipynb").write_text("{}")
+    words = [str(tmp_path / "a.ipynb") if w == "NB" else str(tmp_path / "out") if w == "OUT" else w
+             for w in command.split()]
+    result = run(*words)
+    assert result.exit_code == 2
+    assert result.output.strip().endswith(message)
+    assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+
+
 def test_a_missing_roster_is_one_line(run, tmp_path):
     (tmp_path / "a.ipynb").write_text("{}")
     result = run("grade", str(tmp_path), "--roster", str(tmp_path / "class.csv"))

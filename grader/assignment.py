@@ -15,6 +15,7 @@ from types import ModuleType
 from typing import Any, Iterable
 
 from grader.errors import AssignmentError, UsageError
+from grader.limits import Limits
 from grader.rules import TIMESTAMP, IntakeRules, LatePolicy, checked_policy, parse_deadline
 
 __all__ = ["Assignment", "CourseEnvironment", "Exercise", "GradescopeSettings", "Handout", "IntakeRules", "LatePolicy", "Limits", "TIMESTAMP",
@@ -44,47 +45,6 @@ class Tolerance:
 
     def to_dict(self) -> dict:
         return {"rtol": self.rtol, "atol": self.atol, "why": self.why}
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one submission may use. Times in seconds, sizes in MB."""
-
-    cell_timeout: float = 120.0
-    notebook_timeout: float = 600.0
-    call_timeout: float = 20.0
-    memory_mb: int = 4096
-    cpu_seconds: int = 1200
-    processes: int = 256
-    file_size_mb: int = 256
-    open_files: int = 1024
-    scratch_mb: int = 1024
-    output_kb: int = 256
-    notebook_mb: int = 50
-    reply_mb: int = 64         # array data in the values of one reply (and of one call's arguments)
-    message_mb: int = 128      # one request or reply on the kernel's channels, envelope included
-    kernel_restarts: int = 2
-
-    def __post_init__(self) -> None:
-        for name, value in self.__dict__.items():
-            whole = type(getattr(Limits, name)) is int
-            kind = int if whole else (int, float)
-            least = 0 if name == "kernel_restarts" else None
-            if isinstance(value, bool) or not isinstance(value, kind) or value != value or (
-                    value < least if least is not None else value <= 0):
-                what = "a whole number" if whole else "a number"
-                bound = f"at least {least}" if least is not None else "more than 0"
-                raise UsageError(f"limit {name} must be {what} {bound} (got {value!r})")
-
-    def to_dict(self) -> dict:
-        return dict(self.__dict__)
-
-    def with_overrides(self, **changes: Any) -> "Limits":
-        known = {k: v for k, v in changes.items() if v is not None}
-        unknown = set(known) - set(self.__dict__)
-        if unknown:
-            raise UsageError(f"unknown limit(s): {', '.join(sorted(unknown))}")
-        return replace(self, **known)
 
 
 @dataclass(frozen=True)
@@ -400,10 +360,9 @@ def _gradescope(platforms: Any) -> GradescopeSettings:
 
 def _timeout(raw: dict) -> float | None:
     value = raw.get("timeout")
-    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0):
-        raise AssignmentError(f"exercise {raw.get('id')!r}: timeout must be a number of seconds more than 0 "
-                              f"(got {value!r})")
-    return value
+    if value is None or (not isinstance(value, bool) and isinstance(value, (int, float)) and value > 0):
+        return value
+    raise AssignmentError(f"exercise {raw.get('id')!r}: timeout must be a number of seconds more than 0 (got {value!r})")
 
 
 def _exercise(raw: dict) -> Exercise:

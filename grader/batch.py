@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from grader import datasets
-from grader.assignment import Assignment, IntakeRules, Limits, load_assignment
+from grader.assignment import Assignment, IntakeRules, load_assignment
 from grader.errors import UsageError
 from grader.gradebook import AttemptRow, Gradebook
 from grader.grading.cluster import grade_on_cluster
@@ -27,6 +27,7 @@ from grader.intake.roster import load_roster
 from grader.intake.survey import admit, survey
 from grader.kernel import environment
 from grader.kernel.isolation import Isolation, choose, verify_access
+from grader.limits import Limits
 from grader.publish.similarity.report import note_failure, write_similarity
 from grader.publish.site import publish, store_result
 from grader.results import SubmissionResult

@@ -37,8 +37,9 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from grader.assignment import REFERENCE_DIR, Assignment, Limits
+from grader.assignment import REFERENCE_DIR, Assignment
 from grader.errors import ReleaseError
+from grader.limits import Limits
 from grader.pins import Pin, build_grader_wheel, missing_wheels, pinned_requirements, shared_pins
 from grader.publish.report import TEMPLATES
 

@@ -30,7 +30,7 @@ ENGINE_DIR = Path(__file__).resolve().parent
 # What check() and the public tests import, and what those import in turn: building the wheel
 # refuses an import of the package's own modules that it does not hold, and
 # tests/test_handout.py imports every module of an installed wheel.
-ENGINE = ("errors.py", "text.py", "rules.py", "assignment.py", "results.py", "datasets.py", "testing.py",
+ENGINE = ("errors.py", "text.py", "rules.py", "limits.py", "assignment.py", "results.py", "datasets.py", "testing.py",
           "bookcode/__init__.py", "bookcode/preliminaries.py", "bookcode/linear.py", "bookcode/classification.py",
           "bookcode/perceptrons.py", "check.py", "inkernel/__init__.py", "inkernel/agent.py", "inkernel/wire.py",
           "judge/__init__.py", "judge/plugin.py", "judge/bridge.py", "judge/local.py", "judge/compare.py",

@@ -5,9 +5,9 @@ import pytest
 import torch
 
 from grader.judge.bridge import Ref, Student
-from grader.assignment import Limits
 from grader.errors import MissingNameError, StudentError, WireError
 from grader.judge.local import NamespaceLink
+from grader.limits import Limits
 
 
 class LinearRegressionScratch:

@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "grader"
 
 # Stages in the order data flows; a module may import from its own stage and earlier ones.
 STAGES = [
-    {"errors", "text", "assignment", "rules", "results", "datasets", "scoring"},
+    {"errors", "text", "limits", "assignment", "rules", "results", "datasets", "scoring"},
     {"intake"},
     {"inkernel"},
     {"kernel"},

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from grader.assignment import Assignment, Limits
+from grader.assignment import Assignment
 from grader.errors import CallTimeoutError, GraderError, KernelDiedError, NotebookTimeoutError
 from grader.grading.notebook import PreparedCell, PreparedNotebook
 from grader.grading.settings import GradeSettings
@@ -15,6 +15,7 @@ from grader.kernel.forkserver import ForkServer
 from grader.kernel.plan import LaunchPlan, plan_kernel
 from grader.kernel.plan import new_runtime_dir
 from grader.kernel.session import CellRun, KernelSession
+from grader.limits import Limits
 from grader.results import CellResult
 
 # A kernel that dies this soon after a cell reported "ok" may have been stopped by that cell

@@ -5,9 +5,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import datasets
-from grader.assignment import Limits
 from grader.kernel.isolation import BUBBLEWRAP, Isolation
 from grader.kernel.plan import DataFile, KernelPython
+from grader.limits import Limits
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from grader.assignment import Limits
 from grader.errors import WireError
 from grader.inkernel import agent, wire
 from grader.judge.source import SourceIndex
+from grader.limits import Limits
 
 MB = 1024 * 1024
 

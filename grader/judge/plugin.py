@@ -31,7 +31,7 @@ except ImportError:   # Python 3.10 (the students' checks run there): pytest's b
     from exceptiongroup import BaseExceptionGroup
 
 from grader import datasets
-from grader.assignment import Assignment, Limits
+from grader.assignment import Assignment
 from grader.errors import (AssignmentError, CallTimeoutError, GraderError, KernelDiedError, MissingNameError,
                            StudentError, WireError)
 from grader.inkernel import wire
@@ -40,6 +40,7 @@ from grader.judge.compare import Mismatch
 from grader.judge.memo import ReferenceMemo, ReferenceModule, assignment_digest
 from grader.judge.source import Source, SourceIndex, SourceUnavailableError
 from grader.kernel.owners import TESTS_FOLDER, tagged
+from grader.limits import Limits
 from grader.results import Verdict
 from grader.text import one_line, shorten
 

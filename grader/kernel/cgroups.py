@@ -11,8 +11,8 @@ import time
 import uuid
 from pathlib import Path
 
-from grader.assignment import Limits
 from grader.kernel.owners import KERNEL_CGROUP, tagged
+from grader.limits import Limits
 
 
 class Cgroups:

@@ -24,7 +24,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionComplete
 from traitlets import Integer
 
-from grader.assignment import Limits
+from grader.limits import Limits
 
 # Message types a cell's bookkeeping needs whatever the budget (they are small or capped).
 ALWAYS = ("status", "execute_input", "error")

@@ -9,9 +9,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.assignment import Limits
 from grader.kernel.isolation import Isolation, pick_uid
 from grader.kernel.owners import RUNTIME_FOLDER, tagged
+from grader.limits import Limits
 
 
 

@@ -17,11 +17,11 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.assignment import Limits
 from grader.errors import SandboxError
 from grader.kernel.cgroups import Cgroups
 from grader.kernel.isolation import NAMESPACES, bubblewrap_path
 from grader.kernel.plan import LaunchPlan
+from grader.limits import Limits
 
 HOME = "/home/jovyan"
 VENV = "/opt/venv"   # where the kernel environment appears inside: its real path may say "grader"

@@ -8,6 +8,7 @@ stderr and its exit code.
 """
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 
@@ -37,12 +38,47 @@ def _fail(exc: GraderError) -> None:
     sys.exit(exc.exit_code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _os_error_line(exc: OSError) -> str:
+    """A file system error as one line naming the path: a folder that is a file, no such
+    folder, no permission, a full disk."""
+    path = exc.filename2 or exc.filename
+    if path is None:
+        return f"error: {exc.strerror or exc}"
+    if isinstance(exc, FileExistsError):
+        return f"error: {path} is a file, and a folder is needed there; give another path"
+    if isinstance(exc, NotADirectoryError):
+        return f"error: {path}: part of this path is a file, not a folder; give another path"
+    return f"error: {path}: {exc.strerror or exc}"
+
+
+class _OneLineErrors:
+    """Every command: a file system error it meets (outside a submission's grading, which
+    reports its own) is one line on stderr and exit status 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:   # output piped to a reader that left: click's own handling
+                raise
+            click.echo(_os_error_line(exc), err=True)
+            sys.exit(2)
+
+
+class _Group(_OneLineErrors, click.Group):
+    pass
+
+
+class _Command(_OneLineErrors, click.Command):
+    pass
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """d2l-grader: grade Dive into Deep Learning notebooks safely."""
 
 
-@main.command("grade")
+@main.command("grade", cls=_Command)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--assignment", "-a", default=None, help="assignment id (default: the only one installed)")
 @click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("grades"), show_default=True,
@@ -214,7 +250,8 @@ def manual_import(scores, out, assignment) -> None:
 @click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("grades"), show_default=True,
               help="the grading output folder holding the gradebook")
 @click.option("--to", "dest", type=click.Path(path_type=Path), default=None,
-              help="where to write (default: OUT/exports/canvas.csv or OUT/exports/grades.csv)")
+              help="the file to write, or a folder to write it in (default: OUT/exports/canvas.csv or "
+                   "OUT/exports/grades.csv)")
 @click.option("--column", default=None, help="Canvas: the assignment's column name (default: the assignment id)")
 @click.option("--missing", type=click.Choice(["blank", "zero"]), default="blank", show_default=True,
               help="roster students who handed in nothing: a blank grade or 0")
@@ -226,11 +263,12 @@ def export_command(fmt, out, dest, column, missing, assignment) -> None:
     try:
         gradebook, spec = _gradebook_and_assignment(out, assignment)
         with gradebook:
-            summary = export_grades(gradebook, spec, fmt=fmt, dest=dest or out / "exports" / default, column=column,
-                                    missing=missing)
+            dest = dest or out / "exports" / default
+            summary = export_grades(gradebook, spec, fmt=fmt, dest=dest / default if dest.is_dir() else dest,
+                                    column=column, missing=missing)
     except GraderError as exc:
         _fail(exc)
-    click.echo(summary.line())
+    click.echo(summary.line(), err=True)   # stdout may be the export itself (--to /dev/stdout)
 
 
 @main.command("feedback")

@@ -1,10 +1,13 @@
 """Command-line errors are one line and a non-zero exit; help lists the commands."""
 import os
+import stat
+import threading
 
 import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
+from tests.test_room import make_gradebook
 
 
 @pytest.fixture
@@ -125,6 +128,46 @@ def test_a_count_or_port_out_of_range_is_refused_before_anything_runs(run, tmp_p
     assert result.exit_code == 2
     assert result.output.strip().endswith(message)
     assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+
+
+def test_an_output_folder_that_is_a_file_is_one_line_and_the_file_is_kept(run, tmp_path):
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("keep me")
+    (tmp_path / "a.ipynb").write_text("{}")
+    grades = tmp_path / "grades"
+    make_gradebook(grades)
+    for command in (["grade", str(tmp_path / "a.ipynb"), "--out", str(a_file)],
+                    ["feedback", str(grades), "--out", str(a_file)],
+                    ["manual", "export", str(grades), "--to", str(a_file)],
+                    ["release", "--out", str(a_file)]):
+        result = run(*command)
+        assert result.exit_code == 2, command
+        line = result.output.strip()
+        assert "\n" not in line and line.startswith(f"error: {a_file}") and "is a file" in line, line
+    assert a_file.read_text() == "keep me"
+
+
+def test_an_export_goes_into_a_folder_through_a_link_or_down_a_pipe(run, tmp_path):
+    grades = tmp_path / "grades"
+    make_gradebook(grades)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    assert run("export", "--format", "canvas", "--out", str(grades), "--to", str(folder)).exit_code == 0
+    assert (folder / "canvas.csv").read_text(encoding="utf-8-sig").startswith("Student,ID")
+    real, link = tmp_path / "real.csv", tmp_path / "link.csv"
+    real.write_text("old")
+    link.symlink_to(real)
+    assert run("export", "--format", "csv", "--out", str(grades), "--to", str(link)).exit_code == 0
+    assert link.is_symlink() and real.read_text().startswith("submission,")
+    pipe = tmp_path / "pipe"     # as /dev/stdout is when the output is piped
+    os.mkfifo(pipe)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_text()))
+    reader.start()
+    result = run("export", "--format", "csv", "--out", str(grades), "--to", str(pipe))
+    reader.join(timeout=30)
+    assert result.exit_code == 0 and received and received[0].startswith("submission,")
+    assert stat.S_ISFIFO(pipe.stat().st_mode) and not list(tmp_path.glob(".pipe.*"))
 
 
 def test_a_missing_roster_is_one_line(run, tmp_path):

@@ -160,6 +160,24 @@ def test_a_zip_of_a_folder_of_student_folders_names_students_by_folder(tmp_path)
     assert sorted((a.student, a.matched) for a in taken.attempts) == [("alice", True), ("bob", True)]
 
 
+@pytest.mark.timeout(60)
+def test_a_pipe_a_folder_or_a_dangling_link_named_like_a_notebook_is_refused_not_read(tmp_path):
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    (folder / "2020000001.ipynb").write_bytes(NOTEBOOK)
+    os.mkfifo(folder / "2020000002.ipynb")            # opening it to read would wait for a writer
+    (folder / "2020000003.ipynb").mkdir()
+    (folder / "2020000004.ipynb").symlink_to(tmp_path / "gone.ipynb")
+    (folder / "2020000005.ipynb").symlink_to(folder / "2020000001.ipynb")   # a link to a notebook counts
+    taken = admit(survey([folder], limits=ZipLimits()), patterns=PATTERNS, scratch=tmp_path / "s",
+                  limits=ZipLimits())
+    assert sorted(a.student for a in taken.attempts) == ["2020000001", "2020000005"]
+    reasons = {Path(r.origin).name: r.reason for r in taken.refused}
+    assert reasons == {"2020000002.ipynb": "is not a file (a folder, a named pipe or a device)",
+                       "2020000003.ipynb": "is not a file (a folder, a named pipe or a device)",
+                       "2020000004.ipynb": "cannot be read (No such file or directory)"}
+
+
 def test_times_come_from_the_name_then_the_zip_member_then_the_file(tmp_path):
     bulk = write_zip(tmp_path / "b.zip", {"2020123456_2026-04-11T09-30-00.ipynb": NOTEBOOK,
                                           "2020654321.ipynb": NOTEBOOK}, when=(2026, 4, 10, 23, 0, 0))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import stat
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -150,8 +151,12 @@ def admit(found: Survey, *, patterns: tuple[re.Pattern, ...], scratch: Path, lim
             path = source.path
             try:
                 file_time = datetime.fromtimestamp(path.lstat().st_mtime).astimezone(timezone)
+                kind = path.stat().st_mode   # what a link names
             except OSError as exc:
                 refused.append(Refusal(source.origin, f"cannot be read ({exc.strerror})"))
+                continue
+            if not stat.S_ISREG(kind):   # reading a named pipe would wait for ever
+                refused.append(Refusal(source.origin, "is not a file (a folder, a named pipe or a device)"))
                 continue
         who = identify(source.relative, patterns=patterns, roster=roster)
         named_time = parse_timestamp(who.stamp, timezone) if who.stamp else None

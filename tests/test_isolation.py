@@ -3,6 +3,12 @@ The fallback's kernels themselves are proved in tests/hostile/test_fallback.py."
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -62,3 +68,73 @@ def test_the_fallback_drops_every_privilege_before_the_kernel_runs(tmp_path):
     assert (runtime / "home" / "work").stat().st_uid == plan.uid
     assert (runtime / "venv").resolve() == Path("/usr")
     assert oct(runtime.stat().st_mode & 0o777) == "0o711"
+
+
+PROBE = """import socket
+try:
+    with socket.create_connection(("127.0.0.1", {port}), timeout=5) as s:
+        s.sendall(b"leaked")
+    print("connected")
+except PermissionError:
+    print("refused")
+except OSError as exc:
+    print("unreachable", exc)
+for family in (socket.AF_INET6, socket.AF_UNIX):
+    try:
+        socket.socket(family).close()
+        print(family.name, "made")
+    except PermissionError:
+        print(family.name, "refused")
+"""
+
+
+def _fallback_kernel_reaches(isolation, tmp_path, port: int) -> list[str]:
+    """What a program run as the fallback's kernel prints, trying the host's loopback."""
+    runtime = tmp_path / f"runtime-{isolation.namespaces}-{isolation.network_filter}"
+    runtime.mkdir()
+    interpreter = KernelPython(python=Path("/usr/bin/python3"), prefix=Path("/usr"), base_prefix=Path("/usr"))
+    plan = plan_kernel(interpreter=interpreter, runtime_dir=runtime, limits=load_assignment("hw1").limits,
+                       isolation=isolation)
+    (runtime / "jupyter").mkdir(exist_ok=True)
+    argv = confined_command(plan, ["/usr/bin/python3", "-c", PROBE.format(port=port)], None,
+                            writable=runtime / "jupyter", options=runtime / "x")
+    return subprocess.run(argv, capture_output=True, text=True, timeout=60).stdout.splitlines()
+
+
+@pytest.fixture
+def open_tmp():
+    """A folder the fallback's users can pass through (pytest's tmp_path is root's alone)."""
+    folder = Path(tempfile.mkdtemp(prefix="d2l-grader-fallback-"))
+    folder.chmod(0o711)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@ROOT_ONLY
+def test_where_no_network_namespace_can_be_made_a_socket_filter_cuts_the_network(open_tmp):
+    tmp_path = open_tmp
+    isolation = choose("user")
+    assert isolation.network_filter, "this host lets a process install a seccomp filter"
+    received = []
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+
+        def serve() -> None:
+            server.settimeout(20)
+            try:
+                connection, _ = server.accept()
+                received.append(connection.recv(100))
+                connection.close()
+            except OSError:
+                pass
+
+        # As in a container that refuses namespaces: the filter alone must cut the network.
+        filtered = _fallback_kernel_reaches(replace(isolation, namespaces=False), tmp_path, port)
+        assert filtered == ["refused", "AF_INET6 refused", "AF_UNIX made"]
+        listener = threading.Thread(target=serve)
+        listener.start()
+        # Without the filter, the same kernel reaches the grader's host: what the filter prevents.
+        open_ = _fallback_kernel_reaches(replace(isolation, namespaces=False, network_filter=False), tmp_path, port)
+        listener.join()
+    assert open_[0] == "connected" and received == [b"leaked"]
+    assert "socket filter" in replace(isolation, namespaces=False).describe()

@@ -17,11 +17,13 @@ import secrets
 import shutil
 import signal
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader.errors import SandboxError, UsageError
+from grader.inkernel import source
 
 if TYPE_CHECKING:
     from grader.kernel.plan import KernelPython
@@ -36,6 +38,7 @@ class Isolation:
     kind: str                   # bubblewrap | user | none
     uid: int | None = None      # user: who the kernel runs as
     namespaces: bool = False    # user: own network (empty) and PID namespaces, made as root
+    network_filter: bool = False   # user: sockets other than local ones refused (inkernel/netfilter.py)
     reason: str = ""            # why this kind (for a fallback: what refused bubblewrap)
 
     @property
@@ -49,7 +52,10 @@ class Isolation:
         if self.kind == "none":
             return "none (--no-sandbox): student code ran unconfined"
         network = ("no network, no view of other processes" if self.namespaces else
-                   "network NOT cut and other processes visible (the container refused namespaces)")
+                   "no network (a socket filter), other processes visible (the container refused namespaces)"
+                   if self.network_filter else
+                   "network NOT cut and other processes visible (the container refused namespaces and "
+                   "socket filters)")
         text = (f"fallback: each kernel its own unprivileged user (uid {self.uid}+), no capabilities, rlimits, cgroups where writable, "
                 f"{network}; the tests and reference solutions readable by root only")
         return text + (f" (bubblewrap unavailable: {self.reason})" if self.reason else "")
@@ -125,7 +131,17 @@ def _fallback(uid: int, reason: str) -> Isolation:
     if missing:
         raise SandboxError(f"the unprivileged-user isolation needs {', '.join(missing)}: "
                            "install them with `apt-get install -y util-linux`")
-    return Isolation("user", uid=uid, namespaces=namespaces_work(), reason=reason)
+    return Isolation("user", uid=uid, namespaces=namespaces_work(), network_filter=filter_works(), reason=reason)
+
+
+def filter_works() -> bool:
+    """Whether this host lets a process install the fallback's socket filter."""
+    try:
+        probe = subprocess.run([sys.executable, "-c", source("netfilter")], capture_output=True,
+                               timeout=PROBE_SECONDS)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return probe.returncode == 0
 
 
 def verify_access(isolation: Isolation, interpreter: KernelPython, *private: Path) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import SandboxError
+from grader.inkernel import source
 from grader.kernel.cgroups import Cgroups
 from grader.kernel.isolation import NAMESPACES, bubblewrap_path
 from grader.kernel.plan import LaunchPlan
@@ -105,6 +106,8 @@ def confined_command(plan: LaunchPlan, program: list[str], cgroups: Cgroups | No
         inner = _hidden_bwrap_args(plan, require_bubblewrap(), writable, options) + program
     else:
         variables = [f"{k}={v}" for k, v in kernel_variables(plan).items()]
+        if plan.uid is not None and plan.isolation.network_filter:   # becomes ``program`` once the filter holds
+            program = [program[0], "-c", source("netfilter"), *program]
         inner = ["env", "-i", "-C", str(plan.scratch_dir), *variables, *program]
         if plan.uid is not None:
             inner = _as_user(plan, writable) + inner

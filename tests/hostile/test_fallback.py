@@ -53,8 +53,9 @@ def _private_assignment(root: Path) -> Path:
 
 
 def _reads_the_tests(paths: list[Path]) -> nbformat.NotebookNode:
-    """Earns softmax's points only if it can read one of ``paths`` or runs with root's ids,
-    groups or any capability."""
+    """Earns softmax's points only if it can read one of ``paths``, runs with root's ids,
+    groups or any capability, or can make an internet socket (the socket filter refuses it
+    even where a network namespace holds no interface)."""
     probe = f"""import os
 read = []
 for path in {[str(p) for p in paths]!r}:
@@ -67,6 +68,13 @@ for path in {[str(p) for p in paths]!r}:
 read += ['root'] if 0 in (os.getuid(), os.geteuid(), os.getgid()) or os.getgroups() else []
 with open('/proc/self/status') as f:
     read += [line for line in f if line.startswith(('CapEff', 'CapPrm', 'CapAmb')) and int(line.split()[1], 16)]
+import socket
+for family in (socket.AF_INET, socket.AF_INET6):
+    try:
+        socket.socket(family).close()
+        read.append(family.name)
+    except OSError:
+        pass
 print('read:', read)"""
     softmax = """def softmax(X):
     if read:

@@ -137,7 +137,8 @@ def run_batch(options: BatchOptions, *, stream: TextIO = sys.stderr) -> BatchSum
     first, last = span or (ended, ended)
     return BatchSummary(
         results=tuple(s.result for s in final if s.result is not None), out=out,
-        seconds=ended - began, phases=(first - began, last - first, ended - last), graded=len(due), unchanged=len(counted) - len(due) - len(missing),
+        seconds=ended - began, phases=(first - began, last - first, ended - last), graded=len(due),
+        unchanged=len(counted) - len(due) - len(missing),
         earlier_attempts=sum(len(s.history) - 1 for s in final),
         unmatched=tuple(f"{a.origin}: {a.note}" for a in taken.unmatched),
         refused=tuple(r.line() for r in taken.refused),

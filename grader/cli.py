@@ -83,7 +83,8 @@ def main() -> None:
 @click.option("--assignment", "-a", default=None, help="assignment id (default: the only one installed)")
 @click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("grades"), show_default=True,
               help="folder for reports, results and the gradebook")
-@click.option("--workers", "-j", type=click.IntRange(min=0), default=0, help="submissions graded at once (default: cores)")
+@click.option("--workers", "-j", type=click.IntRange(min=0), default=0,
+              help="submissions graded at once (default: cores)")
 @click.option("--no-sandbox", is_flag=True, help="run student code unconfined (trusted notebooks only)")
 @click.option("--isolation", type=click.Choice(["auto", "bubblewrap", "user"]), default="auto", show_default=True,
               help="bubblewrap, or (as root, where user namespaces are refused) an unprivileged user per kernel; "

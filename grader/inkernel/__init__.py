@@ -2,9 +2,9 @@
 
 Rule for every module here: **the standard library only** at module level, no imports from
 ``grader``, runnable on the course environment's Python and packages. The grader never
-imports ``prelude``, ``zygote`` or ``netfilter`` (run before a fallback kernel); it imports ``wire`` and ``agent`` too (the in-process
-link and the bridge use them), and tests run each module both ways: imported here, and in a
-real kernel.
+imports ``prelude``, ``zygote`` or ``netfilter`` (run before a fallback kernel); it imports
+``wire`` and ``agent`` too (the in-process link and the bridge use them), and tests run each
+module both ways: imported here, and in a real kernel.
 
 Stage: sent into the kernel; imports nothing from the grader. This file holds the boot
 lines that load the modules in a kernel.

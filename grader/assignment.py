@@ -15,7 +15,7 @@ from types import ModuleType
 from typing import Any, Iterable
 
 from grader.errors import AssignmentError, UsageError
-from grader.limits import Limits
+from grader.limits import Limits, is_number
 from grader.rules import TIMESTAMP, IntakeRules, LatePolicy, checked_policy, parse_deadline
 
 __all__ = ["Assignment", "CourseEnvironment", "Exercise", "GradescopeSettings", "Handout", "IntakeRules", "LatePolicy", "Limits", "TIMESTAMP",
@@ -360,7 +360,7 @@ def _gradescope(platforms: Any) -> GradescopeSettings:
 
 def _timeout(raw: dict) -> float | None:
     value = raw.get("timeout")
-    if value is None or (not isinstance(value, bool) and isinstance(value, (int, float)) and value > 0):
+    if value is None or (is_number(value) and value > 0):
         return value
     raise AssignmentError(f"exercise {raw.get('id')!r}: timeout must be a number of seconds more than 0 (got {value!r})")
 

@@ -30,8 +30,7 @@ class Limits:
     def __post_init__(self) -> None:
         for name, value in self.__dict__.items():
             whole, least = type(getattr(Limits, name)) is int, 0 if name == "kernel_restarts" else None
-            if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)) or not (
-                    value > 0 if least is None else value >= least):
+            if not is_number(value, whole=whole) or not (value > 0 if least is None else value >= least):
                 raise UsageError(f"limit {name} must be {'a whole number' if whole else 'a number'} "
                                  f"{'more than 0' if least is None else f'at least {least}'} (got {value!r})")
 
@@ -44,3 +43,8 @@ class Limits:
         if unknown:
             raise UsageError(f"unknown limit(s): {', '.join(sorted(unknown))}")
         return replace(self, **known)
+
+
+def is_number(value: Any, *, whole: bool = False) -> bool:
+    """An int (or, unless ``whole``, a float) as TOML or the command line gives it; not a bool."""
+    return not isinstance(value, bool) and isinstance(value, int if whole else (int, float))

@@ -16,7 +16,7 @@ own stage and from stages above it in this list (``tests/test_layout.py`` checks
     judge/       pytest in the grader's process: plugin, bridge, local, memo, compare,
                  solutions, source and definitions (the notebook's source, read here)
     grading/     one submission end to end: settings, notebook, execution, submission,
-                 pool, cluster
+                 kit, pool, siblings (workers forked from one warmed worker), cluster
     gradebook    the SQLite gradebook
     standings    each student's counted attempt and final result
     publish/     pages and files out: site, report, dashboard, chart, markup, export, manual,

@@ -33,11 +33,16 @@ def test_worker_memory_does_not_grow_with_the_batch(course_env, tmp_path):
                         stream=io.StringIO())
     results = list(summary.results)
     assert len(results) == 16 and all(not r.errors for r in results)
-    peaks = sorted(r.timing["grader_peak_memory_mb"] for r in results)
-    # ru_maxrss only grows; the spread between the smallest and largest peak over the whole
-    # batch bounds how much any worker grew after its first submission.
-    assert peaks[-1] - peaks[0] < 80, peaks
-    assert peaks[-1] < 1500
+    by_worker: dict[int, list[float]] = {}
+    for r in results:
+        by_worker.setdefault(r.timing["grader_worker"], []).append(r.timing["grader_peak_memory_mb"])
+    assert len(by_worker) == 2
+    # ru_maxrss only grows; the spread between a worker's smallest and largest peak over the
+    # batch bounds how much it grew after its first submission. (A worker forked from a warm
+    # one starts lower: the libraries' pages it has not touched yet are not counted.)
+    for peaks in by_worker.values():
+        assert max(peaks) - min(peaks) < 80, by_worker
+        assert max(peaks) < 1500
 
 
 def large_result(submission: str) -> SubmissionResult:

@@ -3,13 +3,15 @@
 A local worker (``pool``) and a Dask worker (``cluster``) both grade submission after
 submission in one process. Each keeps a sandboxed kernel parent to fork kernels from, the
 memo of reference outputs, and the judge's warm-up (imports and settled tests), made in a
-thread beside the parent's imports and the first notebook's cells. A kit serves one batch: a
+thread beside the parent's imports and the first notebook's cells (a local worker forked from
+a warmed one gets all three from it: ``SharedStart``). A kit serves one batch: a
 process's next batch gets a new kit, which imports the tests and reference solutions afresh.
 """
 from __future__ import annotations
 
 import sys
 import threading
+from dataclasses import dataclass
 
 from grader.assignment import Assignment
 from grader.errors import GraderError
@@ -25,14 +27,18 @@ class WorkerKit:
     """The kernel parent (when ``warm`` and sandboxed), the memo and the judge's warm-up for
     one assignment and one set of settings. ``label`` starts what it prints on stderr."""
 
-    def __init__(self, assignment: Assignment, settings: GradeSettings, *, warm: bool, label: str) -> None:
+    def __init__(self, assignment: Assignment, settings: GradeSettings, *, warm: bool, label: str,
+                 shared: SharedStart | None = None) -> None:
         self.assignment = assignment
         self.settings = settings
         self.warm = warm
-        self.forks = _start_forks(settings, label=label) if warm and settings.sandboxed else None
-        assignment.forget_imports()   # an earlier batch's tests and references, as they were then
-        self.memo = ReferenceMemo()   # reference outputs, computed once for this process's submissions
-        self.judge = JudgeWarmUp(assignment, self.memo)
+        if shared is not None:   # made by the worker this one was forked from (``siblings``)
+            self.forks, self.memo, self.judge = shared.forks, shared.memo, shared.judge
+        else:
+            self.forks = start_forks(settings, label=label) if warm and settings.sandboxed else None
+            assignment.forget_imports()   # an earlier batch's tests and references, as they were then
+            self.memo = ReferenceMemo()   # reference outputs, computed once for this process's submissions
+            self.judge = JudgeWarmUp(assignment, self.memo)
         if self.forks is not None:
             try:
                 self.forks.wait_ready()
@@ -76,22 +82,48 @@ class JudgeWarmUp:
         return self._settled
 
     def _main(self, assignment: Assignment, memo: ReferenceMemo) -> None:
-        import IPython.core.inputtransformer2  # noqa: F401
-        import pytest  # noqa: F401
-        import torch  # noqa: F401
-        for exercise in assignment.exercises:
-            if exercise.module:
-                try:
-                    assignment.reference_module(exercise)
-                except GraderError:
-                    pass   # the tests that need it say so
-        try:
-            self._settled = settle_tests(assignment, memo)
-        except Exception:   # noqa: BLE001 - every test then runs; a module that does not import says so there
-            self._settled = None
+        self._settled = warm_judge(assignment, memo)
 
 
-def _start_forks(settings: GradeSettings, *, label: str) -> ForkServer | None:
+class WarmedJudge:
+    """A judge's warm-up already made (before this process was forked): ``wait()`` returns at once."""
+
+    def __init__(self, settled: SettledTests | None) -> None:
+        self._settled = settled
+
+    def wait(self) -> SettledTests | None:
+        return self._settled
+
+
+@dataclass(frozen=True)
+class SharedStart:
+    """What a worker forked from a warmed one starts with instead of making it: its kernel
+    parent (started by the warmed worker), the memo and the judge's warm-up."""
+
+    forks: ForkServer | None
+    memo: ReferenceMemo
+    judge: WarmedJudge
+
+
+def warm_judge(assignment: Assignment, memo: ReferenceMemo) -> SettledTests | None:
+    """The judge's warm-up in the calling thread: the imports every submission's tests need,
+    then the tests a survey can settle (None: every test runs)."""
+    import IPython.core.inputtransformer2  # noqa: F401
+    import pytest  # noqa: F401
+    import torch  # noqa: F401
+    for exercise in assignment.exercises:
+        if exercise.module:
+            try:
+                assignment.reference_module(exercise)
+            except GraderError:
+                pass   # the tests that need it say so
+    try:
+        return settle_tests(assignment, memo)
+    except Exception:   # noqa: BLE001 - every test then runs; a module that does not import says so there
+        return None
+
+
+def start_forks(settings: GradeSettings, *, label: str) -> ForkServer | None:
     try:
         return start_fork_server(settings)
     except (GraderError, OSError) as exc:

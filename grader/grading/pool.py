@@ -2,34 +2,52 @@
 
 Each worker imports torch and pytest once, grades one submission at a time, and keeps the
 next submission's kernel launched while it grades the current one, so kernel start-up and
-the notebook's heavy imports overlap real work. A worker that dies costs only the
-submission it was grading: that one gets an error result, a new worker takes its place, and
-what the dead one left on the host (its kernels' cgroups, its folders) is removed.
+the notebook's heavy imports overlap real work. With several workers, one process warms up
+and the others are forked from it (``siblings``), so the batch pays one warm-up. A worker that
+dies costs only the submission it was grading: that one gets an error result, a new worker
+takes its place, and what the dead one left on the host (its kernels' cgroups, its folders) is
+removed.
 """
 from __future__ import annotations
 
 import atexit
-import ctypes
+import functools
 import multiprocessing
 import os
 import queue
-import signal
 import sys
 from collections.abc import Iterator
 
 from grader.assignment import Assignment
 from grader.grading.kit import WorkerKit
 from grader.grading.settings import GradeSettings, Submission
+from grader.grading.siblings import die_with, fork_siblings
 from grader.grading.submission import grade_submission
 from grader.kernel.leftovers import remove_leftovers
 from grader.results import SubmissionResult
 from grader.scoring import unscored_result
 
 
-def _worker(worker_id: int, tasks, results, assignment: Assignment, settings: GradeSettings,
+def _worker(worker_id: int, count: int, tasks, results, assignment: Assignment, settings: GradeSettings,
             warm: bool, parent: int, pool) -> None:
-    _die_with(parent)
-    kit = WorkerKit(assignment, settings, warm=warm, label=f"worker {worker_id}")
+    """Workers ``worker_id`` to ``worker_id + count - 1``: this process, and the others forked
+    from it once it is warm (``siblings``)."""
+    die_with(parent)
+    serve = functools.partial(_serve, tasks=tasks, results=results, assignment=assignment, settings=settings,
+                              warm=warm, pool=pool)
+    if count == 1:
+        serve(worker_id, WorkerKit(assignment, settings, warm=warm, label=f"worker {worker_id}"))
+    else:
+        kit, siblings = fork_siblings(worker_id, count, assignment, settings, warm=warm, serve=serve,
+                                      results=results)
+        serve(worker_id, kit)
+        siblings.wait()   # they use kernel parents this process started
+    _end_worker(results)
+
+
+def _serve(worker_id: int, kit: WorkerKit, *, tasks, results, assignment: Assignment, settings: GradeSettings,
+           warm: bool, pool) -> None:
+    """Grade submissions from ``tasks`` until a stop sign, keeping the next kernel warm."""
     ready = None
     while True:
         submission = tasks.get()
@@ -51,6 +69,7 @@ def _worker(worker_id: int, tasks, results, assignment: Assignment, settings: Gr
         except Exception as exc:  # a grader bug: this submission only
             payload = crashed(submission, assignment, f"the grader failed on this notebook "
                               f"({type(exc).__name__}: {exc})").to_dict()
+        payload["timing"]["grader_worker"] = worker_id   # whose peak memory it reports
         if kernel is not None and not kernel.attached:
             # The notebook could not be read, so its kernel is still fresh: keep the older one.
             if ready is not None:
@@ -62,7 +81,6 @@ def _worker(worker_id: int, tasks, results, assignment: Assignment, settings: Gr
     if ready is not None:
         ready.close()
     kit.close()
-    _end_worker(results)
 
 
 def _end_worker(results) -> None:
@@ -100,14 +118,6 @@ class WarmPool:
             self.warm.value += change
 
 
-def _die_with(parent: int) -> None:
-    """Have the kernel SIGKILL this worker when the grading process dies (even by SIGKILL)."""
-    PR_SET_PDEATHSIG = 1
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:   # it died before the request took effect
-        os._exit(1)
-
-
 def grade_all(submissions: list[Submission], assignment: Assignment, settings: GradeSettings, *,
               workers: int, warm: bool = True) -> Iterator[SubmissionResult]:
     """Yield each submission's result as it completes (not in input order)."""
@@ -118,23 +128,39 @@ def grade_all(submissions: list[Submission], assignment: Assignment, settings: G
         tasks.put(sub)
     count = max(1, min(workers, len(submissions)))
     procs = {}
+    family: dict[int, list[int]] = {}   # a worker process's id -> the workers forked from it
+    lost: set[int] = set()              # workers known dead
     inflight: dict[int, Submission] = {}
     by_id = {s.id: s for s in submissions}
     next_id = 0
+    remaining = len(submissions)
 
-    def spawn() -> None:
+    def spawn(workers: int = 1) -> None:
         nonlocal next_id
-        tasks.put(None)   # one stop sign per worker, queued behind the work
-        proc = context.Process(target=_worker, daemon=True,
-                               args=(next_id, tasks, results, assignment, settings, warm, os.getpid(), pool))
+        for _ in range(workers):
+            tasks.put(None)   # one stop sign per worker, queued behind the work
+        # multiprocessing gives a daemonic process no children: one that forks workers is not.
+        proc = context.Process(target=_worker, daemon=workers == 1,
+                               args=(next_id, workers, tasks, results, assignment, settings, warm, os.getpid(),
+                                     pool))
         proc.start()
         procs[next_id] = proc
-        next_id += 1
+        family[next_id] = list(range(next_id + 1, next_id + workers))
+        next_id += workers
+
+    def lose(worker_id: int) -> Iterator[SubmissionResult]:
+        nonlocal remaining
+        lost.add(worker_id)
+        remove_leftovers()   # its kernels, cgroups and folders
+        submission = inflight.pop(worker_id, None)
+        if submission is not None:
+            remaining -= 1
+            yield crashed(submission, assignment, "the grader's worker process died while grading this notebook")
+        if remaining > len(inflight):
+            spawn()
 
     remove_leftovers()   # what earlier runs' killed workers left
-    for _ in range(count):
-        spawn()
-    remaining = len(submissions)
+    spawn(count)
     try:
         while remaining:
             try:
@@ -144,18 +170,20 @@ def grade_all(submissions: list[Submission], assignment: Assignment, settings: G
                     if proc.is_alive():
                         continue
                     del procs[worker_id]
-                    remove_leftovers()   # its kernels, cgroups and folders
-                    lost = inflight.pop(worker_id, None)
-                    if lost is not None:
-                        remaining -= 1
-                        yield crashed(lost, assignment, "the grader's worker process died while grading "
-                                      "this notebook")
-                    if remaining > len(inflight):
-                        spawn()
+                    # The workers forked from it died with it.
+                    for dead in [worker_id, *family.pop(worker_id)]:
+                        if dead not in lost:
+                            yield from lose(dead)
                 continue
-            if kind == "start":
+            if kind == "died":
+                yield from lose(worker_id)
+            elif kind == "start" and worker_id in lost:   # sent just before it died
+                remaining -= 1
+                yield crashed(by_id[payload], assignment, "the grader's worker process died while grading "
+                              "this notebook")
+            elif kind == "start":
                 inflight[worker_id] = by_id[payload]
-            else:
+            elif worker_id not in lost:   # a dead worker's submission already has its result
                 inflight.pop(worker_id, None)
                 remaining -= 1
                 yield SubmissionResult.from_dict(payload)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -136,6 +137,20 @@ class ForkServer:
             self.cgroups = None
         if not keep_runtime:
             shutil.rmtree(self.plan.runtime_dir, ignore_errors=True)
+
+    # ---------------------------------------------------------------- between forked workers
+    def adopt(self) -> None:
+        """Use, in a process forked from the one that started this parent, the parent that
+        process started (that process reaps it, and ends it with ``close`` once this one is done)."""
+        if self.process is not None and not isinstance(self.process, AdoptedProcess):
+            self.process = AdoptedProcess(self.process)
+
+    def hand_over(self) -> None:
+        """Close this process's copy of the parent's channel: another process uses it now."""
+        if self.process is not None:
+            for stream in (self.process.stdin, self.process.stdout):
+                if stream is not None:
+                    stream.close()
 
     # ---------------------------------------------------------------- children
     def spawn(self, start: StartFolder, connection_file: Path, cgroups: Cgroups | None) -> "ForkedKernel":
@@ -286,6 +301,29 @@ class ForkedKernel:
 
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)
+
+
+class AdoptedProcess:
+    """The part of ``subprocess.Popen`` a ForkServer uses, for a parent started by the process
+    this one was forked from: that process reaps it, so its end is seen through a pidfd."""
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.pid, self.stdin, self.stdout = process.pid, process.stdin, process.stdout
+        self.returncode: int | None = process.returncode
+        try:
+            self._pidfd: int | None = os.pidfd_open(self.pid)
+        except OSError:   # already gone
+            self._pidfd, self.returncode = None, -signal.SIGKILL
+
+    def poll(self) -> int | None:
+        return self.wait(0)
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        if self.returncode is None and self._pidfd is not None and select.select([self._pidfd], [], [], timeout)[0]:
+            os.close(self._pidfd)
+            self._pidfd = None
+            self.returncode = -signal.SIGKILL   # its status goes to the process that reaps it
+        return self.returncode
 
 
 @dataclass(frozen=True)

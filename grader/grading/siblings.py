@@ -1,0 +1,113 @@
+"""Local workers forked from one warmed worker, so that a batch pays one judge warm-up.
+
+A worker started on its own makes its judge's warm-up (torch, d2l with the reference solutions,
+the test modules, the settled tests: 4-5 CPU-seconds) beside its first notebook. With several
+workers on a machine they keep busy, each warm-up takes cores the others' notebooks need. So
+the first worker of a batch starts every worker's kernel parent, makes the warm-up once, in its
+main thread, and then forks the other workers, each of which adopts one of those parents. The
+first worker reaps those parents and outlives the workers forked from it: it reports any that
+dies, then ends its kernel parent and removes what the parent made on the host.
+
+Torch runs on one thread until the fork: a child forked after torch's OpenMP threads have run
+waits forever at its first parallel region. Every process then sets its threads back (the
+memo keys reference outputs by thread count, so none computed on one thread is reused).
+"""
+from __future__ import annotations
+
+import ctypes
+import gc
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from grader.assignment import Assignment
+from grader.grading.kit import SharedStart, WarmedJudge, WorkerKit, start_forks, warm_judge
+from grader.grading.settings import GradeSettings
+from grader.judge.memo import ReferenceMemo
+from grader.kernel.forkserver import ForkServer
+
+Serve = Callable[[int, WorkerKit], None]
+
+
+@dataclass(frozen=True)
+class Siblings:
+    """The workers forked from this one; ``wait()`` returns once each has ended and its kernel
+    parent has been reaped."""
+
+    watchers: tuple[threading.Thread, ...]
+
+    def wait(self) -> None:
+        for watcher in self.watchers:
+            watcher.join()
+
+
+def fork_siblings(first: int, count: int, assignment: Assignment, settings: GradeSettings, *, warm: bool,
+                  serve: Serve, results) -> tuple[WorkerKit, Siblings]:
+    """In the first of ``count`` workers (ids ``first``, ``first + 1``, ...): start their kernel
+    parents, warm the judge, fork workers ``first + 1`` onwards (each runs ``serve`` with its kit
+    and ends), and return this worker's own kit. A forked worker that dies is reported on
+    ``results`` as ``("died", its id, None)``."""
+    servers = [start_forks(settings, label=f"worker {first + i}") if warm and settings.sandboxed else None
+               for i in range(count)]
+    import torch
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    assignment.forget_imports()   # an earlier batch's tests and references, as they were then
+    memo = ReferenceMemo()
+    judge = WarmedJudge(warm_judge(assignment, memo))
+    gc.freeze()   # the warm heap stays shared with the forks: no collection writes to it
+    context = multiprocessing.get_context("fork")
+    forked = {}
+    for index in range(1, count):
+        process = context.Process(target=_sibling, name=f"worker {first + index}", daemon=True,
+                                  args=(first + index, index, servers, memo, judge, threads, os.getpid(),
+                                        serve, assignment, settings, warm))
+        process.start()
+        forked[first + index] = (process, servers[index])
+    torch.set_num_threads(threads)
+    for _, server in forked.values():
+        if server is not None:
+            server.hand_over()
+    kit = WorkerKit(assignment, settings, warm=warm, label=f"worker {first}",
+                    shared=SharedStart(servers[0], memo, judge))
+    watchers = tuple(threading.Thread(target=_watch, args=(worker_id, process, server, results), daemon=True,
+                                      name=f"watch worker {worker_id}")
+                     for worker_id, (process, server) in forked.items())
+    for watcher in watchers:
+        watcher.start()
+    return kit, Siblings(watchers)
+
+
+def _sibling(worker_id: int, index: int, servers: list[ForkServer | None], memo: ReferenceMemo,
+             judge: WarmedJudge, threads: int, parent: int, serve: Serve, assignment: Assignment,
+             settings: GradeSettings, warm: bool) -> None:
+    die_with(parent)
+    import torch
+    torch.set_num_threads(threads)
+    for other, server in enumerate(servers):
+        if server is not None and other != index:
+            server.hand_over()
+    own = servers[index]
+    if own is not None:
+        own.adopt()
+    serve(worker_id, WorkerKit(assignment, settings, warm=warm, label=f"worker {worker_id}",
+                               shared=SharedStart(own, memo, judge)))
+
+
+def _watch(worker_id: int, process, server: ForkServer | None, results) -> None:
+    process.join()
+    if server is not None:   # this process started it: end what is left of it, and reap it
+        server.close()
+    if process.exitcode != 0:
+        results.put(("died", worker_id, None))
+
+
+def die_with(parent: int) -> None:
+    """Have the kernel SIGKILL this process when ``parent`` dies (even by SIGKILL)."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:   # it died before the request took effect
+        os._exit(1)

@@ -5,8 +5,8 @@ the test modules, the settled tests: 4-5 CPU-seconds) beside its first notebook.
 workers on a machine they keep busy, each warm-up takes cores the others' notebooks need. So
 the first worker of a batch starts every worker's kernel parent, makes the warm-up once, in its
 main thread, and then forks the other workers, each of which adopts one of those parents. The
-first worker reaps those parents and outlives the workers forked from it: it reports any that
-dies, then ends its kernel parent and removes what the parent made on the host.
+first worker outlives the workers forked from it: as each ends, it ends and reaps that worker's
+kernel parent (removing what the parent made on the host), and reports the worker if it died.
 
 Torch runs on one thread until the fork: a child forked after torch's OpenMP threads have run
 waits forever at its first parallel region. Every process then sets its threads back (the

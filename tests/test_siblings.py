@@ -14,24 +14,17 @@ from grader.grading.pool import grade_all
 from grader.grading.settings import Submission
 from tests.hostile.make_notebooks import TENSORS
 from tests.leftover_names import left_by
-from tests.test_executor import ASSIGNMENT, CHECKER, POLLUTER, settings_for, write
+from tests.test_executor import ASSIGNMENT, CHECKER, POLLUTER, _name, settings_for, write
 
 DIED = ("the grader's worker process died while grading this notebook",)
 SLOW = [TENSORS, "import time\ntime.sleep(600)"]
 
 
-def _cmdline(process: psutil.Process) -> str:
-    try:
-        return " ".join(process.cmdline())
-    except psutil.Error:
-        return ""
-
-
 def _workers() -> tuple[psutil.Process | None, list[psutil.Process]]:
     """The first worker (this process's child) and the workers forked from it."""
     for child in psutil.Process().children():
-        if "spawn_main" in _cmdline(child):
-            return child, [c for c in child.children() if "spawn_main" in _cmdline(c)]
+        if "spawn_main" in _name(child):
+            return child, [c for c in child.children() if "spawn_main" in _name(c)]
     return None, []
 
 
@@ -64,7 +57,7 @@ def _alive(process: psutil.Process) -> bool:
 
 
 def _kernel_parents(process: psutil.Process) -> list[psutil.Process]:
-    return [c for c in process.children() if "bwrap" in _cmdline(c)]
+    return [c for c in process.children() if "bwrap" in _name(c)]
 
 
 @pytest.mark.timeout(400)

@@ -19,13 +19,15 @@ import sys
 from collections.abc import Iterator
 
 from grader.assignment import Assignment
-from grader.grading.kit import WorkerKit
+from grader.grading.kit import SharedStart, WorkerKit
 from grader.grading.settings import GradeSettings, Submission
 from grader.grading.siblings import die_with, fork_siblings
 from grader.grading.submission import grade_submission
 from grader.kernel.leftovers import remove_leftovers
 from grader.results import SubmissionResult
 from grader.scoring import unscored_result
+
+WORKER_DIED = "the grader's worker process died while grading this notebook"
 
 
 def _worker(worker_id: int, count: int, tasks, results, assignment: Assignment, settings: GradeSettings,
@@ -36,18 +38,20 @@ def _worker(worker_id: int, count: int, tasks, results, assignment: Assignment, 
     serve = functools.partial(_serve, tasks=tasks, results=results, assignment=assignment, settings=settings,
                               warm=warm, pool=pool)
     if count == 1:
-        serve(worker_id, WorkerKit(assignment, settings, warm=warm, label=f"worker {worker_id}"))
+        serve(worker_id, None)
     else:
-        kit, siblings = fork_siblings(worker_id, count, assignment, settings, warm=warm, serve=serve,
-                                      results=results)
-        serve(worker_id, kit)
+        shared, siblings = fork_siblings(worker_id, count, assignment, settings, warm=warm, serve=serve,
+                                         results=results)
+        serve(worker_id, shared)
         siblings.wait()   # they use kernel parents this process started
     _end_worker(results)
 
 
-def _serve(worker_id: int, kit: WorkerKit, *, tasks, results, assignment: Assignment, settings: GradeSettings,
-           warm: bool, pool) -> None:
-    """Grade submissions from ``tasks`` until a stop sign, keeping the next kernel warm."""
+def _serve(worker_id: int, shared: SharedStart | None, *, tasks, results, assignment: Assignment,
+           settings: GradeSettings, warm: bool, pool) -> None:
+    """Grade submissions from ``tasks`` until a stop sign, keeping the next kernel warm;
+    ``shared`` is what a worker forked from a warmed one starts with (``siblings``)."""
+    kit = WorkerKit(assignment, settings, warm=warm, label=f"worker {worker_id}", shared=shared)
     ready = None
     while True:
         submission = tasks.get()
@@ -155,7 +159,7 @@ def grade_all(submissions: list[Submission], assignment: Assignment, settings: G
         submission = inflight.pop(worker_id, None)
         if submission is not None:
             remaining -= 1
-            yield crashed(submission, assignment, "the grader's worker process died while grading this notebook")
+            yield crashed(submission, assignment, WORKER_DIED)
         if remaining > len(inflight):
             spawn()
 
@@ -179,8 +183,7 @@ def grade_all(submissions: list[Submission], assignment: Assignment, settings: G
                 yield from lose(worker_id)
             elif kind == "start" and worker_id in lost:   # sent just before it died
                 remaining -= 1
-                yield crashed(by_id[payload], assignment, "the grader's worker process died while grading "
-                              "this notebook")
+                yield crashed(by_id[payload], assignment, WORKER_DIED)
             elif kind == "start":
                 inflight[worker_id] = by_id[payload]
             elif worker_id not in lost:   # a dead worker's submission already has its result

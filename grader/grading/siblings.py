@@ -21,15 +21,15 @@ import os
 import signal
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from grader.assignment import Assignment
-from grader.grading.kit import SharedStart, WarmedJudge, WorkerKit, start_forks, warm_judge
+from grader.grading.kit import SharedStart, WarmedJudge, start_forks, warm_judge
 from grader.grading.settings import GradeSettings
 from grader.judge.memo import ReferenceMemo
 from grader.kernel.forkserver import ForkServer
 
-Serve = Callable[[int, WorkerKit], None]
+Serve = Callable[[int, SharedStart | None], None]   # a worker's id, what it starts with
 
 
 @dataclass(frozen=True)
@@ -45,11 +45,11 @@ class Siblings:
 
 
 def fork_siblings(first: int, count: int, assignment: Assignment, settings: GradeSettings, *, warm: bool,
-                  serve: Serve, results) -> tuple[WorkerKit, Siblings]:
+                  serve: Serve, results) -> tuple[SharedStart, Siblings]:
     """In the first of ``count`` workers (ids ``first``, ``first + 1``, ...): start their kernel
-    parents, warm the judge, fork workers ``first + 1`` onwards (each runs ``serve`` with its kit
-    and ends), and return this worker's own kit. A forked worker that dies is reported on
-    ``results`` as ``("died", its id, None)``."""
+    parents, warm the judge, fork workers ``first + 1`` onwards (each runs ``serve`` with what it
+    starts with, and ends), and return what this worker starts with. A forked worker that dies
+    is reported on ``results`` as ``("died", its id, None)``."""
     servers = [start_forks(settings, label=f"worker {first + i}") if warm and settings.sandboxed else None
                for i in range(count)]
     import torch
@@ -57,44 +57,39 @@ def fork_siblings(first: int, count: int, assignment: Assignment, settings: Grad
     torch.set_num_threads(1)
     assignment.forget_imports()   # an earlier batch's tests and references, as they were then
     memo = ReferenceMemo()
-    judge = WarmedJudge(warm_judge(assignment, memo))
+    warmed = SharedStart(None, memo, WarmedJudge(warm_judge(assignment, memo)))
     gc.freeze()   # the warm heap stays shared with the forks: no collection writes to it
     context = multiprocessing.get_context("fork")
     forked = {}
     for index in range(1, count):
         process = context.Process(target=_sibling, name=f"worker {first + index}", daemon=True,
-                                  args=(first + index, index, servers, memo, judge, threads, os.getpid(),
-                                        serve, assignment, settings, warm))
+                                  args=(first + index, index, servers, replace(warmed, forks=servers[index]),
+                                        threads, os.getpid(), serve))
         process.start()
         forked[first + index] = (process, servers[index])
     torch.set_num_threads(threads)
     for _, server in forked.values():
         if server is not None:
             server.hand_over()
-    kit = WorkerKit(assignment, settings, warm=warm, label=f"worker {first}",
-                    shared=SharedStart(servers[0], memo, judge))
     watchers = tuple(threading.Thread(target=_watch, args=(worker_id, process, server, results), daemon=True,
                                       name=f"watch worker {worker_id}")
                      for worker_id, (process, server) in forked.items())
     for watcher in watchers:
         watcher.start()
-    return kit, Siblings(watchers)
+    return replace(warmed, forks=servers[0]), Siblings(watchers)
 
 
-def _sibling(worker_id: int, index: int, servers: list[ForkServer | None], memo: ReferenceMemo,
-             judge: WarmedJudge, threads: int, parent: int, serve: Serve, assignment: Assignment,
-             settings: GradeSettings, warm: bool) -> None:
+def _sibling(worker_id: int, index: int, servers: list[ForkServer | None], shared: SharedStart, threads: int,
+             parent: int, serve: Serve) -> None:
     die_with(parent)
     import torch
     torch.set_num_threads(threads)
     for other, server in enumerate(servers):
         if server is not None and other != index:
             server.hand_over()
-    own = servers[index]
-    if own is not None:
-        own.adopt()
-    serve(worker_id, WorkerKit(assignment, settings, warm=warm, label=f"worker {worker_id}",
-                               shared=SharedStart(own, memo, judge)))
+    if shared.forks is not None:
+        shared.forks.adopt()
+    serve(worker_id, shared)
 
 
 def _watch(worker_id: int, process, server: ForkServer | None, results) -> None:

@@ -9,7 +9,12 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from grader import datasets, inkernel
+from grader.assignment import load_assignment
+from grader.grading.execution import launch_kernel
+from grader.grading.settings import GradeSettings
 
 PRELUDE = inkernel.HERE / "prelude.py"
 
@@ -170,6 +175,38 @@ def test_remembered_images_are_the_images_the_transform_gives(course_env, tmp_pa
     report = _report(course_env, tmp_path / "memo.py", SCRIPT, tmp_path)
     assert report == {key: True for key in report}, report
     assert len(report) == 9
+
+
+FIGURES = [
+    "import numpy as np, torch\nfrom d2l import torch as d2l\nx = np.arange(0, 3, 0.5)\n"
+    "d2l.plot(x, [x, x ** 2], 'x', 'f(x)', legend=['x', 'x^2'])",
+    "import matplotlib.pyplot as plt\nfig = plt.figure()\nline, = plt.plot([1, 2, 3], [4, 5, 7])\nplt.show()",
+    "print(plt.get_fignums(), list(line.get_ydata()))\nfig.savefig('figure.svg')\n"
+    "import os\nprint(os.path.getsize('figure.svg') > 1000)",
+    "model = d2l.LinearRegressionScratch(2, lr=0.03)\ndata = d2l.SyntheticRegressionData(w=torch.tensor([2, -3.4]), b=4.2)\n"
+    "d2l.Trainer(max_epochs=1).fit(model, data)\nfig",
+]
+
+
+@pytest.mark.parametrize("plain", [False, True], ids=["grading-settings", "plain"])
+def test_figures_are_shown_as_their_text_line_and_still_closed_after_each_cell(course_env, plain):
+    assignment = load_assignment("hw1")
+    settings = GradeSettings(interpreter=course_env.interpreter, limits=assignment.limits, plain=plain,
+                             fashion_mnist=datasets.fashion_mnist())
+    session = launch_kernel(assignment, settings, forkserver=None)
+    try:
+        session.attach()
+        runs = [session.run_cell(code, index, 120) for index, code in enumerate(FIGURES)]
+    finally:
+        session.close()
+    assert [run.status for run in runs] == ["ok"] * len(FIGURES)
+    shown = [o for run in runs for o in run.outputs if o["output_type"] in ("display_data", "execute_result")]
+    kinds = {kind for o in shown for kind in o["data"]}
+    texts = [o["data"]["text/plain"] for o in shown]
+    printed = "".join(o.get("text", "") for o in runs[2].outputs)
+    assert printed == "[] [4, 5, 7]\nTrue\n"   # closed after its cell, its values kept, saved when asked
+    assert sum(text.startswith("<Figure size") for text in texts) >= 3   # the plot, plt.show(), the board
+    assert (kinds != {"text/plain"}) == plain, kinds   # without the settings, figures are images
 
 
 def _report(course_env, script: Path, source: str, *args: Path) -> dict:

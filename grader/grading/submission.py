@@ -27,6 +27,7 @@ from grader.scoring import score_exercises, totals, unscored_result
 from grader.text import shorten
 
 SETTINGS_NOTE = ("DataLoader worker processes capped at 0; d2l progress plots drawn once per cell; "
+                 "figures shown as their text line, not drawn into images; "
                  "Fashion-MNIST images kept once transformed; TensorDataset minibatches read by index; "
                  "{threads} torch threads per kernel; libraries imported before the notebook")
 FORKED_NOTE = ("forked from a sandboxed parent that imported the libraries once; the fork has its own "

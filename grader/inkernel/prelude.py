@@ -12,6 +12,10 @@ notebook's namespace. The settings change how fast a notebook runs, never what i
 - reads a minibatch of a TensorDataset (d2l's synthetic regression data) by indexing its
   tensors once, instead of one example at a time and stacking: the same values, in the same
   order, for DataLoaders with the default collate function;
+- shows a matplotlib figure as its text line ("<Figure size 350x250 with 1 Axes>") instead
+  of drawing it into an SVG or PNG image (60 ms a figure, and a notebook shows dozens): the
+  grader keeps no cell outputs but errors. Figures are still closed after each cell, and
+  one the student saves or draws is drawn as usual;
 - remembers each image of torchvision's MNIST-family datasets once its transform has run
   (d2l's Resize + ToTensor costs ~0.2 ms an image, every epoch): only for transforms that
   are pure functions of the image, only while the dataset's tensors are unchanged, and each
@@ -51,6 +55,7 @@ def run(seed, fast, max_workers):
         _memoize_transformed_images(torch, torchvision, functools)
     if d2l is not None:
         _draw_boards_once_per_cell(d2l, functools)
+    _show_figures_as_text(functools)
 
 
 def _cap_dataloader_workers(torch, functools, inspect, max_workers):
@@ -190,6 +195,25 @@ def _draw_boards_once_per_cell(d2l, functools):
 
     board.draw = draw
     get_ipython().events.register("post_run_cell", render)  # noqa: F821 - defined in kernels
+
+
+def _show_figures_as_text(functools):
+    try:
+        from matplotlib.figure import Figure
+    except Exception:
+        return
+    formatter = get_ipython().display_formatter  # noqa: F821 - defined in kernels
+    original = formatter.format
+
+    @functools.wraps(original)
+    def format(obj, include=None, exclude=None):
+        if isinstance(obj, Figure):
+            include = [m for m in include or ("text/plain",) if m == "text/plain"]
+            if not include:
+                return {}, {}
+        return original(obj, include=include, exclude=exclude)
+
+    formatter.format = format
 
 
 def _book_bookkeeping(original):

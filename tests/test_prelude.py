@@ -186,6 +186,9 @@ FIGURES = [
     "model = d2l.LinearRegressionScratch(2, lr=0.03)\ndata = d2l.SyntheticRegressionData(w=torch.tensor([2, -3.4]), b=4.2)\n"
     "d2l.Trainer(max_epochs=1).fit(model, data)\nfig",
 ]
+# An object whose __class__ raises: IPython's own formatters report it, and it is still shown.
+ODD = ("class Odd:\n    @property\n    def __class__(self):\n        raise RuntimeError('no class')\n"
+       "    def __repr__(self):\n        return 'odd'\nfrom IPython.display import display\ndisplay(Odd())\nOdd()")
 
 
 @pytest.mark.parametrize("plain", [False, True], ids=["grading-settings", "plain"])
@@ -197,6 +200,7 @@ def test_figures_are_shown_as_their_text_line_and_still_closed_after_each_cell(c
     try:
         session.attach()
         runs = [session.run_cell(code, index, 120) for index, code in enumerate(FIGURES)]
+        odd = session.run_cell(ODD, len(FIGURES), 120)
     finally:
         session.close()
     assert [run.status for run in runs] == ["ok"] * len(FIGURES)
@@ -207,6 +211,8 @@ def test_figures_are_shown_as_their_text_line_and_still_closed_after_each_cell(c
     assert printed == "[] [4, 5, 7]\nTrue\n"   # closed after its cell, its values kept, saved when asked
     assert sum(text.startswith("<Figure size") for text in texts) >= 3   # the plot, plt.show(), the board
     assert (kinds != {"text/plain"}) == plain, kinds   # without the settings, figures are images
+    assert [(o["output_type"], o["data"]["text/plain"]) for o in odd.outputs if "data" in o] == [
+        ("display_data", "odd"), ("execute_result", "odd")]
 
 
 def _report(course_env, script: Path, source: str, *args: Path) -> dict:

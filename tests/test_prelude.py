@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from grader import datasets, inkernel
-from grader.assignment import load_assignment
 from grader.grading.execution import launch_kernel
-from grader.grading.settings import GradeSettings
+from tests.test_executor import ASSIGNMENT, settings_for
 
 PRELUDE = inkernel.HERE / "prelude.py"
 
@@ -193,10 +192,8 @@ ODD = ("class Odd:\n    @property\n    def __class__(self):\n        raise Runti
 
 @pytest.mark.parametrize("plain", [False, True], ids=["grading-settings", "plain"])
 def test_figures_are_shown_as_their_text_line_and_still_closed_after_each_cell(course_env, plain):
-    assignment = load_assignment("hw1")
-    settings = GradeSettings(interpreter=course_env.interpreter, limits=assignment.limits, plain=plain,
-                             fashion_mnist=datasets.fashion_mnist())
-    session = launch_kernel(assignment, settings, forkserver=None)
+    settings = settings_for(course_env, plain=plain, fashion_mnist=datasets.fashion_mnist())
+    session = launch_kernel(ASSIGNMENT, settings, forkserver=None)
     try:
         session.attach()
         runs = [session.run_cell(code, index, 120) for index, code in enumerate(FIGURES)]

@@ -10,13 +10,13 @@ import time
 import psutil
 import pytest
 
-from grader.grading.pool import grade_all
+from grader.grading.pool import WORKER_DIED, grade_all
 from grader.grading.settings import Submission
 from tests.hostile.make_notebooks import TENSORS
 from tests.leftover_names import left_by
 from tests.test_executor import ASSIGNMENT, CHECKER, POLLUTER, _name, settings_for, write
 
-DIED = ("the grader's worker process died while grading this notebook",)
+DIED = (WORKER_DIED,)
 SLOW = [TENSORS, "import time\ntime.sleep(600)"]
 
 

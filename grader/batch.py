@@ -29,6 +29,7 @@ from grader.kernel import environment
 from grader.kernel.isolation import Isolation, choose, verify_access
 from grader.limits import Limits
 from grader.publish.similarity.report import note_failure, write_similarity
+from grader.publish.report import page_templates
 from grader.publish.site import publish, store_result
 from grader.results import SubmissionResult
 
@@ -195,6 +196,7 @@ def _grade(due: list[AttemptRow], gradebook: Gradebook, assignment: Assignment, 
         arriving = grade_on_cluster(submissions, assignment, settings, scheduler=options.scheduler)
     else:
         arriving = grade_all(submissions, assignment, settings, workers=workers, warm=not options.plain_kernels)
+    templates = page_templates()   # one compile of each page template for the whole batch
     first = last = None
     for result in arriving:
         last = time.monotonic()
@@ -202,7 +204,8 @@ def _grade(due: list[AttemptRow], gradebook: Gradebook, assignment: Assignment, 
         row = rows[result.submission]
         if kernel.flagged:
             result = replace(result, environment={**result.environment, "kernel_flagged": True})
-        written.update(store_result(gradebook, assignment, row, result, options.out, exercises=options.only))
+        written.update(store_result(gradebook, assignment, row, result, options.out, exercises=options.only,
+                                    templates=templates))
         progress.update(result)
     return frozenset(written), (first, last) if last is not None else None
 

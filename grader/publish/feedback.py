@@ -18,6 +18,8 @@ import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from jinja2 import Environment
+
 from grader.assignment import Assignment
 from grader.errors import UsageError
 from grader.gradebook import Gradebook
@@ -82,9 +84,10 @@ def student_view(result: SubmissionResult) -> dict:
             "cells": [c for c in result.cells if c.status != "ok"]}
 
 
-def feedback_page(standing: Standing, assignment: Assignment, *, reference_answers: bool = False) -> str:
+def feedback_page(standing: Standing, assignment: Assignment, *, reference_answers: bool = False,
+                  templates: Environment | None = None) -> str:
     assert standing.result is not None
-    return page_templates().get_template("feedback/feedback.html.j2").render(
+    return (templates or page_templates()).get_template("feedback/feedback.html.j2").render(
         s=standing, r=standing.result, assignment=assignment, view=student_view(standing.result),
         references={e.id: e.answer for e in assignment.exercises if e.manual} if reference_answers else {})
 
@@ -94,6 +97,7 @@ def write_feedback(gradebook: Gradebook, assignment: Assignment, dest: Path, *,
     """``dest/<submission>.html`` for each graded student and ``dest/<assignment>-feedback.zip``."""
     dest.mkdir(parents=True, exist_ok=True)
     pages, members, not_graded = [], {}, []
+    templates = page_templates()
     for standing in standings(gradebook, assignment):
         if standing.result is None:
             not_graded.append(standing.submission)
@@ -101,7 +105,8 @@ def write_feedback(gradebook: Gradebook, assignment: Assignment, dest: Path, *,
         if not standing.attempt.matched:
             continue      # no one to hand it to: the file matched no student
         page = dest / f"{standing.submission}.html"
-        write_atomically(page, feedback_page(standing, assignment, reference_answers=reference_answers))
+        write_atomically(page, feedback_page(standing, assignment, reference_answers=reference_answers,
+                                                     templates=templates))
         pages.append(page)
         name = lms_name(standing.attempt.origin, standing.submission)
         members[name if name not in members else f"{standing.submission}_{name}"] = page

@@ -75,6 +75,7 @@ class Room:
         self.token = token
         self.grader = grader
         self.anonymous = anonymous      # names and ids are never shown, whatever the page asks
+        self.templates = page_templates()   # each page template compiled once, not per request
 
     def key(self, student: str, content_hash: str) -> str:
         return hmac.new(self.token.encode(), f"{student}\0{content_hash}".encode(), hashlib.sha256).hexdigest()[:20]
@@ -122,7 +123,7 @@ class Room:
 
     def page(self, request: Request, template: str, **values: object) -> Response:
         nonce = secrets.token_urlsafe(16)
-        html = page_templates().get_template(template).render(
+        html = self.templates.get_template(template).render(
             assignment=self.assignment, token=self.token, nonce=nonce, forced_anonymous=self.anonymous,
             anonymous_query="&anon=1" if self.is_anonymous(request) else "", **values)
         return HTMLResponse(html, headers={
@@ -185,7 +186,7 @@ class Room:
     def render_student(self, student: str) -> None:
         with self.gradebook() as gradebook:
             for standing in standings(gradebook, self.assignment, student=student):
-                write_student(standing, self.out)
+                write_student(standing, self.out, templates=self.templates)
 
     async def score_blanks(self, request: Request) -> Response:
         body, problem = await _json(request, ("exercise",))

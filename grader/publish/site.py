@@ -9,20 +9,23 @@ import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from jinja2 import Environment
+
 from grader.assignment import Assignment
 from grader.gradebook import AttemptRow, Gradebook
 from grader.intake.archive import Refusal
 from grader.intake.roster import Roster, RosterEntry
 from grader.publish.files import write_atomically
 from grader.publish.dashboard import build_dashboard
-from grader.publish.report import render_dashboard, render_report
+from grader.publish.report import page_templates, render_dashboard, render_report
 from grader.publish.similarity.report import FOLDER as SIMILARITY
 from grader.results import SubmissionResult
 from grader.standings import Standing, class_roster, late_policy, standings
 
 
-def write_student(standing: Standing, out: Path) -> None:
-    """One student's result.json and report.html (nothing until the attempt is graded)."""
+def write_student(standing: Standing, out: Path, *, templates: Environment | None = None) -> None:
+    """One student's result.json and report.html (nothing until the attempt is graded);
+    ``templates``: the page templates of a run that renders many (``page_templates``)."""
     if standing.result is None:
         return
     folder = out / standing.submission
@@ -31,17 +34,18 @@ def write_student(standing: Standing, out: Path) -> None:
                                                         indent=2))
     write_atomically(folder / "report.html", render_report(standing.result, history=standing.history,
                                                           counted=standing.attempt, comments=standing.comments,
-                                                          name=standing.name))
+                                                          name=standing.name, templates=templates))
 
 
 def store_result(gradebook: Gradebook, assignment: Assignment, row: AttemptRow, result: SubmissionResult,
-                 out: Path, *, exercises: Sequence[str] = ()) -> list[str]:
+                 out: Path, *, exercises: Sequence[str] = (), templates: Environment | None = None) -> list[str]:
     """What happens as each result arrives: it is committed to the gradebook first, then the
-    student's pages are rendered from it. Returns the submissions whose pages were written."""
+    student's pages are rendered from it (with ``templates``, the batch's page templates).
+    Returns the submissions whose pages were written."""
     gradebook.record_result(row.id, result, exercises=exercises)
     written = []
     for standing in standings(gradebook, assignment, student=row.student):
-        write_student(standing, out)
+        write_student(standing, out, templates=templates)
         written.append(standing.submission)
     return written
 
@@ -53,10 +57,12 @@ def publish(gradebook: Gradebook, assignment: Assignment, out: Path, *,
     in this same run: they are not rendered again. ``similarity``: the similarity report is
     written right after (the dashboard links it; it does anyway once it exists). Returns the
     standings in brief (see Standing.brief)."""
+    templates = page_templates()
+
     def written() -> Iterator[Standing]:
         for standing in standings(gradebook, assignment):
             if standing.submission not in fresh:
-                write_student(standing, out)
+                write_student(standing, out, templates=templates)
             yield standing
 
     stored = gradebook.meta_json("refused")
@@ -65,7 +71,7 @@ def publish(gradebook: Gradebook, assignment: Assignment, out: Path, *,
     dashboard = build_dashboard(written(), assignment, policy=late_policy(gradebook, assignment),
                                 refused=refused, roster=roster)
     write_atomically(out / "index.html", render_dashboard(
-        dashboard, similarity=similarity or (out / SIMILARITY / "index.html").is_file()))
+        dashboard, similarity=similarity or (out / SIMILARITY / "index.html").is_file(), templates=templates))
     write_atomically(out / "gradebook.csv", gradebook_csv(dashboard.standings, assignment,
                                                           absent=absentees(dashboard.standings, roster)))
     return list(dashboard.standings)

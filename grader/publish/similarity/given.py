@@ -17,6 +17,8 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
+from jinja2 import Environment
+
 from grader.assignment import Assignment, Exercise
 from grader.errors import AssignmentError
 from grader.judge.solutions import SETUP_SOURCE, stub, without_methods
@@ -26,10 +28,10 @@ from grader.publish.similarity.sources import Cell, Work, read_work, split_cell
 BOOK_FOLDER = "book"
 
 
-def given_code(assignment: Assignment) -> list[str]:
+def given_code(assignment: Assignment, release: Environment | None = None) -> list[str]:
     """The code every student starts from: the release's setup, stubs and check cells, and
-    the book's code."""
-    release = release_templates()
+    the book's code. ``release``: the release's templates (``release_templates``)."""
+    release = release or release_templates()
     texts = [SETUP_SOURCE, setup_cell(assignment, f"{assignment.handout.package}.whl", release)]
     for ex in assignment.exercises:
         texts.append(release.get_template("check.py.j2").render(exercise=ex))
@@ -39,10 +41,10 @@ def given_code(assignment: Assignment) -> list[str]:
     return texts
 
 
-def given_answer_text(assignment: Assignment, exercise: Exercise) -> str:
+def given_answer_text(assignment: Assignment, exercise: Exercise, release: Environment | None = None) -> str:
     """What a free-response answer cell holds before the student writes: its placeholder,
     and the prompt a student may quote."""
-    placeholder = release_templates().get_template("answer.md.j2").render(exercise=exercise)
+    placeholder = (release or release_templates()).get_template("answer.md.j2").render(exercise=exercise)
     return f"{placeholder}\n{exercise.prompt}"
 
 

@@ -17,6 +17,7 @@ from grader.assignment import Assignment
 from grader.gradebook import Gradebook
 from grader.publish.files import write_atomically
 from grader.intake.roster import Roster
+from grader.publish.cells import release_templates
 from grader.publish.report import page_templates
 from grader.publish.similarity.findings import Findings, Participant, compare, exercise_scopes, given_hashes
 from grader.publish.similarity.given import given_answer_text, given_code, reference_work
@@ -65,8 +66,9 @@ def note_failure(assignment: Assignment, out: Path, error: str) -> None:
 def find_similar(participants: list[Participant], assignment: Assignment, *,
                  unreadable: tuple[str, ...] = ()) -> Findings:
     """The comparison itself, from participants already read (the benchmark calls this)."""
-    answers = {e.id: given_answer_text(assignment, e) for e in assignment.exercises if e.manual}
-    return compare(participants, exercise_scopes(assignment), given=given_hashes(given_code(assignment)),
+    release = release_templates()
+    answers = {e.id: given_answer_text(assignment, e, release) for e in assignment.exercises if e.manual}
+    return compare(participants, exercise_scopes(assignment), given=given_hashes(given_code(assignment, release)),
                    given_answers=answers, unreadable=unreadable)
 
 

@@ -106,7 +106,7 @@ def write_feedback(gradebook: Gradebook, assignment: Assignment, dest: Path, *,
             continue      # no one to hand it to: the file matched no student
         page = dest / f"{standing.submission}.html"
         write_atomically(page, feedback_page(standing, assignment, reference_answers=reference_answers,
-                                                     templates=templates))
+                                             templates=templates))
         pages.append(page)
         name = lms_name(standing.attempt.origin, standing.submission)
         members[name if name not in members else f"{standing.submission}_{name}"] = page

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
+from jinja2 import Environment
+
 from grader import datasets
 from grader.assignment import Assignment, IntakeRules, load_assignment
 from grader.errors import UsageError
@@ -130,9 +132,10 @@ def run_batch(options: BatchOptions, *, stream: TextIO = sys.stderr) -> BatchSum
                not row.current(version=assignment.version, exercises=options.only)]
         missing = [row for row in due if not Path(row.path).is_file()]
         due = [row for row in due if row not in missing]
+        templates = page_templates()   # one compile of each page template for the whole run
         fresh, span = (_grade(due, gradebook, assignment, options, limits=limits, isolation=isolation,
-                              warnings=warnings, stream=stream) if due else (frozenset(), None))
-        final = publish(gradebook, assignment, out, fresh=fresh, similarity=options.similarity)
+                              warnings=warnings, templates=templates, stream=stream) if due else (frozenset(), None))
+        final = publish(gradebook, assignment, out, fresh=fresh, similarity=options.similarity, templates=templates)
         similarity = _similarity(gradebook, assignment, out, stream=stream) if options.similarity else ""
     ended = time.monotonic()
     first, last = span or (ended, ended)
@@ -170,9 +173,10 @@ def _exclusive(out: Path) -> Iterator[None]:
 
 
 def _grade(due: list[AttemptRow], gradebook: Gradebook, assignment: Assignment, options: BatchOptions, *,
-           limits: Limits, isolation: Isolation, warnings: list[str],
+           limits: Limits, isolation: Isolation, warnings: list[str], templates: Environment,
            stream: TextIO) -> tuple[frozenset[str], tuple[float, float]]:
-    """Grade the attempts in ``due``, storing and publishing each result as it arrives.
+    """Grade the attempts in ``due``, storing and publishing each result as it arrives
+    (rendered with ``templates``).
     Returns the submissions whose pages were written, and when (monotonic) the first
     notebook's grading began and the last result arrived."""
     kernel = environment.resolve(options.kernel_env, assignment.environment,
@@ -196,7 +200,6 @@ def _grade(due: list[AttemptRow], gradebook: Gradebook, assignment: Assignment, 
         arriving = grade_on_cluster(submissions, assignment, settings, scheduler=options.scheduler)
     else:
         arriving = grade_all(submissions, assignment, settings, workers=workers, warm=not options.plain_kernels)
-    templates = page_templates()   # one compile of each page template for the whole batch
     first = last = None
     for result in arriving:
         last = time.monotonic()

@@ -217,7 +217,7 @@ class Room:
     def close(self) -> None:
         """Render the dashboard and gradebook.csv again with the scores given here."""
         with self.gradebook() as gradebook:
-            publish(gradebook, self.assignment, self.out)
+            publish(gradebook, self.assignment, self.out, templates=self.templates)
 
 
 class TokenGate:

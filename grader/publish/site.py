@@ -51,13 +51,15 @@ def store_result(gradebook: Gradebook, assignment: Assignment, row: AttemptRow, 
 
 
 def publish(gradebook: Gradebook, assignment: Assignment, out: Path, *,
-            fresh: frozenset[str] = frozenset(), similarity: bool = False) -> list[Standing]:
+            fresh: frozenset[str] = frozenset(), similarity: bool = False,
+            templates: Environment | None = None) -> list[Standing]:
     """Render every page and table of the output folder from the gradebook, one student at a
     time. ``fresh`` names submissions whose pages were rendered after their result was stored,
     in this same run: they are not rendered again. ``similarity``: the similarity report is
     written right after (the dashboard links it; it does anyway once it exists). Returns the
-    standings in brief (see Standing.brief)."""
-    templates = page_templates()
+    standings in brief (see Standing.brief). ``templates``: the run's page templates, if it
+    has rendered pages already."""
+    templates = templates or page_templates()
 
     def written() -> Iterator[Standing]:
         for standing in standings(gradebook, assignment):

@@ -4,12 +4,15 @@ worker that dies, or the worker it was forked from, costs only the submissions b
 and leaves nothing on the host."""
 from __future__ import annotations
 
+import json
+import queue
 import threading
 import time
 
 import psutil
 import pytest
 
+from grader.grading import siblings
 from grader.grading.pool import WORKER_DIED, grade_all
 from grader.grading.settings import Submission
 from tests.hostile.make_notebooks import TENSORS
@@ -120,3 +123,48 @@ def test_when_the_first_worker_dies_the_forked_ones_go_with_it_and_the_rest_is_g
     gone = [seen["first"], *seen["forked"], *seen["kernel_parents"]]
     assert left_by([p.pid for p in gone]) == []
     assert not any(map(_alive, gone))
+
+
+def _fork_and_settle(tmp_path, monkeypatch, *, count: int, settle, reads: set[int]):
+    """fork_siblings in this process (no kernel parents): each forked worker in ``reads``
+    notes when it started and what its first tests would get; the others end at once."""
+    monkeypatch.setattr(siblings, "settle", settle)
+
+    def serve(worker_id, shared):
+        if worker_id in reads:
+            began = time.monotonic()
+            got = shared.judge.wait()
+            (tmp_path / f"worker{worker_id}.json").write_text(json.dumps(
+                {"began": began, "tests": None if got is None else sorted(got.tests),
+                 "version": None if got is None else got.version}))
+
+    died: queue.Queue = queue.Queue()
+    shared, forked = siblings.fork_siblings(0, count, ASSIGNMENT, None, warm=False, serve=serve, results=died)
+    mine = shared.judge.wait()
+    forked.wait()
+    assert died.empty()
+    return mine, {w: json.loads((tmp_path / f"worker{w}.json").read_text()) for w in reads}
+
+
+@pytest.mark.timeout(120)
+def test_forked_workers_start_before_the_tests_are_settled_and_get_the_first_workers_settled_tests(
+        tmp_path, monkeypatch):
+    settled_at, settle = [], siblings.settle
+
+    def slow(assignment, memo):
+        time.sleep(2)
+        made = settle(assignment, memo)
+        settled_at.append(time.monotonic())
+        return made
+    # Worker 1 ends without reading what was sent to it: worker 2 still gets its copy.
+    mine, seen = _fork_and_settle(tmp_path, monkeypatch, count=3, settle=slow, reads={2})
+    assert mine is not None and len(mine.tests) > 100
+    assert seen[2]["began"] < settled_at[0]   # it did not wait for the settling to start
+    assert seen[2]["tests"] == sorted(mine.tests) and seen[2]["version"] == mine.version
+
+
+@pytest.mark.timeout(120)
+def test_when_the_tests_cannot_be_settled_every_worker_runs_them_all(tmp_path, monkeypatch):
+    mine, seen = _fork_and_settle(tmp_path, monkeypatch, count=2, settle=lambda assignment, memo: None,
+                                  reads={1})
+    assert mine is None and seen[1]["tests"] is None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 import threading
 from dataclasses import dataclass
+from typing import Protocol
 
 from grader.assignment import Assignment
 from grader.errors import GraderError
@@ -85,14 +86,11 @@ class JudgeWarmUp:
         self._settled = warm_judge(assignment, memo)
 
 
-class WarmedJudge:
-    """A judge's warm-up already made (before this process was forked): ``wait()`` returns at once."""
+class Judge(Protocol):
+    """The judge's warm-up as a worker waits for it: ``wait()`` returns the settled tests (None:
+    every test runs) once they are made."""
 
-    def __init__(self, settled: SettledTests | None) -> None:
-        self._settled = settled
-
-    def wait(self) -> SettledTests | None:
-        return self._settled
+    def wait(self) -> SettledTests | None: ...
 
 
 @dataclass(frozen=True)
@@ -102,12 +100,18 @@ class SharedStart:
 
     forks: ForkServer | None
     memo: ReferenceMemo
-    judge: WarmedJudge
+    judge: Judge
 
 
 def warm_judge(assignment: Assignment, memo: ReferenceMemo) -> SettledTests | None:
     """The judge's warm-up in the calling thread: the imports every submission's tests need,
     then the tests a survey can settle (None: every test runs)."""
+    import_judge(assignment)
+    return settle(assignment, memo)
+
+
+def import_judge(assignment: Assignment) -> None:
+    """Import pytest, torch, IPython's cell transformer and the reference solutions."""
     import IPython.core.inputtransformer2  # noqa: F401
     import pytest  # noqa: F401
     import torch  # noqa: F401
@@ -117,6 +121,10 @@ def warm_judge(assignment: Assignment, memo: ReferenceMemo) -> SettledTests | No
                 assignment.reference_module(exercise)
             except GraderError:
                 pass   # the tests that need it say so
+
+
+def settle(assignment: Assignment, memo: ReferenceMemo) -> SettledTests | None:
+    """The tests a survey can settle (None: every test runs)."""
     try:
         return settle_tests(assignment, memo)
     except Exception:   # noqa: BLE001 - every test then runs; a module that does not import says so there

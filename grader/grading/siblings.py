@@ -3,10 +3,13 @@
 A worker started on its own makes its judge's warm-up (torch, d2l with the reference solutions,
 the test modules, the settled tests: 4-5 CPU-seconds) beside its first notebook. With several
 workers on a machine they keep busy, each warm-up takes cores the others' notebooks need. So
-the first worker of a batch starts every worker's kernel parent, makes the warm-up once, in its
-main thread, and then forks the other workers, each of which adopts one of those parents. The
-first worker outlives the workers forked from it: as each ends, it ends and reaps that worker's
-kernel parent (removing what the parent made on the host), and reports the worker if it died.
+the first worker of a batch starts every worker's kernel parent, makes the warm-up's imports
+once, in its main thread, and then forks the other workers, each of which adopts one of those
+parents. The warm-up's last part, settling tests (``settle_tests``, half a second), waits for
+no one: the first worker makes it in a thread beside its first notebook, once, and sends it to
+each forked worker, which reads it when its first notebook's tests need it. The first worker
+outlives the workers forked from it: as each ends, it ends and reaps that worker's kernel
+parent (removing what the parent made on the host), and reports the worker if it died.
 
 Torch runs on one thread until the fork: a child forked after torch's OpenMP threads have run
 waits forever at its first parallel region. Every process then sets its threads back (the
@@ -21,12 +24,13 @@ import os
 import signal
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from grader.assignment import Assignment
-from grader.grading.kit import SharedStart, WarmedJudge, start_forks, warm_judge
+from grader.grading.kit import SharedStart, import_judge, settle, start_forks
 from grader.grading.settings import GradeSettings
 from grader.judge.memo import ReferenceMemo
+from grader.judge.settled import SettledTests
 from grader.kernel.forkserver import ForkServer
 
 Serve = Callable[[int, SharedStart | None], None]   # a worker's id, what it starts with
@@ -47,9 +51,10 @@ class Siblings:
 def fork_siblings(first: int, count: int, assignment: Assignment, settings: GradeSettings, *, warm: bool,
                   serve: Serve, results) -> tuple[SharedStart, Siblings]:
     """In the first of ``count`` workers (ids ``first``, ``first + 1``, ...): start their kernel
-    parents, warm the judge, fork workers ``first + 1`` onwards (each runs ``serve`` with what it
-    starts with, and ends), and return what this worker starts with. A forked worker that dies
-    is reported on ``results`` as ``("died", its id, None)``."""
+    parents, make the judge's imports, fork workers ``first + 1`` onwards (each runs ``serve``
+    with what it starts with, and ends), start settling the tests for all of them, and return
+    what this worker starts with. A forked worker that dies is reported on ``results`` as
+    ``("died", its id, None)``."""
     servers = [start_forks(settings, label=f"worker {first + i}") if warm and settings.sandboxed else None
                for i in range(count)]
     import torch
@@ -57,17 +62,22 @@ def fork_siblings(first: int, count: int, assignment: Assignment, settings: Grad
     torch.set_num_threads(1)
     assignment.forget_imports()   # an earlier batch's tests and references, as they were then
     memo = ReferenceMemo()
-    warmed = SharedStart(None, memo, WarmedJudge(warm_judge(assignment, memo)))
+    import_judge(assignment)
     gc.freeze()   # the warm heap stays shared with the forks: no collection writes to it
     context = multiprocessing.get_context("fork")
+    pipes = [context.Pipe(duplex=False) for _ in range(1, count)]   # (reader, sender) per fork
     forked = {}
-    for index in range(1, count):
+    for index, (reader, _) in enumerate(pipes, start=1):
         process = context.Process(target=_sibling, name=f"worker {first + index}", daemon=True,
-                                  args=(first + index, index, servers, replace(warmed, forks=servers[index]),
-                                        threads, os.getpid(), serve))
+                                  args=(first + index, index, servers, SharedStart(servers[index], memo,
+                                                                                   SettledByFirst(reader)),
+                                        threads, os.getpid(), serve, pipes))
         process.start()
         forked[first + index] = (process, servers[index])
+    for reader, _ in pipes:
+        reader.close()
     torch.set_num_threads(threads)
+    judge = SettlingForForks(assignment, memo, [sender for _, sender in pipes])
     for _, server in forked.values():
         if server is not None:
             server.hand_over()
@@ -76,12 +86,16 @@ def fork_siblings(first: int, count: int, assignment: Assignment, settings: Grad
                      for worker_id, (process, server) in forked.items())
     for watcher in watchers:
         watcher.start()
-    return replace(warmed, forks=servers[0]), Siblings(watchers)
+    return SharedStart(servers[0], memo, judge), Siblings(watchers)
 
 
 def _sibling(worker_id: int, index: int, servers: list[ForkServer | None], shared: SharedStart, threads: int,
-             parent: int, serve: Serve) -> None:
+             parent: int, serve: Serve, pipes: list) -> None:
     die_with(parent)
+    for other, (reader, sender) in enumerate(pipes, start=1):
+        sender.close()
+        if other != index:
+            reader.close()
     import torch
     torch.set_num_threads(threads)
     for other, server in enumerate(servers):
@@ -90,6 +104,62 @@ def _sibling(worker_id: int, index: int, servers: list[ForkServer | None], share
     if shared.forks is not None:
         shared.forks.adopt()
     serve(worker_id, shared)
+
+
+class SettlingForForks:
+    """The first worker's settled tests, made in a thread beside its first notebook and sent to
+    each forked worker; ``wait()`` returns them once made."""
+
+    def __init__(self, assignment: Assignment, memo: ReferenceMemo, senders: list) -> None:
+        self._settled: SettledTests | None = None
+        self._made = threading.Event()
+        threading.Thread(target=self._main, args=(assignment, memo, senders), name="settling tests",
+                         daemon=True).start()
+
+    def wait(self) -> SettledTests | None:
+        self._made.wait()
+        return self._settled
+
+    def _main(self, assignment: Assignment, memo: ReferenceMemo, senders: list) -> None:
+        try:
+            self._settled = settle(assignment, memo)
+        finally:
+            self._made.set()
+            record = None if self._settled is None else (self._settled.version, dict(self._settled.tests))
+            for sender in senders:   # one thread each: a send waits until its worker reads it
+                threading.Thread(target=_send, args=(sender, record), name="sending settled tests",
+                                 daemon=True).start()
+
+
+def _send(sender, record) -> None:
+    try:
+        sender.send(record)
+    except OSError:   # that worker has ended without reading it
+        pass
+    finally:
+        sender.close()
+
+
+class SettledByFirst:
+    """A forked worker's settled tests: read from the first worker when its first notebook's
+    tests need them (None, every test runs, if the first worker sent none)."""
+
+    def __init__(self, reader) -> None:
+        self._reader = reader
+        self._settled: SettledTests | None = None
+        self._lock = threading.Lock()
+
+    def wait(self) -> SettledTests | None:
+        with self._lock:
+            if self._reader is not None:
+                try:
+                    record = self._reader.recv()
+                except (EOFError, OSError):
+                    record = None
+                self._reader.close()
+                self._reader = None
+                self._settled = None if record is None else SettledTests(*record)
+            return self._settled
 
 
 def _watch(worker_id: int, process, server: ForkServer | None, results) -> None:

@@ -1,12 +1,13 @@
 """Benchmark: grading HW1 notebooks against running them with plain nbclient.
 
-    .venv/bin/python bench/run.py [--copies 8] [--workers N] [--nbgrader]
+    .venv/bin/python bench/run.py [--copies 8] [--workers N] [--rounds 2] [--nbgrader]
 
 Builds book-following HW1 notebooks (chapter 2 from the reference solutions, chapters 3-5
 as real students wrote them: tests/notebooks/book_ch*.ipynb) and variants, then in one
 invocation measures:
   1. the naive baseline: each notebook run by plain nbclient in a fresh kernel, serially;
-  2. `grade` with 1 worker, and with N workers (sandboxed, warm kernels, hidden tests);
+  2. `grade` with 1 worker, and with N workers (sandboxed, warm kernels, hidden tests); both
+     again, in turn, for --rounds (the speed-up takes each setting's best time);
   3. one notebook written by following the book, alone: plain nbclient, then `grade` end to
      end (start-up included), and its tests phase;
   4. the release's solution notebook, alone: `grade`, and its tests phase;
@@ -141,6 +142,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=8)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="times the 1-worker and N-worker runs are made, in turn, for the speed-up")
     parser.add_argument("--nbgrader", action="store_true",
                         help="also time nbgrader autograde, installed in a throw-away environment")
     args = parser.parse_args()
@@ -166,6 +169,11 @@ def main() -> None:
         one, one_cpu, results, one_phases = graded(paths, 1, Path(tmp) / "g1")
         print(f"3. grade, {args.workers} workers")
         many, many_cpu, _, many_phases = graded(paths, args.workers, Path(tmp) / "gN")
+        rounds = [(one, many)]
+        for again in range(2, args.rounds + 1):
+            print(f"   round {again}: grade, 1 worker, then {args.workers} workers")
+            rounds.append((graded(paths, 1, Path(tmp) / f"g1-{again}")[0],
+                           graded(paths, args.workers, Path(tmp) / f"gN-{again}")[0]))
         print("4. one book-following notebook (mostly not what hw1 asks for), alone: plain nbclient, then grade")
         alone = [Path(tmp) / "alone" / BOOK_FOLLOWING.name]
         alone[0].parent.mkdir()
@@ -194,7 +202,11 @@ def main() -> None:
     print(f"grade, {args.workers} workers:       {many:7.1f} s total, {many / len(paths):6.1f} s per notebook")
     print(f"ratio grade/naive per notebook: {per_grade / per_naive:.2f} with 1 worker, "
           f"{many / len(paths) / per_naive:.2f} with {args.workers}  (target <= 0.15 in a batch of 8)")
-    print(f"{args.workers}-worker speed-up:          {one / many:.2f}  (target >= 1.85)")
+    # Another process on the machine only ever slows a run down: each setting's best time is
+    # the closest to its own cost.
+    best = min(a for a, _ in rounds) / min(b for _, b in rounds)
+    print(f"{args.workers}-worker speed-up:          {best:.2f} from each setting's best of {len(rounds)} "
+          f"runs (target >= 1.85); round by round: {', '.join(f'{a / b:.2f}' for a, b in rounds)}")
     cores = os.cpu_count() or 1
     print(f"CPU busy (whole machine): 1 worker {one_cpu / len(paths):.1f} core-s per notebook, "
           f"{one_cpu / one:.2f} of {cores} cores on average; {args.workers} workers "

@@ -9,8 +9,10 @@ process's next batch gets a new kit, which imports the tests and reference solut
 """
 from __future__ import annotations
 
+import functools
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -39,7 +41,7 @@ class WorkerKit:
             self.forks = start_forks(settings, label=label) if warm and settings.sandboxed else None
             assignment.forget_imports()   # an earlier batch's tests and references, as they were then
             self.memo = ReferenceMemo()   # reference outputs, computed once for this process's submissions
-            self.judge = JudgeWarmUp(assignment, self.memo)
+            self.judge = JudgeWarmUp(functools.partial(warm_judge, assignment, self.memo))
         if self.forks is not None:
             try:
                 self.forks.wait_ready()
@@ -66,24 +68,24 @@ class WorkerKit:
 
 
 class JudgeWarmUp:
-    """What every submission's tests need, made once per process in a thread of its own: it runs
-    beside the kernel parent's imports and the first notebook's cells, which need none of it.
-    Imports pytest, torch, the reference solutions (and d2l with them), the assignment's test
-    modules and IPython's cell transformer (the ``source`` fixture's), and settles the tests a
-    survey can settle (``settle_tests``). ``wait()`` returns those once it is done."""
+    """What every submission's tests need, made once per process by ``make`` in a thread of its
+    own: it runs beside the kernel parent's imports and the first notebook's cells, which need
+    none of it. For a worker on its own, ``warm_judge``: imports pytest, torch, the reference
+    solutions (and d2l with them), the assignment's test modules and IPython's cell transformer
+    (the ``source`` fixture's), and settles the tests a survey can settle (``settle_tests``).
+    ``wait()`` returns the settled tests once it is done."""
 
-    def __init__(self, assignment: Assignment, memo: ReferenceMemo) -> None:
+    def __init__(self, make: Callable[[], SettledTests | None]) -> None:
         self._settled: SettledTests | None = None
-        self._thread = threading.Thread(target=self._main, args=(assignment, memo), name="judge warm-up",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._main, args=(make,), name="judge warm-up", daemon=True)
         self._thread.start()
 
     def wait(self) -> SettledTests | None:
         self._thread.join()
         return self._settled
 
-    def _main(self, assignment: Assignment, memo: ReferenceMemo) -> None:
-        self._settled = warm_judge(assignment, memo)
+    def _main(self, make: Callable[[], SettledTests | None]) -> None:
+        self._settled = make()
 
 
 class Judge(Protocol):

@@ -18,6 +18,7 @@ memo keys reference outputs by thread count, so none computed on one thread is r
 from __future__ import annotations
 
 import ctypes
+import functools
 import gc
 import multiprocessing
 import os
@@ -27,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from grader.assignment import Assignment
-from grader.grading.kit import SharedStart, import_judge, settle, start_forks
+from grader.grading.kit import JudgeWarmUp, SharedStart, import_judge, settle, start_forks
 from grader.grading.settings import GradeSettings
 from grader.judge.memo import ReferenceMemo
 from grader.judge.settled import SettledTests
@@ -77,7 +78,9 @@ def fork_siblings(first: int, count: int, assignment: Assignment, settings: Grad
     for reader, _ in pipes:
         reader.close()
     torch.set_num_threads(threads)
-    judge = SettlingForForks(assignment, memo, [sender for _, sender in pipes])
+    # Settled beside this worker's first notebook (its tests wait for it), and sent on.
+    judge = JudgeWarmUp(functools.partial(_settle_and_send, assignment, memo,
+                                          [sender for _, sender in pipes]))
     for _, server in forked.values():
         if server is not None:
             server.hand_over()
@@ -106,29 +109,18 @@ def _sibling(worker_id: int, index: int, servers: list[ForkServer | None], share
     serve(worker_id, shared)
 
 
-class SettlingForForks:
-    """The first worker's settled tests, made in a thread beside its first notebook and sent to
-    each forked worker; ``wait()`` returns them once made."""
-
-    def __init__(self, assignment: Assignment, memo: ReferenceMemo, senders: list) -> None:
-        self._settled: SettledTests | None = None
-        self._made = threading.Event()
-        threading.Thread(target=self._main, args=(assignment, memo, senders), name="settling tests",
-                         daemon=True).start()
-
-    def wait(self) -> SettledTests | None:
-        self._made.wait()
-        return self._settled
-
-    def _main(self, assignment: Assignment, memo: ReferenceMemo, senders: list) -> None:
-        try:
-            self._settled = settle(assignment, memo)
-        finally:
-            self._made.set()
-            record = None if self._settled is None else (self._settled.version, dict(self._settled.tests))
-            for sender in senders:   # one thread each: a send waits until its worker reads it
-                threading.Thread(target=_send, args=(sender, record), name="sending settled tests",
-                                 daemon=True).start()
+def _settle_and_send(assignment: Assignment, memo: ReferenceMemo, senders: list) -> SettledTests | None:
+    """Settle the tests (``settle``) and send them to each forked worker (None if they could
+    not be settled: every test then runs)."""
+    settled = None
+    try:
+        settled = settle(assignment, memo)
+        return settled
+    finally:
+        record = None if settled is None else (settled.version, dict(settled.tests))
+        for sender in senders:   # one thread each: a send waits until its worker reads it
+            threading.Thread(target=_send, args=(sender, record), name="sending settled tests",
+                             daemon=True).start()
 
 
 def _send(sender, record) -> None:

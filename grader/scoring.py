@@ -10,6 +10,7 @@ from pathlib import Path
 
 from grader.assignment import Assignment, LatePolicy
 from grader.results import ExerciseResult, Lateness, Regrade, SubmissionResult, Verdict
+from grader.text import valid_text
 
 
 def score_exercises(assignment: Assignment, outcomes: Iterable[Verdict],
@@ -107,7 +108,7 @@ def unscored_result(submission: str, path: Path | str, assignment: Assignment, m
     score, max_score, pending = totals(exercises)
     timing = {"total": round(time.monotonic() - began, 3)} if began is not None else {}
     return SubmissionResult(
-        submission=submission, path=str(path), assignment=assignment.id,
+        submission=submission, path=valid_text(str(path)), assignment=assignment.id,
         assignment_version=assignment.version, score=score, max_score=max_score,
-        pending_manual=pending, exercises=exercises, errors=(message,), warnings=tuple(warnings),
+        pending_manual=pending, exercises=exercises, errors=(valid_text(message),), warnings=tuple(warnings),
         timing=timing, environment=environment or {}, grader_fault=grader_fault)

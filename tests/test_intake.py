@@ -14,6 +14,7 @@ from grader.intake.archive import ZipLimits
 from grader.errors import UsageError
 from grader.intake.survey import admit, identify, survey
 from grader.intake.roster import load_roster
+from grader.gradebook import Gradebook
 from grader.assignment import IntakeRules, LatePolicy
 
 PATTERNS = IntakeRules().compiled()
@@ -218,3 +219,35 @@ def test_missing_paths_and_zips_without_notebooks_are_usage_errors(tmp_path):
     (tmp_path / "bad.zip").write_bytes(b"not a zip")
     with pytest.raises(UsageError, match="is not a readable zip file"):
         survey([tmp_path / "bad.zip"], limits=ZipLimits())
+
+
+def test_a_file_whose_name_is_not_utf8_is_graded_from_a_copy_under_a_name_that_is(tmp_path):
+    """A name in CP949 (김철수), kept as raw bytes by a tool that unzipped a legacy zip, reaches
+    Python with lone surrogates, which no gradebook text can hold: it once stopped the batch."""
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    odd = folder / os.fsdecode(b"\xb1\xe8\xc3\xb6\xbc\xf6_2020000001.ipynb")
+    odd.write_bytes(NOTEBOOK)
+    (folder / "2020000002.ipynb").write_bytes(NOTEBOOK + b" ")
+    taken = admit(survey([folder], limits=ZipLimits()), patterns=PATTERNS, scratch=tmp_path / "s",
+                  limits=ZipLimits())
+    copy = next(a for a in taken.attempts if a.student != "2020000002")
+    assert copy.origin == str(folder / "\ufffd\ufffd\u00f6\ufffd\ufffd_2020000001.ipynb")
+    assert copy.path.parent == tmp_path / "s" / "renamed" and copy.path.read_bytes() == NOTEBOOK
+    assert str(copy.path).encode("utf-8") and odd.exists()   # the original is left as it is
+    with Gradebook.in_folder(tmp_path / "out") as gradebook:
+        gradebook.record_attempts(taken.attempts)
+        assert sorted(row.origin for row in gradebook.counted()) == sorted(a.origin for a in taken.attempts)
+
+
+def test_a_zip_that_marks_a_name_utf8_when_it_is_not_is_refused_in_one_line(tmp_path):
+    bulk = write_zip(tmp_path / "hw1.zip", {"AAAA_2020000001.ipynb": NOTEBOOK})
+    data = bytearray(bulk.read_bytes().replace(b"AAAA", b"\xb1\xe8\xc3\xb6"))
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):   # set the UTF-8 flag (bit 11)
+        at = data.find(signature)
+        struct.pack_into("<H", data, at + offset, struct.unpack_from("<H", data, at + offset)[0] | 0x800)
+    bulk.write_bytes(bytes(data))
+    with pytest.raises(UsageError) as caught:
+        survey([bulk], limits=ZipLimits())
+    assert str(caught.value) == (f"{bulk} is not a readable zip file: a member's name is marked as UTF-8 but "
+                                 "is not (byte 0xb1); unzip it with an archive tool and grade the folder instead")

@@ -99,3 +99,21 @@ def test_free_response_is_gathered_from_a_sections_discussion_headings():
         "discuss_2_1": "## Discussion\nTensors are arrays that autograd and GPUs understand.\nFor example:\n- GPU"
                        "\n\nMore thoughts.",
         "discuss_2_2": "**Exercises**\n1. done\n\nDiscussion:\nmissing values are imputed"}
+
+
+def test_lone_surrogates_are_read_as_replacement_characters_and_named(tmp_path):
+    """A JSON escape such as \\ud800 gives a string UTF-8 cannot encode: the kernel could not be
+    sent the cell, and no page or gradebook could hold its text."""
+    nb = new_notebook(cells=[new_markdown_cell("**Answer softmax:** it sums \ud800 to one"),
+                             new_code_cell("x = 1  # \udcff"), new_code_cell("y = '\ud83d\ude00'")],
+                      metadata={"grader": {"assignment": "hw1\ud800"}})
+    path = tmp_path / "odd.ipynb"
+    path.write_text(json.dumps(nb))
+    prepared = prepare(read_notebook(path, max_mb=5), answer_ids={"softmax"})
+    assert [c.source for c in prepared.cells] == ["x = 1  # \ufffd", "y = '\U0001f600'"]
+    assert prepared.answers == {"softmax": "it sums \ufffd to one"}
+    assert prepared.metadata == {"assignment": "hw1\ufffd"}
+    assert prepared.warnings == ("cells 0, 1 held characters that are not Unicode text (lone surrogates, "
+                                 "as written by a \\ud800-style escape); each was read as U+FFFD",)
+    for text in (*[c.source for c in prepared.cells], *prepared.answers.values()):
+        text.encode("utf-8")

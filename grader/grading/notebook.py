@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 
 from grader.errors import NotebookError
-from grader.text import shorten
+from grader.text import shorten, valid_json, valid_text
 
 SECTION_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*(?:§\s*|Section\s+)?(\d{1,2})\.(\d{1,2})(?=[.\s:)]|$)",
                              re.IGNORECASE | re.MULTILINE)
@@ -50,7 +50,7 @@ class PreparedNotebook:
 
 def read_notebook(path: Path, *, max_mb: int) -> nbformat.NotebookNode:
     """Load a notebook (v3 is upgraded to v4) or raise NotebookError saying what to fix."""
-    name = path.name
+    name = valid_text(path.name)
     if path.is_symlink():
         raise NotebookError(f"{name} is a symbolic link; submit the notebook file itself")
     if not path.is_file():
@@ -100,8 +100,12 @@ def prepare(nb: nbformat.NotebookNode, *, answer_ids: set[str] | None = None,
     warnings: list[str] = []
     section: str | None = None
     gathering: str | None = None
+    invalid: list[int] = []   # cells whose text held lone surrogates
     for index, cell in enumerate(nb.cells):
-        source = _text(cell.get("source", ""))
+        raw = _text(cell.get("source", ""))
+        source = valid_text(raw)
+        if source is not raw:
+            invalid.append(index)
         meta = _grader_metadata(cell)
         if cell.get("cell_type") == "markdown":
             found = SECTION_HEADING.findall(source)
@@ -126,6 +130,10 @@ def prepare(nb: nbformat.NotebookNode, *, answer_ids: set[str] | None = None,
         cells.append(PreparedCell(index=index, source=executable, section=section, notes=tuple(notes)))
     if not cells:
         warnings.append("the notebook has no code cells")
+    if invalid:
+        warnings.append(f"cell{'s' if len(invalid) > 1 else ''} {', '.join(str(i) for i in invalid[:10])}"
+                        f"{' and more' if len(invalid) > 10 else ''} held characters that are not Unicode text "
+                        "(lone surrogates, as written by a \\ud800-style escape); each was read as U+FFFD")
     for exercise, parts in gathered.items():
         text = "\n\n".join(p for p in parts if p.strip()).strip()
         if text and exercise not in answers:
@@ -178,7 +186,7 @@ def _grader_metadata(node: dict) -> dict:
     anything else a student put there is ignored)."""
     meta = node.get("metadata")
     found = meta.get("grader") if isinstance(meta, dict) else None
-    return dict(found) if isinstance(found, dict) else {}
+    return valid_json(dict(found)) if isinstance(found, dict) else {}
 
 
 def neutralise(source: str) -> tuple[str, list[str]]:

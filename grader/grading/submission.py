@@ -24,7 +24,7 @@ from grader.judge.settled import SettledTests
 from grader.kernel.session import KernelSession
 from grader.results import SubmissionResult, Verdict, bounded
 from grader.scoring import score_exercises, totals, unscored_result
-from grader.text import shorten
+from grader.text import shorten, valid_text
 
 SETTINGS_NOTE = ("DataLoader worker processes capped at 0; d2l progress plots drawn once per cell; "
                  "figures shown as their text line, not drawn into images; "
@@ -67,7 +67,7 @@ def grade_submission(submission: Submission, assignment: Assignment, settings: G
     timing = {**run.timing, "total": round(time.monotonic() - began, 3),
               "grader_peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
     return bounded(SubmissionResult(
-        submission=submission.id, path=str(submission.path), assignment=assignment.id,
+        submission=submission.id, path=valid_text(str(submission.path)), assignment=assignment.id,
         assignment_version=assignment.version, score=score, max_score=max_score,
         pending_manual=pending, exercises=exercises, cells=tuple(run.cells),
         errors=tuple(f"grader: {p}" for p in run.problems), warnings=tuple(warnings + run.warnings),

@@ -66,6 +66,10 @@ def survey_zip(path: Path, limits: ZipLimits) -> tuple[list[ZipMember], list[Ref
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise UsageError(f"{path} is not a readable zip file ({exc})") from None
+    except UnicodeDecodeError as exc:   # a name flagged as UTF-8 that is not
+        raise UsageError(f"{path} is not a readable zip file: a member's name is marked as UTF-8 but is not "
+                         f"(byte 0x{exc.object[exc.start]:02x}); unzip it with an archive tool and grade "
+                         "the folder instead") from None
     members: list[ZipMember] = []
     refused: list[Refusal] = []
     seen: set[str] = set()

@@ -23,8 +23,10 @@ from grader.errors import UsageError
 from grader.intake.archive import Refusal, ZipLimits, ZipMember, extract_member, survey_zip
 from grader.intake.names import SKIP_DIRS, safe_id
 from grader.intake.roster import Roster
+from grader.text import valid_text
 
 TIMESTAMP_RE = re.compile(TIMESTAMP)
+RENAMED = "renamed"   # below the scratch folder: copies of files whose names are not UTF-8
 
 
 @dataclass(frozen=True)
@@ -153,18 +155,34 @@ def admit(found: Survey, *, patterns: tuple[re.Pattern, ...], scratch: Path, lim
                 file_time = datetime.fromtimestamp(path.lstat().st_mtime).astimezone(timezone)
                 kind = path.stat().st_mode   # what a link names
             except OSError as exc:
-                refused.append(Refusal(source.origin, f"cannot be read ({exc.strerror})"))
+                refused.append(Refusal(valid_text(source.origin), f"cannot be read ({exc.strerror})"))
                 continue
             if not stat.S_ISREG(kind):   # reading a named pipe would wait for ever
-                refused.append(Refusal(source.origin, "is not a file (a folder, a named pipe or a device)"))
+                refused.append(Refusal(valid_text(source.origin),
+                                       "is not a file (a folder, a named pipe or a device)"))
                 continue
-        who = identify(source.relative, patterns=patterns, roster=roster)
+            if valid_text(str(path)) != str(path):
+                try:
+                    path = _copy_under_valid_name(path, scratch / RENAMED, taken=len(attempts))
+                except OSError as exc:
+                    refused.append(Refusal(valid_text(source.origin), f"cannot be copied ({exc.strerror})"))
+                    continue
+        who = identify(valid_text(source.relative), patterns=patterns, roster=roster)
         named_time = parse_timestamp(who.stamp, timezone) if who.stamp else None
-        attempts.append(Attempt(student=who.student, matched=who.matched, origin=source.origin, path=path,
+        attempts.append(Attempt(student=who.student, matched=who.matched, origin=valid_text(source.origin), path=path,
                                 content_hash=_hash(path), submitted_at=named_time or file_time,
                                 time_source="name" if named_time else "file", note=who.note,
                                 marked_late=who.marked_late))
     return Intake(attempts=tuple(attempts), refused=tuple(refused))
+
+
+def _copy_under_valid_name(path: Path, folder: Path, *, taken: int) -> Path:
+    """A copy of ``path``, whose name is not UTF-8 (a name in a legacy encoding such as CP949,
+    kept as raw bytes), under a name that is: no gradebook, page or export can hold the first."""
+    folder.mkdir(exist_ok=True)
+    copy = folder / f"{taken + 1:04d}-{safe_id(valid_text(path.stem))}.ipynb"
+    shutil.copyfile(path, copy)
+    return copy
 
 
 def identify(relative: str, *, patterns: tuple[re.Pattern, ...], roster: Roster | None = None) -> Identity:

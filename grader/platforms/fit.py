@@ -7,6 +7,8 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from grader.text import valid_json
+
 RESULTS_BYTES = 1_000_000    # Gradescope's and PrairieLearn's limit on results.json ("1 MB")
 RESERVED_BYTES = 4_000       # left for the note that says what was shortened
 TEST_CHARS = (4000, 1000, 200, 40)
@@ -30,8 +32,9 @@ class Fitted:
 
 
 def encoded(payload: dict) -> bytes:
-    """The bytes of results.json."""
-    return json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8")
+    """The bytes of results.json (text UTF-8 cannot hold, such as an upload's name in a legacy
+    encoding, as U+FFFD)."""
+    return json.dumps(valid_json(payload), ensure_ascii=False, indent=1).encode("utf-8")
 
 
 def fit(payload: dict, *, test_texts: Sequence[str], top_texts: Sequence[str],

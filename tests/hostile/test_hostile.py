@@ -23,7 +23,8 @@ def test_every_submission_has_a_result(batch):
     results, out, _ = batch
     expected = {p.stem for p in HERE.glob("*.ipynb")} | {
         "symlink_passwd", "huge_base64_output", "nbformat_v3", "not_a_notebook", "non_utf8",
-        "김_철수_HW1_final", "a", "b", "correct"}   # a/hw1.ipynb: a folder per student
+        "김_철수_HW1_final", "a", "b", "correct", "lone_surrogates",
+        "ö__2024123456"}   # a/hw1.ipynb: a folder per student; the last: NOT_UTF8_NAME, read with U+FFFD
     assert set(results) == expected
     for sid in results:
         assert (out / sid / "result.json").is_file() and (out / sid / "report.html").is_file()
@@ -175,6 +176,21 @@ def test_huge_strings_from_the_student_are_capped(batch):
     for exercise in ("compare", "softmax", "cross_entropy"):
         assert messages(r, exercise) and all(len(m) <= 2000 for m in messages(r, exercise))
     assert all(v is None or len(v) <= 40 for v in r.environment["kernel"].values())
+
+
+def test_text_that_is_not_unicode_is_read_as_replacement_characters(batch):
+    """Lone surrogates, which no page, export or SQLite text can hold, once stopped the whole
+    batch with a traceback: from a JSON escape in a notebook, from a string the student's code
+    built in the kernel, and from a file name in a legacy encoding."""
+    results, out, _ = batch
+    r = results["lone_surrogates"]
+    assert scores(r) == dict(FULL, cross_entropy=0)
+    assert "cells 0, 2 held characters that are not Unicode text" in " ".join(r.warnings)
+    assert messages(r, "cross_entropy") and all(m.endswith("ValueError: bad \ufffd")
+                                                for m in messages(r, "cross_entropy"))
+    assert scores(results["ö__2024123456"]) == FULL
+    dashboard = (out / "index.html").read_text(encoding="utf-8")   # lists it as unmatched, by its name
+    assert "\ufffd\ufffdö\ufffd\ufffd_2024123456.ipynb" in dashboard
 
 
 def test_floods_of_output_metadata_widget_state_and_display_updates_are_dropped(batch):

@@ -154,6 +154,20 @@ def test_the_solution_earns_every_automatic_point_on_gradescope(graded):
 
 
 @pytest.mark.slow
+def test_an_upload_named_in_a_legacy_encoding_holding_a_lone_surrogate_is_graded(graded):
+    """An upload whose name is CP949 bytes, not UTF-8, and a notebook with a \\ud800 escape once
+    got 'the grader failed (UnicodeEncodeError ...)' and 0: results.json could not hold them."""
+    nb = json.loads(solution())
+    nb["cells"].insert(0, {"cell_type": "markdown", "metadata": {}, "source": "my notes \ud800"})
+    root, done, payload = graded("gs-odd-text", "gradescope", {os.fsdecode(b"\xb1\xe8_hw1.ipynb"): json.dumps(nb)})
+    assert payload["score"] == AUTOMATIC
+    assert done.stdout.strip() == f"Graded: score {AUTOMATIC:g}; wrote {root / 'results' / 'results.json'}"
+    report = json.loads((root / "results" / "report" / "result.json").read_text())
+    assert report["path"].endswith("/\ufffd\ufffd_hw1.ipynb")
+    assert "cell 0 held characters that are not Unicode text" in " ".join(report["warnings"])
+
+
+@pytest.mark.slow
 def test_by_default_public_checks_are_visible_and_hidden_ones_after_publishing(graded):
     _, _, payload = graded("gs-solution", "gradescope", {"hw1.ipynb": solution()})
     names = {t["visibility"] for t in checks(payload, free=True)}

@@ -21,6 +21,7 @@ import numpy as np
 
 from grader.errors import NotebookError
 from grader.publish.similarity.tokens import Prints, blank_magics, fingerprint, normalise
+from grader.text import valid_text
 
 # The headings the grader reads sections from (grader/grading/notebook.py): "## 4.4 ...".
 SECTION_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*(?:§\s*|Section\s+)?(\d{1,2})\.(\d{1,2})(?=[.\s:)]|$)",
@@ -119,7 +120,7 @@ def notebook_cells(path: Path, *, max_bytes: int) -> list[Cell]:
         grader = meta.get("grader") if isinstance(meta, dict) else None
         marked = grader.get("section") if isinstance(grader, dict) else None
         if isinstance(marked, str) and marked:
-            section = marked[:20]
+            section = valid_text(marked[:20])
         if kind in ("markdown", "heading"):
             found = SECTION_HEADING.findall(text)
             if found and not marked:
@@ -131,8 +132,8 @@ def notebook_cells(path: Path, *, max_bytes: int) -> list[Cell]:
 
 def _text(source: object) -> str:
     if isinstance(source, list):
-        return "".join(s for s in source if isinstance(s, str))
-    return source if isinstance(source, str) else ""
+        return valid_text("".join(s for s in source if isinstance(s, str)))
+    return valid_text(source) if isinstance(source, str) else ""
 
 
 def read_notebooks(paths: Sequence[Path], *, max_bytes: int, processes: int = 1) -> list[Work | str]:

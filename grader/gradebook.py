@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from grader.errors import EditConflictError, UsageError
-from grader.intake.names import safe_id
+from grader.intake.names import OUTPUT_NAMES, safe_id
 from grader.intake.survey import Attempt
 from grader.results import SubmissionResult
 from grader.scoring import merge_regrade
@@ -403,7 +403,7 @@ def _statements(script: str) -> list[str]:
 def _unique(student: str, taken: set[str]) -> str:
     base = safe_id(student)
     candidate, n = base, 2
-    while candidate.lower() in taken:
+    while candidate.lower() in taken or candidate.lower() in OUTPUT_NAMES:
         candidate, n = f"{base}-{n}", n + 1
     return candidate
 

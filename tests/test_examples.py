@@ -7,6 +7,7 @@ import json
 import pytest
 
 from grader.assignment import load_assignment
+from grader.intake.names import OUTPUT_NAMES, SCRATCH
 from tests.conftest import EXAMPLES
 
 ASSIGNMENT = load_assignment("hw1")
@@ -39,6 +40,8 @@ def test_the_batch_writes_every_output_file(graded):
     assert (out / "index.html").is_file()
     rows = (out / "gradebook.csv").read_text().splitlines()
     assert rows[0].split(",")[:2] == ["submission", "total"] and len(rows) == 9
+    # No student may get a folder named like these (grader/intake/names.py).
+    assert {p.name for p in out.iterdir()} - set(results) <= OUTPUT_NAMES | {SCRATCH, ".lock"}
 
 
 def test_the_correct_notebook_earns_every_automatic_point(graded):

@@ -407,3 +407,14 @@ def test_the_answers_csv_reads_well_in_a_spreadsheet(book, tmp_path):
     bob = next(r for r in book.counted() if r.student == "bob")
     assert book.manual_scores()[("bob", bob.content_hash)] == {FREE.id: 0.0}
     assert zero_blanks(book, ASSIGNMENT, exercise=FREE.id) == 0
+
+
+def test_a_student_named_like_the_output_folders_own_files_gets_another_folder(tmp_path):
+    """A notebook named index.html.ipynb once made its report folder where the dashboard is
+    written: the batch ended with "Is a directory" and no dashboard."""
+    with Gradebook.in_folder(tmp_path) as gradebook:
+        gradebook.record_attempts([attempt(name, "a", 0) for name in ("index.html", "Similarity", "gradebook.csv",
+                                                                       "exports", "ann")])
+        folders = {row.student: row.submission for row in gradebook.counted()}
+    assert folders == {"index.html": "index.html-2", "Similarity": "Similarity-2", "gradebook.csv": "gradebook.csv-2",
+                       "exports": "exports-2", "ann": "ann"}

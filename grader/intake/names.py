@@ -6,6 +6,12 @@ import unicodedata
 
 SCRATCH = ".intake"   # below the output folder: where zip members are extracted
 SKIP_DIRS = {".ipynb_checkpoints", "__pycache__", ".git", SCRATCH}
+# What the output folder holds besides the students' folders (the dashboard, the gradebook and
+# its SQLite side files, the similarity report, the default export, manual and feedback
+# folders): a student whose file is named so gets another folder name.
+OUTPUT_NAMES = frozenset({"index.html", "gradebook.csv", "gradebook.sqlite", "gradebook.sqlite-journal",
+                          "gradebook.sqlite-wal", "gradebook.sqlite-shm", "similarity", "exports", "manual",
+                          "feedback"})
 
 
 def safe_id(text: str) -> str:

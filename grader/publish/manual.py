@@ -28,6 +28,7 @@ from grader.standings import roster_names
 COLUMNS = ("section", "exercise", "title", "student", "name", "submission", "max_points", "score", "comment",
            "answer", "similar_to", "reference_answer", "rubric", "attempt")
 REQUIRED = ("student", "exercise", "score", "attempt")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")   # how a spreadsheet cell that computes begins
 NEWLINE, PARAGRAPH = " ↵ ", " ¶ "    # line breaks that matter, inside one CSV cell: one row per answer
 
 
@@ -140,7 +141,7 @@ def export_manual(gradebook: Gradebook, assignment: Assignment, dest: Path) -> M
         like = "; ".join(f"{'identical to' if m.identical else 'like'} {who[m.other]}"
                          for m in similar.get((r.exercise, r.student), []))
         writer.writerow([r.section, r.exercise, r.title, r.student, r.name, r.submission, f"{r.max_points:g}",
-                         "" if r.score is None else f"{r.score:g}", _line(r.comment), _line(r.answer), like,
+                         "" if r.score is None else f"{r.score:g}", _line(r.comment), _inert(_line(r.answer)), like,
                          _line(r.reference_answer), " | ".join(r.rubric), r.attempt])
     write_atomically(dest / "answers.csv", "\ufeff" + text.getvalue())
     by_exercise = [(ex, [r for r in listed if r.exercise == ex.id]) for ex in assignment.exercises if ex.manual]
@@ -159,6 +160,13 @@ def zero_blanks(gradebook: Gradebook, assignment: Assignment, *, exercise: str |
     keys = [(r.student, r.attempt, r.exercise) for r in answer_rows(gradebook, assignment, exercise=exercise)
             if r.blank and r.score is None]
     return gradebook.score_unscored(keys, 0.0, grader=grader)
+
+
+def _inert(text: str) -> str:
+    """A student's text as a spreadsheet cell: one that starts like a formula (``=``, ``+``,
+    ``-``, ``@``) gets an apostrophe first, so Excel or LibreOffice shows it and never runs it
+    (``=HYPERLINK(...)`` or ``=WEBSERVICE(...)`` in an answer would reach the TA's machine)."""
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _line(text: str) -> str:

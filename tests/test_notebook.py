@@ -23,6 +23,8 @@ def write(tmp_path, name, data):
     ("[1, 2, 3]", "is JSON but not a Jupyter notebook"),
     ('{"cells": [], "metadata": {"n": ' + "9" * 5000 + "}}",   # once a grader fault, graded again every run
      "digits); clear all outputs (Edit > Clear All Outputs), save, and submit again"),
+    ('{"cells": [], "metadata": {}, "nbformat": 4.0, "nbformat_minor": 5}',   # nbformat's error has no text
+     "is not a readable notebook (AssertionError)"),
 ])
 def test_unreadable_files_get_one_clear_line(tmp_path, content, expected):
     with pytest.raises(NotebookError) as info:
@@ -119,3 +121,12 @@ def test_lone_surrogates_are_read_as_replacement_characters_and_named(tmp_path):
                                  "as written by a \\ud800-style escape); each was read as U+FFFD",)
     for text in (*[c.source for c in prepared.cells], *prepared.answers.values()):
         text.encode("utf-8")
+
+
+def test_a_notebook_without_its_version_is_read_as_version_4(tmp_path):
+    """nbformat reads a notebook with no "nbformat" key as version 1, which finds no cells: the
+    student's code was lost and the report said "the notebook has no code cells"."""
+    cell = {"cell_type": "code", "source": "x = 1", "metadata": {}, "outputs": [], "execution_count": None}
+    path = write(tmp_path, "hw1.ipynb", json.dumps({"cells": [cell], "metadata": {}}))
+    prepared = prepare(read_notebook(path, max_mb=5))
+    assert [c.source for c in prepared.cells] == ["x = 1"] and prepared.warnings == ()

@@ -81,11 +81,15 @@ def read_notebook(path: Path, *, max_mb: int) -> nbformat.NotebookNode:
                             "outputs (Edit > Clear All Outputs), save, and submit again") from None
     if not isinstance(data, dict) or not ("cells" in data or "worksheets" in data):
         raise NotebookError(f"{name} is JSON but not a Jupyter notebook (it has no cells)")
+    if isinstance(data.get("cells"), list) and "nbformat" not in data:
+        # No version: nbformat would read it as version 1 and find no cells. "cells" is version 4's.
+        text = json.dumps({**data, "nbformat": 4, "nbformat_minor": data.get("nbformat_minor", 0)})
     try:
         nb = nbformat.reads(text, as_version=4, capture_validation_error={})
     except Exception as exc:  # nbformat raises many kinds for malformed notebooks
-        raise NotebookError(f"{name} is not a readable notebook ({type(exc).__name__}: "
-                            f"{str(exc).splitlines()[0][:200]})") from None
+        first = str(exc).strip().splitlines()
+        raise NotebookError(f"{name} is not a readable notebook ({type(exc).__name__}"
+                            f"{': ' + first[0][:200] if first else ''})") from None
     if not isinstance(nb.get("cells"), list):
         raise NotebookError(f"{name} is JSON but not a Jupyter notebook (it has no cells)")
     return nb

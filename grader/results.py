@@ -8,6 +8,7 @@ OUTCOMES = ("passed", "failed", "error", "skipped")
 # What the released notebook's answer cell says until a student writes in it.
 ANSWER_PLACEHOLDER = "write your answer here"
 RESULT_BYTES = 4 * 1024 * 1024   # a whole result.json, whatever the notebook did
+CELLS_KEPT = 2000                # cell results a trimmed result lists (about 250 bytes each)
 CELL_STATUSES = ("ok", "error", "timeout", "died", "skipped")
 
 
@@ -223,6 +224,9 @@ def bounded(result: SubmissionResult, max_bytes: int = RESULT_BYTES) -> Submissi
                                                  for e in result.exercises),
                          warnings=tuple(_cut(w, 300) for w in result.warnings[:50]),
                          errors=tuple(_cut(e, 300) for e in result.errors[:50]))
+        if _size(result) > max_bytes and len(result.cells) > CELLS_KEPT:   # a notebook of very many cells
+            result = replace(result, cells=result.cells[:CELLS_KEPT], warnings=(
+                *result.warnings, f"only the first {CELLS_KEPT} of the notebook's {len(result.cells)} cells are listed"))
     note = f"this result was trimmed to stay under {max_bytes // (1024 * 1024)} MB (long messages shortened)"
     return replace(result, warnings=(*result.warnings, note))
 

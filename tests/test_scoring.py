@@ -51,3 +51,21 @@ def test_optional_credit_adds_what_it_earns_and_never_lowers_a_score():
     assert totals(tried) == (3, 3, 0)
     capped = score_exercises(extra, [outcome("a", "passed", 3), outcome("b", "passed", 1, "broadcast_3d")])
     assert totals(capped) == (3, 3, 0) and extra.max_score == 3
+
+
+def test_a_notebook_of_very_many_cells_gets_a_result_under_the_size_limit_with_its_score():
+    """100,000 one-line cells (a 20 MB notebook) once gave a 22 MB result that said it was
+    trimmed to 4 MB: its cell list was never cut."""
+    import json
+    from dataclasses import replace
+    from grader.assignment import load_assignment
+    from grader.results import RESULT_BYTES, CellResult, bounded
+    from grader.scoring import unscored_result
+    result = unscored_result("s", "/nowhere/s.ipynb", load_assignment("hw1"), "every cell after the time limit")
+    skipped = {"type": "NotebookTimeout", "message": "not run: the submission used up its 600 s (notebook_timeout)"}
+    result = replace(result, cells=tuple(CellResult(i, "skipped", 0.0, skipped, (), "2.1") for i in range(100_000)))
+    trimmed = bounded(result)
+    assert len(json.dumps(trimmed.to_dict())) <= RESULT_BYTES
+    assert [(c.index, c.status) for c in trimmed.cells] == [(i, "skipped") for i in range(2000)]
+    assert (trimmed.score, trimmed.max_score) == (result.score, result.max_score)
+    assert "only the first 2000 of the notebook's 100000 cells are listed" in trimmed.warnings

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from grader.errors import UsageError
+from grader.text import valid_text
 
 CHUNK = 1 << 20
 IGNORED_FOLDERS = {".ipynb_checkpoints", "__pycache__", ".git"}
@@ -57,7 +58,7 @@ class ZipMember:
 
     @property
     def origin(self) -> str:
-        return f"{self.archive.name}:{self.relative}"
+        return valid_text(f"{self.archive.name}:{self.relative}")
 
 
 def survey_zip(path: Path, limits: ZipLimits) -> tuple[list[ZipMember], list[Refusal]]:
@@ -81,7 +82,7 @@ def survey_zip(path: Path, limits: ZipLimits) -> tuple[list[ZipMember], list[Ref
         for info in infos:
             if info.is_dir():
                 continue
-            origin = f"{path.name}:{info.filename}"
+            origin = valid_text(f"{path.name}:{info.filename}")
             relative, reason = _check_member(info, limits)
             if relative is not None and relative.lower() in seen:
                 reason = "a second member with the same path"

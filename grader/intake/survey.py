@@ -36,6 +36,7 @@ class Source:
 
     origin: str                   # how the instructor knows it: "hw1.zip:kim_123_456_hw1.ipynb", "subs/alice/hw1.ipynb"
     relative: str                 # its path below the folder or zip it came in, '/'-separated
+    # (both as valid text: a name that is not UTF-8 shows U+FFFD; ``path`` opens the file)
     path: Path | None = None      # a file on disk
     member: ZipMember | None = None
 
@@ -102,15 +103,15 @@ def survey(paths: list[Path], *, limits: ZipLimits) -> Survey:
                 relative = candidate.relative_to(path)
                 if any(part in SKIP_DIRS for part in relative.parts):
                     continue
-                sources.append(Source(origin=str(path / relative), relative=relative.as_posix(),
-                                      path=candidate.absolute()))
+                sources.append(Source(origin=valid_text(str(path / relative)),
+                                      relative=valid_text(relative.as_posix()), path=candidate.absolute()))
         elif path.suffix.lower() == ".zip":
             members, refusals = survey_zip(path, limits)
             refused += refusals
             wrapper = _wrapper_folder([m.relative for m in members])
             sources += [Source(origin=m.origin, relative=m.relative[len(wrapper):], member=m) for m in members]
         else:
-            sources.append(Source(origin=str(path), relative=path.name, path=path.absolute()))
+            sources.append(Source(origin=valid_text(str(path)), relative=valid_text(path.name), path=path.absolute()))
     unique = list({(s.path or s.origin): s for s in sources}.values())
     if not unique:
         raise UsageError(f"no notebooks (*.ipynb) found in {', '.join(str(p) for p in paths)}")
@@ -156,25 +157,24 @@ def admit(found: Survey, *, patterns: tuple[re.Pattern, ...], scratch: Path, lim
                 file_time = datetime.fromtimestamp(path.lstat().st_mtime).astimezone(timezone)
                 kind = path.stat().st_mode   # what a link names
             except OSError as exc:
-                refused.append(Refusal(valid_text(source.origin), f"cannot be read ({exc.strerror})"))
+                refused.append(Refusal(source.origin, f"cannot be read ({exc.strerror})"))
                 continue
             except (OverflowError, ValueError):
-                refused.append(Refusal(valid_text(source.origin), "has a modification time no date can hold; "
+                refused.append(Refusal(source.origin, "has a modification time no date can hold; "
                                        "touch the file (or copy it) and grade again"))
                 continue
             if not stat.S_ISREG(kind):   # reading a named pipe would wait for ever
-                refused.append(Refusal(valid_text(source.origin),
-                                       "is not a file (a folder, a named pipe or a device)"))
+                refused.append(Refusal(source.origin, "is not a file (a folder, a named pipe or a device)"))
                 continue
             if valid_text(str(path)) != str(path):
                 try:
                     path = _copy_under_valid_name(path, scratch / RENAMED, taken=len(attempts))
                 except OSError as exc:
-                    refused.append(Refusal(valid_text(source.origin), f"cannot be copied ({exc.strerror})"))
+                    refused.append(Refusal(source.origin, f"cannot be copied ({exc.strerror})"))
                     continue
-        who = identify(valid_text(source.relative), patterns=patterns, roster=roster)
+        who = identify(source.relative, patterns=patterns, roster=roster)
         named_time = parse_timestamp(who.stamp, timezone) if who.stamp else None
-        attempts.append(Attempt(student=who.student, matched=who.matched, origin=valid_text(source.origin), path=path,
+        attempts.append(Attempt(student=who.student, matched=who.matched, origin=source.origin, path=path,
                                 content_hash=_hash(path), submitted_at=named_time or file_time,
                                 time_source="name" if named_time else "file", note=who.note,
                                 marked_late=who.marked_late))

@@ -34,7 +34,10 @@ class Fitted:
 def encoded(payload: dict) -> bytes:
     """The bytes of results.json (text UTF-8 cannot hold, such as an upload's name in a legacy
     encoding, as U+FFFD)."""
-    return json.dumps(valid_json(payload), ensure_ascii=False, indent=1).encode("utf-8")
+    try:
+        return json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(valid_json(payload), ensure_ascii=False, indent=1).encode("utf-8")
 
 
 def fit(payload: dict, *, test_texts: Sequence[str], top_texts: Sequence[str],
